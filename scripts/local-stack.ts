@@ -1,0 +1,145 @@
+import { randomBytes } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { unstable_startWorker } from "wrangler";
+import { buildAssets } from "./build-assets";
+
+// The runtime tries to reach Cloudflare at start unless told not to; this machine has no internet.
+process.env.CLOUDFLARE_CF_FETCH_ENABLED ??= "false";
+process.env.WRANGLER_SEND_METRICS ??= "false";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+/** What the local stack runs with; every field has a working default. */
+export interface LocalStackOptions {
+  host?: string;
+  /** The edge's port; 0 picks a free one. */
+  port?: number;
+  /** The bridge's MQTT port; 0 turns the bridge off, undefined picks a free one in tests. */
+  mqttPort?: number;
+  /** The bridge's MQTT-over-WebSocket port; 0 picks a free one. */
+  mqttWsPort?: number;
+  adminKey?: string;
+  jwtSecret?: string;
+  domain?: string;
+  /** Where Durable Object storage lives; a fresh temporary folder by default. */
+  persistDir?: string;
+  /** Extra plain-text vars for the edge (limits, NEXUS_JWKS_URL, NEXUS_BENCH...). */
+  vars?: Record<string, string>;
+  /** Log level of the edge runtime. */
+  logLevel?: "none" | "error" | "warn" | "info" | "log" | "debug";
+  /** Receives the bridge's structured log records. */
+  bridgeLog?: (record: Record<string, unknown>) => void;
+}
+
+/** A running local stack. */
+export interface LocalStack {
+  /** `http://host:port` of the edge. */
+  httpUrl: string;
+  /** `ws://host:port/v1/connect`. */
+  connectUrl: string;
+  /** The bridge's MQTT port, or undefined when the bridge is off. */
+  mqttPort: number | undefined;
+  /** The bridge's MQTT-over-WebSocket port, or undefined when the bridge is off. */
+  mqttWsPort: number | undefined;
+  adminKey: string;
+  jwtSecret: string;
+  domain: string;
+  persistDir: string;
+  /** Stops the edge and starts it again on the same port with the same storage (bridge stays up). */
+  restartEdge(): Promise<void>;
+  /** Stops every part; safe to call twice. */
+  stop(): Promise<void>;
+}
+
+interface EdgeHandle {
+  url: URL;
+  dispose(): Promise<void>;
+}
+
+async function startEdge(o: Required<Omit<LocalStackOptions, "bridgeLog" | "mqttPort" | "mqttWsPort">>): Promise<EdgeHandle> {
+  const bindings: Record<string, { type: "plain_text"; value: string }> = {};
+  const vars: Record<string, string> = {
+    NEXUS_DOMAIN: o.domain,
+    NEXUS_ADMIN_KEY: o.adminKey,
+    NEXUS_JWT_SECRET: o.jwtSecret,
+    ...o.vars,
+  };
+  for (const [k, v] of Object.entries(vars)) bindings[k] = { type: "plain_text", value: v };
+  const worker = await unstable_startWorker({
+    config: join(ROOT, "wrangler.toml"),
+    envFiles: [],
+    bindings,
+    sendMetrics: false,
+    dev: {
+      server: { hostname: o.host, port: o.port },
+      inspector: false,
+      persist: o.persistDir,
+      watch: false,
+      liveReload: false,
+      logLevel: o.logLevel,
+    },
+  });
+  await worker.ready;
+  const url = await worker.url;
+  return { url: new URL(url), dispose: () => worker.dispose() };
+}
+
+/**
+ * Starts the edge (workerd, through wrangler) and, unless `mqttPort` is 0, the MQTT bridge.
+ * Used by `npm start`, the end-to-end tests and the benchmarks alike.
+ */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  buildAssets();
+  const edgeOptions = {
+    host: options.host ?? "127.0.0.1",
+    port: options.port ?? 0,
+    adminKey: options.adminKey ?? `dev-admin-${randomBytes(12).toString("hex")}`,
+    jwtSecret: options.jwtSecret ?? `dev-secret-${randomBytes(24).toString("hex")}`,
+    domain: options.domain ?? "qepal.com",
+    persistDir: options.persistDir ?? mkdtempSync(join(tmpdir(), "nexus-")),
+    vars: options.vars ?? {},
+    logLevel: options.logLevel ?? "warn",
+  };
+  let edge = await startEdge(edgeOptions);
+  // Restarts must come back on the same port, so clients can reconnect to the address they know.
+  edgeOptions.port = Number(edge.url.port);
+  const httpUrl = `http://${edgeOptions.host}:${edgeOptions.port}`;
+  const connectUrl = `ws://${edgeOptions.host}:${edgeOptions.port}/v1/connect`;
+
+  let bridge: { port: number; wsPort: number; close(): Promise<void> } | undefined;
+  if (options.mqttPort !== 0) {
+    const { startBridge } = await import("../bridge/src/index");
+    bridge = await startBridge({
+      host: edgeOptions.host,
+      port: options.mqttPort ?? 0,
+      wsPort: options.mqttWsPort ?? 0,
+      edgeUrl: httpUrl,
+      log: options.bridgeLog,
+    });
+  }
+
+  let stopped = false;
+  return {
+    httpUrl,
+    connectUrl,
+    mqttPort: bridge?.port,
+    mqttWsPort: bridge?.wsPort,
+    adminKey: edgeOptions.adminKey,
+    jwtSecret: edgeOptions.jwtSecret,
+    domain: edgeOptions.domain,
+    persistDir: edgeOptions.persistDir,
+    async restartEdge() {
+      await edge.dispose();
+      edge = await startEdge(edgeOptions);
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await bridge?.close();
+      await edge.dispose();
+    },
+  };
+}

@@ -1,0 +1,363 @@
+import { DurableObject } from "cloudflare:workers";
+import { type NexusConfig, readConfig } from "../config";
+import { makeIdentity } from "../identity/jid";
+import { isWorkerKind, parseResource, randomSuffix } from "../identity/kinds";
+import { CloseCode, ErrorCode } from "../protocol/codes";
+import type { ApiOutcome, BlockInfo, Identity } from "../protocol/frames";
+import { StubCache } from "../stubs";
+import { AppChannels } from "./app-channels";
+import { handleFrame } from "./frame-handlers";
+import { PendingCalls } from "./pending-calls";
+import { TokenBucket } from "./rate-limit";
+import { RateMeter } from "./rate-meter";
+import { type GrantKind, Registry, type RegistryEntry } from "./registry";
+import { RoundRobin } from "./round-robin";
+import { authorize, callTarget, directTarget, failed, isRefusal, type Refusal, type TargetRequest } from "./routing";
+import type { Session, SessionAttachment } from "./session";
+import { SessionIndex } from "./session-index";
+import { SessionStore } from "./session-store";
+
+/** What the edge worker has verified about a connecting block, passed in the `x-nexus-block` header. */
+export interface ConnectClaims {
+  app: string;
+  uid: string;
+  /** Token expiry, seconds since the epoch. */
+  exp: number;
+  resource?: string;
+  kind?: string;
+}
+
+/** A call as the target app's object receives it. */
+export interface CallRequest extends TargetRequest {
+  callKey: string;
+  method: string;
+  data: unknown;
+  timeoutMs: number;
+}
+
+export const CLAIMS_HEADER = "x-nexus-block";
+
+/**
+ * One per app: holds its blocks' hibernatable WebSockets, its registry entry and the pending API
+ * calls to its workers. The runtime hooks stay thin; routing rules live in pure modules.
+ */
+export class AppObject extends DurableObject<Env> {
+  readonly config: NexusConfig;
+  readonly registry: Registry;
+  readonly store: SessionStore;
+  readonly pending = new PendingCalls();
+  readonly rr = new RoundRobin();
+  readonly stubs: StubCache;
+  readonly channels: AppChannels;
+  readonly meter = new RateMeter();
+  /** Calls each local caller has in flight: conn -> callKey -> target app. */
+  readonly outbound = new Map<string, Map<string, string>>();
+  appName: string | undefined;
+  private index: SessionIndex | undefined;
+  private readonly sessions = new WeakMap<WebSocket, Session>();
+  private listed = false;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.config = readConfig(env);
+    this.registry = new Registry(ctx.storage.sql);
+    this.store = new SessionStore(ctx.storage.sql);
+    this.appName = this.store.appName();
+    this.stubs = new StubCache(env);
+    this.channels = new AppChannels(this);
+    // Keepalive costs nothing: the runtime answers without waking the object.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"t":"ping"}', '{"t":"pong"}'));
+  }
+
+  /** The WebSocket upgrade, forwarded by the edge after it verified the token. */
+  override async fetch(request: Request): Promise<Response> {
+    const claims = JSON.parse(request.headers.get(CLAIMS_HEADER) ?? "null") as ConnectClaims | null;
+    if (!claims || request.headers.get("Upgrade") !== "websocket") return new Response("bad internal request", { status: 400 });
+    this.bindApp(claims.app);
+    const kind = claims.resource ? parseResource(claims.resource)?.kind : claims.kind;
+    if (!kind) return new Response("bad internal request", { status: 400 });
+    const resource = claims.resource ?? this.freeResource(claims.uid, kind);
+    const role = this.registry.owner() === claims.uid ? "owner" : "user";
+    const identity = makeIdentity({ app: claims.app, uid: claims.uid, role, resource, kind }, this.config.domain);
+
+    // [XMPP resource conflict] a second connection with the same full JID replaces the first.
+    for (const old of this.ctx.getWebSockets(`r:${claims.uid}/${resource}`)) this.drop(old, CloseCode.replaced, "replaced by a new connection");
+    if (!this.hasOpenSocket(`u:${claims.uid}`)) await this.stubs.user(claims.uid).add(claims.app);
+    if (!this.listed) {
+      this.listed = true;
+      this.ctx.waitUntil(this.stubs.directory().touch(claims.app).catch(() => (this.listed = false)));
+    }
+
+    const pair = new WebSocketPair();
+    const ws = pair[1];
+    const attachment: SessionAttachment = { conn: randomSuffix(12), identity, since: Date.now(), exp: claims.exp * 1000 };
+    this.ctx.acceptWebSocket(ws, [`r:${claims.uid}/${resource}`, `u:${claims.uid}`]);
+    ws.serializeAttachment(attachment);
+    this.store.addExpiry(attachment.conn, attachment.exp);
+    await this.scheduleExpiry(attachment.exp);
+    const session = this.toSession(ws, attachment, new Set(), new Set());
+    this.index?.add(session);
+    ws.send(
+      JSON.stringify({
+        t: "welcome",
+        v: 1,
+        jid: identity.jid,
+        from: identity,
+        limits: { maxFrameBytes: this.config.maxFrameBytes, apiTimeoutMs: this.config.apiTimeoutMs },
+      }),
+    );
+    return new Response(null, { status: 101, webSocket: pair[0] });
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    const session = this.sessionOf(ws);
+    if (!session) return;
+    this.meter.mark();
+    const now = Date.now();
+    if (session.exp <= now) {
+      this.drop(ws, CloseCode.tokenExpired, "token expired");
+      return;
+    }
+    await handleFrame(this, session, message, now);
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    this.drop(ws, code === 1005 || code === 1006 ? CloseCode.normal : code, "closed");
+  }
+
+  override async webSocketError(ws: WebSocket): Promise<void> {
+    this.drop(ws, CloseCode.goingAway, "socket error");
+  }
+
+  /** Closes sockets whose token expired with 4001, then waits for the next expiry. */
+  override async alarm(): Promise<void> {
+    const now = Date.now();
+    const expired = new Set(this.store.expiredConns(now));
+    for (const ws of this.ctx.getWebSockets()) {
+      const att = ws.deserializeAttachment() as SessionAttachment | null;
+      if (att && expired.has(att.conn)) this.drop(ws, CloseCode.tokenExpired, "token expired");
+    }
+    this.store.removeExpiries(expired);
+    const next = this.store.nextExpiry();
+    if (next !== undefined) await this.ctx.storage.setAlarm(next);
+  }
+
+  /** Work that must finish even though no frame waits for it (leaves, presence, cancels). */
+  background(work: Promise<unknown>): void {
+    this.ctx.waitUntil(work);
+  }
+
+  // ---- RPC entry points, called by other app objects, channel objects and the edge ----
+
+  /** An API call from a block of another app. */
+  rpcCall(app: string, caller: Identity, callerFromJson: string, req: CallRequest): Promise<ApiOutcome> {
+    this.bindApp(app);
+    return this.routeCall(caller, callerFromJson, req);
+  }
+
+  rpcCancel(app: string, callKeys: string[]): void {
+    this.bindApp(app);
+    this.pending.cancel(callKeys);
+  }
+
+  /** A Direct from a block of another app; answers the refusal code or null when delivered. */
+  rpcDirect(app: string, caller: Identity, callerFromJson: string, req: TargetRequest & { resource: string; data: string }): Refusal | null {
+    this.bindApp(app);
+    return this.routeDirect(caller, callerFromJson, req);
+  }
+
+  /** A channel message to this app's subscribers; answers how many local subscribers got it. */
+  rpcDeliver(app: string, channel: string, text: string): number {
+    this.bindApp(app);
+    return this.channels.deliverLocal(channel, text);
+  }
+
+  /** The online blocks of a uid (optionally of one kind), for Find. */
+  rpcBlocks(app: string, uid: string | undefined, kind: string | undefined): BlockInfo[] {
+    this.bindApp(app);
+    return this.blocks(uid, kind);
+  }
+
+  /** Find with scope "app": every online block, for the app's owner only. */
+  rpcScopedBlocks(app: string, callerUid: string, kind: string | undefined): Refusal | BlockInfo[] {
+    this.bindApp(app);
+    const owner = this.registry.owner();
+    if (owner === undefined) return { code: ErrorCode.not_found, message: `app "${app}" is not in the registry` };
+    if (owner !== callerUid) return { code: ErrorCode.forbidden, message: 'scope "app" is for the app\'s owner' };
+    return this.blocks(undefined, kind);
+  }
+
+  adminPut(app: string, owner: string): RegistryEntry {
+    this.bindApp(app);
+    const previous = this.registry.owner();
+    this.registry.setOwner(owner);
+    if (previous !== owner) this.restampRoles(owner);
+    return this.adminGet(app);
+  }
+
+  adminGrant(app: string, uid: string, kind: GrantKind): RegistryEntry | undefined {
+    this.bindApp(app);
+    if (this.registry.owner() === undefined) return undefined;
+    this.registry.grant(uid, kind);
+    return this.adminGet(app);
+  }
+
+  adminRevoke(app: string, uid: string): RegistryEntry | undefined {
+    this.bindApp(app);
+    if (this.registry.owner() === undefined) return undefined;
+    this.registry.revoke(uid);
+    return this.adminGet(app);
+  }
+
+  adminGet(app: string): RegistryEntry & { online: number } {
+    this.bindApp(app);
+    return { app, owner: this.registry.owner(), grants: this.registry.grants(), online: this.ctx.getWebSockets().length };
+  }
+
+  adminStats(app: string): { app: string; connections: number; messagesIn: number; messagesPerSec: number } {
+    this.bindApp(app);
+    return { app, connections: this.ctx.getWebSockets().length, messagesIn: this.meter.total, messagesPerSec: this.meter.perSecond() };
+  }
+
+  // ---- routing, shared by local frames and RPC ----
+
+  routeCall(caller: Identity, callerFromJson: string, req: CallRequest): Promise<ApiOutcome> {
+    const app = this.appName ?? "";
+    const auth = authorize(this.registry, app, caller, req);
+    if (isRefusal(auth)) return Promise.resolve(failed(auth));
+    const worker = callTarget(this.ensureIndex(), this.rr, auth.targetUid, req.method, req.resource);
+    if (isRefusal(worker)) return Promise.resolve(failed(worker));
+    const head = `{"t":"api.req","rid":`;
+    const tail = `,"method":${JSON.stringify(req.method)},"from":${callerFromJson},"data":${JSON.stringify(req.data ?? null)}}`;
+    return this.pending.open({ callKey: req.callKey, worker: worker.conn, timeoutMs: req.timeoutMs }, (rid) => {
+      worker.ws.send(`${head}"${rid}"${tail}`);
+    });
+  }
+
+  routeDirect(caller: Identity, callerFromJson: string, req: TargetRequest & { resource: string; data: string }): Refusal | null {
+    const auth = authorize(this.registry, this.appName ?? "", caller, req);
+    if (isRefusal(auth)) return auth;
+    const target = directTarget(this.ensureIndex(), auth.targetUid, req.resource);
+    if (isRefusal(target)) return target;
+    target.ws.send(`{"t":"direct","from":${callerFromJson},"data":${JSON.stringify(req.data)}}`);
+    return null;
+  }
+
+  blocks(uid: string | undefined, kind: string | undefined): BlockInfo[] {
+    const out: BlockInfo[] = [];
+    for (const s of this.ensureIndex().byConn.values()) {
+      if ((uid === undefined || s.identity.uid === uid) && (kind === undefined || s.identity.kind === kind)) {
+        out.push({ ...s.identity, since: s.since });
+      }
+    }
+    return out;
+  }
+
+  /** The index, rebuilt from attachments and storage after hibernation or eviction. */
+  ensureIndex(): SessionIndex {
+    if (this.index) return this.index;
+    const index = new SessionIndex();
+    const { serves, subs } = this.store.load();
+    const live = new Set<string>();
+    for (const ws of this.ctx.getWebSockets()) {
+      const att = ws.deserializeAttachment() as SessionAttachment | null;
+      // Closing sockets are kept: their webSocketClose is what removes them, with their calls and presence.
+      if (!att) continue;
+      live.add(att.conn);
+      index.add(this.toSession(ws, att, serves.get(att.conn) ?? new Set(), subs.get(att.conn) ?? new Set()));
+    }
+    // Rows of connections that did not survive an eviction (sockets are dropped when an object restarts).
+    this.store.removeExcept(live);
+    this.index = index;
+    return index;
+  }
+
+  sessionOf(ws: WebSocket): Session | undefined {
+    const known = this.sessions.get(ws);
+    if (known) return known;
+    const att = ws.deserializeAttachment() as SessionAttachment | null;
+    return att ? this.ensureIndex().byConn.get(att.conn) : undefined;
+  }
+
+  /** Removes a block: its serve and channel state, its calls (as worker and as caller), its presence. */
+  drop(ws: WebSocket, code: number, reason: string): void {
+    const index = this.ensureIndex();
+    const session = this.sessionOf(ws);
+    try {
+      ws.close(code, reason);
+    } catch {
+      // Already closed by the peer; nothing left to tell it.
+    }
+    if (!session || !index.byConn.has(session.conn)) return;
+    this.index?.remove(session);
+    this.store.removeConn(session.conn);
+    this.pending.workerGone(session.conn);
+    this.cancelOutbound(session.conn);
+    this.channels.leaveAll(session);
+    if (!this.hasOpenSocket(`u:${session.identity.uid}`)) {
+      const uid = session.identity.uid;
+      this.ctx.waitUntil(this.stubs.user(uid).remove(session.identity.app).catch(() => this.stubs.forget("user", uid)));
+    }
+  }
+
+  private cancelOutbound(conn: string): void {
+    const calls = this.outbound.get(conn);
+    if (!calls) return;
+    this.outbound.delete(conn);
+    const byApp = new Map<string, string[]>();
+    for (const [key, app] of calls) byApp.set(app, [...(byApp.get(app) ?? []), key]);
+    for (const [app, keys] of byApp) {
+      if (app === this.appName) this.pending.cancel(keys);
+      else this.ctx.waitUntil(this.stubs.app(app).rpcCancel(app, keys).catch(() => this.stubs.forget("app", app)));
+    }
+  }
+
+  private toSession(ws: WebSocket, att: SessionAttachment, methods: Set<string>, channels: Set<string>): Session {
+    const { ratePerSec, rateBurst, abuseLimit, abuseWindowMs } = this.config;
+    const session: Session = {
+      ...att,
+      ws,
+      worker: isWorkerKind(att.identity.kind),
+      fromJson: JSON.stringify(att.identity),
+      methods,
+      channels,
+      bucket: new TokenBucket({ ratePerSec, burst: rateBurst, abuseLimit, abuseWindowMs }),
+    };
+    this.sessions.set(ws, session);
+    return session;
+  }
+
+  private hasOpenSocket(tag: string): boolean {
+    return this.ctx.getWebSockets(tag).some((ws) => ws.readyState === WebSocket.OPEN);
+  }
+
+  private freeResource(uid: string, kind: string): string {
+    for (;;) {
+      const resource = kind + randomSuffix(8);
+      if (this.ctx.getWebSockets(`r:${uid}/${resource}`).length === 0) return resource;
+    }
+  }
+
+  private bindApp(app: string): void {
+    if (this.appName === undefined) {
+      this.appName = app;
+      this.store.setAppName(app);
+    }
+  }
+
+  private async scheduleExpiry(exp: number): Promise<void> {
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || exp < current) await this.ctx.storage.setAlarm(exp);
+  }
+
+  /** After a re-own, roles change: every later frame carries the new role (and JID). */
+  private restampRoles(owner: string): void {
+    for (const s of this.ensureIndex().byConn.values()) {
+      const role = s.identity.uid === owner ? "owner" : "user";
+      if (role === s.identity.role) continue;
+      s.identity = makeIdentity({ ...s.identity, role }, this.config.domain);
+      s.fromJson = JSON.stringify(s.identity);
+      s.ws.serializeAttachment({ conn: s.conn, identity: s.identity, since: s.since, exp: s.exp } satisfies SessionAttachment);
+    }
+  }
+}

@@ -1,0 +1,82 @@
+import type { Session } from "./session";
+
+/**
+ * The app object's in-memory view of its blocks, rebuilt from socket attachments and SQLite after
+ * hibernation, so it is only ever a cache of what the runtime and storage hold.
+ *
+ * @example
+ * ```ts
+ * const index = new SessionIndex();
+ * index.add(session);
+ * index.byKey.get("u1/default1");
+ * ```
+ */
+export class SessionIndex<Socket = WebSocket> {
+  readonly byConn = new Map<string, Session<Socket>>();
+  /** Sessions by `uid/resource` (see blockKey): unique within an app, and independent of the role. */
+  readonly byKey = new Map<string, Session<Socket>>();
+  /** Worker sessions per uid, in connection order (the round-robin order). */
+  readonly workersByUid = new Map<string, Set<Session<Socket>>>();
+  /** Local subscribers per channel. */
+  readonly channels = new Map<string, Set<Session<Socket>>>();
+
+  add(s: Session<Socket>): void {
+    this.byConn.set(s.conn, s);
+    this.byKey.set(keyOf(s), s);
+    if (s.worker) getOrAdd(this.workersByUid, s.identity.uid).add(s);
+    for (const c of s.channels) getOrAdd(this.channels, c).add(s);
+  }
+
+  remove(s: Session<Socket>): void {
+    if (this.byConn.get(s.conn) !== s) return;
+    this.byConn.delete(s.conn);
+    if (this.byKey.get(keyOf(s)) === s) this.byKey.delete(keyOf(s));
+    deleteFrom(this.workersByUid, s.identity.uid, s);
+    for (const c of s.channels) deleteFrom(this.channels, c, s);
+  }
+
+  subscribe(s: Session<Socket>, channel: string): void {
+    s.channels.add(channel);
+    getOrAdd(this.channels, channel).add(s);
+  }
+
+  /** Returns true when this was the channel's last local subscriber. */
+  unsubscribe(s: Session<Socket>, channel: string): boolean {
+    s.channels.delete(channel);
+    deleteFrom(this.channels, channel, s);
+    return !this.channels.has(channel);
+  }
+
+  /** The sessions of `uid` that serve `method` (or every method), in round-robin order. */
+  servers(uid: string, method: string): Session<Socket>[] {
+    const out: Session<Socket>[] = [];
+    for (const s of this.workersByUid.get(uid) ?? []) {
+      if (s.methods.has(method) || s.methods.has("*")) out.push(s);
+    }
+    return out;
+  }
+
+  get size(): number {
+    return this.byConn.size;
+  }
+}
+
+function keyOf(s: { identity: { uid: string; resource: string } }): string {
+  return `${s.identity.uid}/${s.identity.resource}`;
+}
+
+function getOrAdd<K, V>(map: Map<K, Set<V>>, key: K): Set<V> {
+  let set = map.get(key);
+  if (!set) {
+    set = new Set();
+    map.set(key, set);
+  }
+  return set;
+}
+
+function deleteFrom<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
+  const set = map.get(key);
+  if (!set) return;
+  set.delete(value);
+  if (set.size === 0) map.delete(key);
+}

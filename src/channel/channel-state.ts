@@ -1,0 +1,78 @@
+/**
+ * A channel's persistent state in its object's SQLite: the sequence, the retained frame and the
+ * member apps. Members carry an epoch that grows on every join, so a stale "no subscribers" answer
+ * never removes an app that joined again after it was sent.
+ *
+ * @example
+ * ```ts
+ * const state = new ChannelState(ctx.storage.sql);
+ * state.bind("prices");
+ * const { seq, text } = state.publish(fromJson, "42", false);
+ * ```
+ */
+export class ChannelState {
+  seq: number;
+  private name: string | undefined;
+  private retainedFrame: string | null;
+  private readonly memberEpochs = new Map<string, number>();
+  private epoch = 0;
+
+  constructor(private readonly sql: SqlStorage) {
+    sql.exec(`CREATE TABLE IF NOT EXISTS channel_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS members (app TEXT PRIMARY KEY, epoch INTEGER NOT NULL);`);
+    const meta = new Map(sql.exec<{ key: string; value: string }>("SELECT key, value FROM channel_meta").toArray().map((r) => [r.key, r.value]));
+    this.name = meta.get("name");
+    this.seq = Number(meta.get("seq") ?? 0);
+    this.retainedFrame = meta.get("retained") ?? null;
+    for (const r of sql.exec<{ app: string; epoch: number }>("SELECT app, epoch FROM members")) {
+      this.memberEpochs.set(r.app, r.epoch);
+      this.epoch = Math.max(this.epoch, r.epoch);
+    }
+  }
+
+  bind(channel: string): void {
+    if (this.name === undefined) {
+      this.name = channel;
+      this.put("name", channel);
+    }
+  }
+
+  join(app: string): void {
+    const epoch = ++this.epoch;
+    this.memberEpochs.set(app, epoch);
+    this.sql.exec("INSERT OR REPLACE INTO members (app, epoch) VALUES (?, ?)", app, epoch);
+  }
+
+  /** Removes a member; with `epoch`, only if it has not joined again since. */
+  leave(app: string, epoch?: number): void {
+    const current = this.memberEpochs.get(app);
+    if (current === undefined || (epoch !== undefined && epoch !== current)) return;
+    this.memberEpochs.delete(app);
+    this.sql.exec("DELETE FROM members WHERE app = ?", app);
+  }
+
+  members(): ReadonlyMap<string, number> {
+    return this.memberEpochs;
+  }
+
+  retained(): string | null {
+    return this.retainedFrame;
+  }
+
+  publish(fromJson: string, data: string, retain: boolean): { seq: number; text: string } {
+    const seq = ++this.seq;
+    this.put("seq", String(seq));
+    const head = `{"t":"msg","channel":${JSON.stringify(this.name)},"from":${fromJson},"data":${JSON.stringify(data)},"seq":${seq}`;
+    if (retain) {
+      // [MQTT-3.3.1-10 analogue] an empty retained payload clears the retained value.
+      this.retainedFrame = data === "" ? null : `${head},"retained":true}`;
+      if (this.retainedFrame === null) this.sql.exec("DELETE FROM channel_meta WHERE key = 'retained'");
+      else this.put("retained", this.retainedFrame);
+    }
+    return { seq, text: `${head}}` };
+  }
+
+  private put(key: string, value: string): void {
+    this.sql.exec("INSERT OR REPLACE INTO channel_meta (key, value) VALUES (?, ?)", key, value);
+  }
+}

@@ -1,0 +1,117 @@
+import { Hono } from "hono";
+import { mintToken } from "../auth/tokens";
+import { readConfig } from "../config";
+import { APP_PATTERN, UID_PATTERN } from "../identity/jid";
+import { isKind } from "../identity/kinds";
+import { HttpError } from "./errors";
+
+type Env_ = { Bindings: Env };
+
+/**
+ * The registry (apps, owners, grants), development tokens and stats, behind the admin key.
+ * Mounted at /v1/admin.
+ */
+export const admin = new Hono<Env_>();
+
+admin.use("*", async (c, next) => {
+  const key = readConfig(c.env).adminKey;
+  if (!key) throw new HttpError(403, "forbidden", "admin routes are off: set NEXUS_ADMIN_KEY");
+  const given = /^Bearer\s+(.+)$/i.exec(c.req.header("Authorization") ?? "")?.[1];
+  if (!given || !timingSafeEqual(given, key)) throw new HttpError(401, "unauthorized", "admin key required: Authorization: Bearer <key>");
+  await next();
+});
+
+function timingSafeEqual(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
+}
+
+function appParam(app: string): string {
+  if (!APP_PATTERN.test(app)) throw new HttpError(400, "bad_request", "app must match [a-z0-9][a-z0-9_-]{0,62}");
+  return app;
+}
+
+function uidParam(uid: unknown): string {
+  if (typeof uid !== "string" || !UID_PATTERN.test(uid)) throw new HttpError(400, "bad_request", "uid must match [A-Za-z0-9_]{1,64}");
+  return uid;
+}
+
+async function body(c: { req: { text(): Promise<string> } }): Promise<Record<string, unknown>> {
+  const text = await c.req.text();
+  if (text.trim() === "") return {};
+  try {
+    const value = JSON.parse(text) as unknown;
+    if (typeof value === "object" && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
+  } catch {
+    // fall through to the error below
+  }
+  throw new HttpError(400, "bad_request", "body must be a JSON object");
+}
+
+admin.get("/apps", async (c) => {
+  const names = await c.env.DIRECTORY.getByName("directory").list();
+  const apps = await Promise.all(names.map((app) => c.env.APP.getByName(app).adminGet(app)));
+  return c.json({ apps });
+});
+
+admin.put("/apps/:app", async (c) => {
+  const app = appParam(c.req.param("app"));
+  const owner = uidParam((await body(c)).owner);
+  const entry = await c.env.APP.getByName(app).adminPut(app, owner);
+  await c.env.DIRECTORY.getByName("directory").touch(app);
+  return c.json(entry);
+});
+
+admin.get("/apps/:app", async (c) => {
+  const app = appParam(c.req.param("app"));
+  const entry = await c.env.APP.getByName(app).adminGet(app);
+  if (entry.owner === undefined) throw new HttpError(404, "not_found", `app "${app}" is not in the registry`);
+  return c.json(entry);
+});
+
+admin.put("/apps/:app/grants/:uid", async (c) => {
+  const app = appParam(c.req.param("app"));
+  const uid = uidParam(c.req.param("uid"));
+  const kind = (await body(c)).kind ?? "get";
+  if (kind !== "get" && kind !== "purchase") throw new HttpError(400, "bad_request", 'kind must be "get" or "purchase"');
+  const entry = await c.env.APP.getByName(app).adminGrant(app, uid, kind);
+  if (!entry) throw new HttpError(404, "not_found", `app "${app}" is not in the registry`);
+  return c.json(entry);
+});
+
+admin.delete("/apps/:app/grants/:uid", async (c) => {
+  const app = appParam(c.req.param("app"));
+  const uid = uidParam(c.req.param("uid"));
+  const entry = await c.env.APP.getByName(app).adminRevoke(app, uid);
+  if (!entry) throw new HttpError(404, "not_found", `app "${app}" is not in the registry`);
+  return c.json(entry);
+});
+
+admin.post("/tokens", async (c) => {
+  const secret = readConfig(c.env).jwtSecret;
+  if (!secret) throw new HttpError(403, "forbidden", "token minting needs NEXUS_JWT_SECRET");
+  const b = await body(c);
+  const uid = uidParam(b.uid);
+  if (typeof b.app !== "string" || !APP_PATTERN.test(b.app)) throw new HttpError(400, "bad_request", "app must match [a-z0-9][a-z0-9_-]{0,62}");
+  if (b.kinds !== undefined && !(Array.isArray(b.kinds) && b.kinds.every((k) => typeof k === "string" && isKind(k)))) {
+    throw new HttpError(400, "bad_request", "kinds must be an array of kind names");
+  }
+  const ttl = b.ttlSeconds ?? 86_400;
+  if (typeof ttl !== "number" || !Number.isInteger(ttl) || ttl < 1 || ttl > 30 * 86_400) {
+    throw new HttpError(400, "bad_request", "ttlSeconds must be an integer from 1 to 2592000");
+  }
+  const token = await mintToken({ uid, app: b.app, kinds: b.kinds as string[] | undefined, ttlSeconds: ttl }, secret);
+  return c.json({ token, expiresAt: Math.floor(Date.now() / 1000) + ttl });
+});
+
+admin.get("/stats", async (c) => {
+  const names = await c.env.DIRECTORY.getByName("directory").list();
+  const apps = await Promise.all(names.map((app) => c.env.APP.getByName(app).adminStats(app)));
+  const totals = apps.reduce(
+    (t, a) => ({ connections: t.connections + a.connections, messagesIn: t.messagesIn + a.messagesIn, messagesPerSec: t.messagesPerSec + a.messagesPerSec }),
+    { connections: 0, messagesIn: 0, messagesPerSec: 0 },
+  );
+  return c.json({ at: Date.now(), totals, apps });
+});

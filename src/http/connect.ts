@@ -1,0 +1,50 @@
+import type { Context } from "hono";
+import { CLAIMS_HEADER, type ConnectClaims } from "../app/app-object";
+import { TokenError, verifyToken } from "../auth/tokens";
+import { readConfig } from "../config";
+import { isKind, parseResource } from "../identity/kinds";
+import { HttpError } from "./errors";
+
+function bearer(header: string | undefined): string | undefined {
+  const m = header ? /^Bearer\s+(.+)$/i.exec(header) : null;
+  return m?.[1];
+}
+
+/**
+ * `GET /v1/connect`: verifies the token and the requested resource before the upgrade (so refusals
+ * are plain HTTP with a JSON body), then hands the socket to the block's app object.
+ */
+export async function connect(c: Context<{ Bindings: Env }>): Promise<Response> {
+  if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") {
+    throw new HttpError(426, "bad_request", "expected a WebSocket upgrade");
+  }
+  const config = readConfig(c.env);
+  const token = bearer(c.req.header("Authorization")) ?? c.req.query("token");
+  if (!token) throw new HttpError(401, "unauthorized", "missing token: use Authorization: Bearer <jwt> or ?token=");
+  let claims: Awaited<ReturnType<typeof verifyToken>>;
+  try {
+    claims = await verifyToken(token, { secret: config.jwtSecret, jwksUrl: config.jwksUrl });
+  } catch (err) {
+    if (err instanceof TokenError) throw new HttpError(401, "unauthorized", err.message);
+    throw err;
+  }
+  const resource = c.req.query("resource");
+  const kindParam = c.req.query("kind");
+  let kind: string;
+  if (resource !== undefined) {
+    const parsed = parseResource(resource);
+    if (!parsed) throw new HttpError(400, "bad_request", "resource must be <kind><suffix>, suffix [A-Za-z0-9]{0,32}");
+    kind = parsed.kind;
+  } else if (kindParam !== undefined) {
+    if (!isKind(kindParam)) throw new HttpError(400, "bad_request", `unknown kind "${kindParam.slice(0, 32)}"`);
+    kind = kindParam;
+  } else {
+    throw new HttpError(400, "bad_request", "give ?resource=<kind><suffix> or ?kind=<kind>");
+  }
+  if (claims.kinds && !claims.kinds.includes(kind)) throw new HttpError(403, "forbidden", `this token may not connect as ${kind}`);
+
+  const block: ConnectClaims = { app: claims.app, uid: claims.uid, exp: claims.exp, ...(resource !== undefined ? { resource } : { kind }) };
+  const headers = new Headers(c.req.raw.headers);
+  headers.set(CLAIMS_HEADER, JSON.stringify(block));
+  return c.env.APP.getByName(claims.app).fetch(new Request(c.req.raw.url, { headers }));
+}

@@ -1,0 +1,29 @@
+import { Hono } from "hono";
+import { readConfig } from "./config";
+import { admin } from "./http/admin";
+import { connect } from "./http/connect";
+import { errorResponse, HttpError } from "./http/errors";
+
+export { AppObject } from "./app/app-object";
+export { EchoObject } from "./bench/echo-object";
+export { ChannelObject } from "./channel/channel-object";
+export { Directory } from "./presence/directory";
+export { UserPresence } from "./presence/user-presence";
+
+/** The edge worker: health, the connect upgrade, the admin registry; the console is static assets. */
+const app = new Hono<{ Bindings: Env }>();
+
+app.get("/healthz", (c) => c.json({ ok: true }));
+app.get("/v1/connect", connect);
+app.route("/v1/admin", admin);
+
+// The benchmark baseline (a bare Durable Object WebSocket echo), only when NEXUS_BENCH=1.
+app.get("/bench/echo", (c) => {
+  if (!readConfig(c.env).bench) throw new HttpError(404, "not_found", "benchmarks are off");
+  return c.env.ECHO.getByName(c.req.query("name") ?? "echo").fetch(c.req.raw);
+});
+
+app.notFound((c) => c.json({ error: { code: "not_found", message: `no route ${c.req.method} ${c.req.path}` } }, 404));
+app.onError((err, c) => errorResponse(c, err));
+
+export default app;

@@ -1,0 +1,72 @@
+/**
+ * The wire's error codes and close codes: one table shared by the edge, the bridge and the SDK.
+ *
+ * @example
+ * ```ts
+ * if (frame.t === "error" && frame.code === ErrorCode.rate_limited) backOff();
+ * ```
+ */
+export const ErrorCode = {
+  bad_request: "bad_request",
+  too_large: "too_large",
+  rate_limited: "rate_limited",
+  forbidden: "forbidden",
+  not_found: "not_found",
+  offline: "offline",
+  not_a_worker: "not_a_worker",
+  no_responders: "no_responders",
+  worker_gone: "worker_gone",
+  timeout: "timeout",
+  app_error: "app_error",
+  internal: "internal",
+  unauthorized: "unauthorized",
+  disconnected: "disconnected",
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/**
+ * What each code means to a caller, and whether trying the same thing again later can succeed.
+ * `unauthorized` is the HTTP refusal of a token; `disconnected` is raised by clients only
+ * (the connection dropped while a call was in flight).
+ */
+export const ERROR_TABLE: Readonly<Record<ErrorCode, { retryable: boolean; meaning: string }>> = {
+  bad_request: { retryable: false, meaning: "the frame is malformed or a field is missing or ill-typed" },
+  too_large: { retryable: false, meaning: "the frame is larger than maxFrameBytes" },
+  rate_limited: { retryable: true, meaning: "this connection sends faster than its rate limit" },
+  forbidden: { retryable: false, meaning: "the caller may not do this (no grant, not the owner, kind not allowed)" },
+  not_found: { retryable: false, meaning: "the app is not in the registry" },
+  offline: { retryable: true, meaning: "the named worker is not online" },
+  not_a_worker: { retryable: false, meaning: "the target or the caller is a frontend, which cannot serve" },
+  no_responders: { retryable: true, meaning: "no online worker serves this method" },
+  worker_gone: { retryable: true, meaning: "the worker disconnected before it answered" },
+  timeout: { retryable: true, meaning: "no answer within timeoutMs" },
+  app_error: { retryable: false, meaning: "the worker answered with an error" },
+  internal: { retryable: true, meaning: "the server failed; nothing about the request was wrong" },
+  unauthorized: { retryable: false, meaning: "the token is missing, malformed, expired or not signed by a trusted key" },
+  disconnected: { retryable: true, meaning: "the connection dropped before the answer arrived" },
+};
+
+/** WebSocket close codes with a meaning in Nexus (4000-4999 are application codes). */
+export const CloseCode = {
+  normal: 1000,
+  goingAway: 1001,
+  tooBig: 1009,
+  tokenExpired: 4001,
+  policy: 4008,
+  replaced: 4009,
+} as const;
+
+export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
+
+/** Close codes after which a client must not reconnect on its own (4001 may, with a fresh token). */
+export const TERMINAL_CLOSE_CODES: ReadonlySet<number> = new Set([CloseCode.tokenExpired, CloseCode.policy, CloseCode.replaced]);
+
+/** The protocol's defaults, announced in `welcome.limits`. */
+export const DEFAULT_LIMITS = {
+  maxFrameBytes: 256 * 1024,
+  apiTimeoutMs: 30_000,
+} as const;
+
+/** Frames above this size may be refused by closing the socket with 1009 instead of an error frame. */
+export const HARD_FRAME_LIMIT_BYTES = 1024 * 1024;
