@@ -1,4 +1,5 @@
 import type { AppObject } from "./app-object";
+import { send } from "./send";
 import type { Session } from "./session";
 
 /**
@@ -59,7 +60,7 @@ export class AppChannels {
   deliverLocal(channel: string, text: string): number {
     const subscribers = this.app.ensureIndex().channels.get(channel);
     if (!subscribers) return this.joining.has(channel) ? 1 : 0;
-    for (const s of subscribers) s.ws.send(text);
+    for (const s of subscribers) send(s.ws, text);
     return subscribers.size;
   }
 

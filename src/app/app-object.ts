@@ -12,6 +12,7 @@ import { TokenBucket } from "./rate-limit";
 import { RateMeter } from "./rate-meter";
 import { type GrantKind, Registry, type RegistryEntry } from "./registry";
 import { RoundRobin } from "./round-robin";
+import { send } from "./send";
 import { authorize, callTarget, directTarget, failed, isRefusal, type Refusal, type TargetRequest } from "./routing";
 import type { Session, SessionAttachment } from "./session";
 import { SessionIndex } from "./session-index";
@@ -230,7 +231,8 @@ export class AppObject extends DurableObject<Env> {
     const head = `{"t":"api.req","rid":`;
     const tail = `,"method":${JSON.stringify(req.method)},"from":${callerFromJson},"data":${JSON.stringify(req.data ?? null)}}`;
     return this.pending.open({ callKey: req.callKey, worker: worker.conn, timeoutMs: req.timeoutMs }, (rid) => {
-      worker.ws.send(`${head}"${rid}"${tail}`);
+      // A worker that closed a moment ago is still indexed until its close is handled: fail fast.
+      if (!send(worker.ws, `${head}"${rid}"${tail}`)) queueMicrotask(() => this.pending.workerGone(worker.conn));
     });
   }
 
@@ -239,7 +241,7 @@ export class AppObject extends DurableObject<Env> {
     if (isRefusal(auth)) return auth;
     const target = directTarget(this.ensureIndex(), auth.targetUid, req.resource);
     if (isRefusal(target)) return target;
-    target.ws.send(`{"t":"direct","from":${callerFromJson},"data":${JSON.stringify(req.data)}}`);
+    send(target.ws, `{"t":"direct","from":${callerFromJson},"data":${JSON.stringify(req.data)}}`);
     return null;
   }
 
@@ -272,24 +274,25 @@ export class AppObject extends DurableObject<Env> {
     return index;
   }
 
+  /** The live session of a socket; undefined once it has been dropped (its late frames are ignored). */
   sessionOf(ws: WebSocket): Session | undefined {
+    const index = this.ensureIndex();
     const known = this.sessions.get(ws);
-    if (known) return known;
+    if (known) return index.byConn.get(known.conn) === known ? known : undefined;
     const att = ws.deserializeAttachment() as SessionAttachment | null;
-    return att ? this.ensureIndex().byConn.get(att.conn) : undefined;
+    return att ? index.byConn.get(att.conn) : undefined;
   }
 
   /** Removes a block: its serve and channel state, its calls (as worker and as caller), its presence. */
   drop(ws: WebSocket, code: number, reason: string): void {
-    const index = this.ensureIndex();
     const session = this.sessionOf(ws);
     try {
       ws.close(code, reason);
     } catch {
       // Already closed by the peer; nothing left to tell it.
     }
-    if (!session || !index.byConn.has(session.conn)) return;
-    this.index?.remove(session);
+    if (!session) return;
+    this.ensureIndex().remove(session);
     this.store.removeConn(session.conn);
     this.pending.workerGone(session.conn);
     this.cancelOutbound(session.conn);

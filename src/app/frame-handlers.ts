@@ -5,16 +5,17 @@ import { decodeClientFrame } from "../protocol/codec";
 import type { ApiOutcome, ClientFrame } from "../protocol/frames";
 import type { AppObject } from "./app-object";
 import { validTargetResource } from "./routing";
+import { send } from "./send";
 import type { Session } from "./session";
 
 type Frame<T extends ClientFrame["t"]> = Extract<ClientFrame, { t: T }>;
 
 function sendError(s: Session, id: string | undefined, code: ErrorCode, message: string): void {
-  s.ws.send(JSON.stringify(id === undefined ? { t: "error", code, message } : { t: "error", id, code, message }));
+  send(s.ws, JSON.stringify(id === undefined ? { t: "error", code, message } : { t: "error", id, code, message }));
 }
 
 function ack(s: Session, id: string): void {
-  s.ws.send(`{"t":"ack","id":${JSON.stringify(id)}}`);
+  send(s.ws, `{"t":"ack","id":${JSON.stringify(id)}}`);
 }
 
 /**
@@ -63,7 +64,7 @@ export async function handleFrame(app: AppObject, s: Session, message: string | 
       return find(app, s, frame);
     case "ping":
       // Normally answered by the runtime's auto-response; this covers `ping` with extra spacing.
-      s.ws.send('{"t":"pong"}');
+      send(s.ws, '{"t":"pong"}');
       return;
   }
 }
@@ -107,7 +108,7 @@ async function api(app: AppObject, s: Session, f: Frame<"api">): Promise<void> {
     outcome = { ok: false, error: { code: ErrorCode.internal, message: "the call could not be routed" } };
   }
   if (!app.outbound.get(s.conn)?.delete(callKey)) return; // the caller left, which cancelled the call
-  s.ws.send(JSON.stringify({ t: "api.result", id: f.id, ...outcome }));
+  send(s.ws, JSON.stringify({ t: "api.result", id: f.id, ...outcome }));
 }
 
 async function direct(app: AppObject, s: Session, f: Frame<"direct">): Promise<void> {
@@ -138,7 +139,7 @@ async function sub(app: AppObject, s: Session, f: Frame<"sub">): Promise<void> {
   }
   if (result === "gone") return;
   ack(s, f.id);
-  if (result.retained) s.ws.send(result.retained);
+  if (result.retained) send(s.ws, result.retained);
 }
 
 async function pub(app: AppObject, s: Session, f: Frame<"pub">): Promise<void> {
@@ -169,7 +170,7 @@ async function find(app: AppObject, s: Session, f: Frame<"find">): Promise<void>
       blocks = parts.flat();
     }
     blocks.sort((a, b) => a.since - b.since || a.jid.localeCompare(b.jid));
-    s.ws.send(JSON.stringify({ t: "find.result", id: f.id, blocks }));
+    send(s.ws, JSON.stringify({ t: "find.result", id: f.id, blocks }));
   } catch {
     sendError(s, f.id, ErrorCode.internal, "find failed; try again");
   }

@@ -1,0 +1,54 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { PendingCalls } from "./pending-calls";
+
+const from = { jid: "j", app: "a", uid: "u", role: "owner" as const, resource: "default1", kind: "default" };
+
+describe("PendingCalls", () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it("settles once with the worker's answer; later answers are dropped", async () => {
+    const calls = new PendingCalls();
+    let rid = "";
+    const outcome = calls.open({ callKey: "k1", worker: "w1", timeoutMs: 1000 }, (r) => (rid = r));
+    expect(calls.answer(rid, "w1", { ok: true, data: 1, from })).toBe(true);
+    expect(calls.answer(rid, "w1", { ok: true, data: 2, from })).toBe(false);
+    await expect(outcome).resolves.toEqual({ ok: true, data: 1, from });
+    expect(calls.size).toBe(0);
+  });
+
+  it("drops answers from another worker (a foreign rid)", () => {
+    const calls = new PendingCalls();
+    let rid = "";
+    void calls.open({ callKey: "k1", worker: "w1", timeoutMs: 1000 }, (r) => (rid = r));
+    expect(calls.answer(rid, "w2", { ok: true, data: 1, from })).toBe(false);
+    expect(calls.size).toBe(1);
+  });
+
+  it("times out after timeoutMs", async () => {
+    const calls = new PendingCalls();
+    const outcome = calls.open({ callKey: "k1", worker: "w1", timeoutMs: 500 }, () => {});
+    vi.advanceTimersByTime(499);
+    expect(calls.size).toBe(1);
+    vi.advanceTimersByTime(1);
+    await expect(outcome).resolves.toMatchObject({ ok: false, error: { code: "timeout" } });
+  });
+
+  it("fails a departed worker's calls with worker_gone, and only its own", async () => {
+    const calls = new PendingCalls();
+    const a = calls.open({ callKey: "k1", worker: "w1", timeoutMs: 30_000 }, () => {});
+    void calls.open({ callKey: "k2", worker: "w2", timeoutMs: 30_000 }, () => {});
+    expect(calls.workerGone("w1")).toBe(1);
+    await expect(a).resolves.toMatchObject({ ok: false, error: { code: "worker_gone" } });
+    expect(calls.size).toBe(1);
+  });
+
+  it("cancels by call key, so a late answer is dropped", () => {
+    const calls = new PendingCalls();
+    let rid = "";
+    void calls.open({ callKey: "k1", worker: "w1", timeoutMs: 30_000 }, (r) => (rid = r));
+    calls.cancel(["k1"]);
+    expect(calls.answer(rid, "w1", { ok: true, data: 1, from })).toBe(false);
+    expect(calls.size).toBe(0);
+  });
+});
