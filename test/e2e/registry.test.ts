@@ -1,0 +1,66 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startStack, type TestStack } from "../support/stack";
+import { openBlock } from "../support/ws-client";
+
+describe("registry routes", () => {
+  let s: TestStack;
+  beforeAll(async () => {
+    s = await startStack();
+  });
+  afterAll(() => s?.stop());
+
+  it("requires the admin key", async () => {
+    const none = await fetch(`${s.httpUrl}/v1/admin/apps/x`);
+    expect(none.status).toBe(401);
+    expect(await none.json()).toMatchObject({ error: { code: "unauthorized" } });
+    const wrong = await fetch(`${s.httpUrl}/v1/admin/apps/x`, { headers: { authorization: "Bearer nope" } });
+    expect(wrong.status).toBe(401);
+  });
+
+  it("creates, re-owns, grants, revokes and reports an app", async () => {
+    expect((await s.admin("GET", "/v1/admin/apps/etest")).status).toBe(404);
+    expect(await s.admin("PUT", "/v1/admin/apps/etest", { owner: "682ebf741c055d80a4f15f8b" })).toMatchObject({
+      status: 200,
+      body: { app: "etest", owner: "682ebf741c055d80a4f15f8b", grants: [] },
+    });
+    expect((await s.admin("PUT", "/v1/admin/apps/etest/grants/buyer1", { kind: "purchase" })).body.grants).toEqual([{ uid: "buyer1", kind: "purchase" }]);
+    expect((await s.admin("PUT", "/v1/admin/apps/etest/grants/getter")).body.grants).toContainEqual({ uid: "getter", kind: "get" });
+    const b = await openBlock(s.connectUrlFor(await s.token({ uid: "buyer1", app: "etest" }), { kind: "webuo" }));
+    expect((await s.admin("GET", "/v1/admin/apps/etest")).body).toMatchObject({ online: 1 });
+    await b.close();
+    expect((await s.admin("DELETE", "/v1/admin/apps/etest/grants/buyer1")).body.grants).toEqual([{ uid: "getter", kind: "get" }]);
+    expect((await s.admin("PUT", "/v1/admin/apps/etest", { owner: "newowner" })).body.owner).toBe("newowner");
+    expect((await s.admin("GET", "/v1/admin/apps")).body.apps.map((a: any) => a.app)).toContain("etest");
+  });
+
+  it("refuses bad input with 400 and unknown apps with 404", async () => {
+    expect((await s.admin("PUT", "/v1/admin/apps/Bad App", { owner: "u" })).status).toBe(400);
+    expect((await s.admin("PUT", "/v1/admin/apps/ok", { owner: "not a uid" })).status).toBe(400);
+    expect((await s.admin("PUT", "/v1/admin/apps/ok", "not an object")).status).toBe(400);
+    expect((await s.admin("PUT", "/v1/admin/apps/ghost/grants/u1")).status).toBe(404);
+    expect((await s.admin("PUT", "/v1/admin/apps/etest/grants/u1", { kind: "steal" })).status).toBe(400);
+    expect((await s.admin("POST", "/v1/admin/tokens", { uid: "u1" })).status).toBe(400);
+    expect((await s.admin("POST", "/v1/admin/tokens", { uid: "u1", app: "a", kinds: ["robot"] })).status).toBe(400);
+    expect((await s.admin("POST", "/v1/admin/tokens", { uid: "u1", app: "a", ttlSeconds: -5 })).status).toBe(400);
+    const unknown = await s.admin("GET", "/v1/nothing-here");
+    expect(unknown).toMatchObject({ status: 404, body: { error: { code: "not_found" } } });
+  });
+
+  it("mints tokens whose kinds the edge enforces", async () => {
+    const token = await s.token({ uid: "u9", app: "etest", kinds: ["webuo"], ttlSeconds: 60 });
+    const b = await openBlock(s.connectUrlFor(token, { kind: "webuo" }));
+    expect(b.welcome.from).toMatchObject({ uid: "u9", app: "etest" });
+    await b.close();
+  });
+
+  it("reports connections and message rates per app", async () => {
+    const b = await openBlock(s.connectUrlFor(await s.token({ uid: "u5", app: "statsapp" }), { kind: "webuo" }));
+    await b.request({ t: "find", id: "x" });
+    const stats = await s.admin("GET", "/v1/admin/stats");
+    expect(stats.status).toBe(200);
+    const row = stats.body.apps.find((a: any) => a.app === "statsapp");
+    expect(row).toMatchObject({ connections: 1, messagesIn: 1 });
+    expect(stats.body.totals.connections).toBeGreaterThanOrEqual(1);
+    await b.close();
+  });
+});
