@@ -14,7 +14,13 @@ export default defineConfig({
         test: {
           name: "unit",
           environment: "node",
-          include: ["src/**/*.test.ts", "sdk/src/**/*.test.ts", "bridge/src/**/*.test.ts", "cli/**/*.test.ts", "bench/**/*.test.ts"],
+          include: [
+            "src/**/*.test.ts",
+            "sdk/src/**/*.test.ts",
+            "bridge/src/**/*.test.ts",
+            "cli/**/*.test.ts",
+            "bench/**/*.test.ts",
+          ],
         },
       },
       {
@@ -40,7 +46,13 @@ export default defineConfig({
         test: {
           name: "e2e",
           environment: "node",
-          include: ["test/e2e/**/*.test.ts", "test/sdk/**/*.test.ts", "test/bridge/**/*.test.ts", "test/cli/**/*.test.ts", "test/browser/**/*.test.ts"],
+          include: [
+            "test/e2e/**/*.test.ts",
+            "test/sdk/**/*.test.ts",
+            "test/bridge/**/*.test.ts",
+            "test/cli/**/*.test.ts",
+            "test/browser/**/*.test.ts",
+          ],
           testTimeout: 60_000,
           hookTimeout: 60_000,
           maxWorkers: 2,

@@ -2,6 +2,18 @@ import type { AppObject } from "./app-object";
 import { send } from "./send";
 import type { Session } from "./session";
 
+/** A join in flight for a channel: how many blocks wait for it, and the messages that arrived meanwhile. */
+interface JoinWindow {
+  waiting: number;
+  arrived: { seq: number; text: string }[];
+}
+
+/** What a block gets right after its `sub` ack: the retained frame, if any, then what was published since its join. */
+export type Joined = { frames: string[] } | "gone";
+
+const key = (conn: string, channel: string): string => `${conn}\u0000${channel}`;
+const noop = (): void => {};
+
 /**
  * The app object's side of the two-level fan-out: it joins a channel object when it gains its
  * first local subscriber and leaves when it loses its last, and delivers each channel message once
@@ -9,30 +21,80 @@ import type { Session } from "./session";
  *
  * Joins in flight are counted so that a last `unsub` racing a new `sub` never sends a `leave`
  * after the `join` (both travel on the same stub, so the channel object sees them in order).
+ * The channel object's deliveries and its answer to a join travel separately and may cross: so a
+ * join answers the channel's seq, messages after it that overtook the answer are handed to the new
+ * subscriber after its ack and retained frame, and older ones that arrive late are not delivered to it.
  *
  * @example
  * ```ts
- * const retained = await channels.subscribe(session, "prices"); // then ack, then retained
+ * const joined = await channels.subscribe(session, "prices"); // then ack, then joined.frames
  * ```
  */
 export class AppChannels {
-  private readonly joining = new Map<string, number>();
+  private readonly joining = new Map<string, JoinWindow>();
+  /** Per block and channel: the tail of its sub/unsub frames still being applied. */
+  private readonly queues = new Map<string, Promise<void>>();
+  /** Per block and channel: its join's seq, while messages up to it may still arrive. */
+  private readonly joinedAt = new Map<string, number>();
 
   constructor(private readonly app: AppObject) {}
 
-  /** Subscribes a block; resolves with the channel's retained frame, if any, to send after the ack. */
-  async subscribe(session: Session, channel: string): Promise<{ retained: string | null } | "gone"> {
-    this.joining.set(channel, (this.joining.get(channel) ?? 0) + 1);
-    let retained: string | null;
+  /** Subscribes a block; resolves with the frames to send after the ack (none if it already was subscribed). */
+  subscribe(session: Session, channel: string): Promise<Joined> {
+    return this.inOrder(session, channel, () => this.join(session, channel));
+  }
+
+  unsubscribe(session: Session, channel: string): Promise<void> {
+    return this.inOrder(session, channel, async () => {
+      this.joinedAt.delete(key(session.conn, channel));
+      if (!session.channels.has(channel)) return;
+      this.app.ensureIndex().unsubscribe(session, channel);
+      this.app.store.removeSub(session.conn, channel);
+      this.leaveIfUnused(channel);
+    });
+  }
+
+  /** On disconnect: leaves every channel this block was the last local subscriber of. */
+  leaveAll(session: Session): void {
+    for (const channel of session.channels) {
+      this.joinedAt.delete(key(session.conn, channel));
+      this.leaveIfUnused(channel);
+    }
+  }
+
+  /** Sends a channel frame to the local subscribers; 0 tells the channel object to drop this app. */
+  deliverLocal(channel: string, text: string, seq: number): number {
+    const window = this.joining.get(channel);
+    window?.arrived.push({ seq, text });
+    const subscribers = this.app.ensureIndex().channels.get(channel);
+    if (!subscribers) return window ? 1 : 0;
+    const recent = this.joinedAt.size > 0;
+    for (const s of subscribers) {
+      if (recent) {
+        const k = key(s.conn, channel);
+        const after = this.joinedAt.get(k);
+        if (after !== undefined && seq <= after) continue;
+        // Deliveries from the channel arrive in seq order: nothing older follows this one.
+        this.joinedAt.delete(k);
+      }
+      send(s.ws, text);
+    }
+    return subscribers.size;
+  }
+
+  private async join(session: Session, channel: string): Promise<Joined> {
+    if (session.channels.has(channel)) return { frames: [] };
+    let window = this.joining.get(channel);
+    if (!window) this.joining.set(channel, (window = { waiting: 0, arrived: [] }));
+    window.waiting++;
+    let joined: { retained: string | null; seq: number };
     try {
-      ({ retained } = await this.app.stubs.channel(channel).join(channel, this.app.appName ?? ""));
+      joined = await this.app.stubs.channel(channel).join(channel, this.app.appName ?? "");
     } catch (err) {
       this.app.stubs.forget("channel", channel);
       throw err;
     } finally {
-      const n = (this.joining.get(channel) ?? 1) - 1;
-      if (n === 0) this.joining.delete(channel);
-      else this.joining.set(channel, n);
+      if (--window.waiting === 0) this.joining.delete(channel);
     }
     const index = this.app.ensureIndex();
     if (!index.byConn.has(session.conn)) {
@@ -41,27 +103,26 @@ export class AppChannels {
     }
     index.subscribe(session, channel);
     this.app.store.addSub(session.conn, channel);
-    return { retained };
+    const since = window.arrived.filter((m) => m.seq > joined.seq).map((m) => m.text);
+    // A newer message already here means every older one is too; otherwise older ones may still come.
+    if (since.length === 0) this.joinedAt.set(key(session.conn, channel), joined.seq);
+    return { frames: joined.retained === null ? since : [joined.retained, ...since] };
   }
 
-  unsubscribe(session: Session, channel: string): void {
-    if (!session.channels.has(channel)) return;
-    this.app.ensureIndex().unsubscribe(session, channel);
-    this.app.store.removeSub(session.conn, channel);
-    this.leaveIfUnused(channel);
-  }
-
-  /** On disconnect: leaves every channel this block was the last local subscriber of. */
-  leaveAll(session: Session): void {
-    for (const channel of session.channels) this.leaveIfUnused(channel);
-  }
-
-  /** Sends a channel frame to the local subscribers; 0 tells the channel object to drop this app. */
-  deliverLocal(channel: string, text: string): number {
-    const subscribers = this.app.ensureIndex().channels.get(channel);
-    if (!subscribers) return this.joining.has(channel) ? 1 : 0;
-    for (const s of subscribers) send(s.ws, text);
-    return subscribers.size;
+  /**
+   * Applies one block's sub and unsub frames for a channel in the order they came, although a
+   * join waits for the channel object: a pipelined `sub` then `unsub` ends unsubscribed.
+   */
+  private inOrder<T>(session: Session, channel: string, op: () => Promise<T>): Promise<T> {
+    const k = key(session.conn, channel);
+    const previous = this.queues.get(k);
+    const result = previous ? previous.then(op) : op();
+    const tail = result.then(noop, noop);
+    this.queues.set(k, tail);
+    void tail.then(() => {
+      if (this.queues.get(k) === tail) this.queues.delete(k);
+    });
+    return result;
   }
 
   private leaveIfUnused(channel: string): void {

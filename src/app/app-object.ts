@@ -12,8 +12,8 @@ import { TokenBucket } from "./rate-limit";
 import { RateMeter } from "./rate-meter";
 import { type GrantKind, Registry, type RegistryEntry } from "./registry";
 import { RoundRobin } from "./round-robin";
-import { send } from "./send";
 import { authorize, callTarget, directTarget, failed, isRefusal, type Refusal, type TargetRequest } from "./routing";
+import { send } from "./send";
 import type { Session, SessionAttachment } from "./session";
 import { SessionIndex } from "./session-index";
 import { SessionStore } from "./session-store";
@@ -82,11 +82,17 @@ export class AppObject extends DurableObject<Env> {
     const identity = makeIdentity({ app: claims.app, uid: claims.uid, role, resource, kind }, this.config.domain);
 
     // [XMPP resource conflict] a second connection with the same full JID replaces the first.
-    for (const old of this.ctx.getWebSockets(`r:${claims.uid}/${resource}`)) this.drop(old, CloseCode.replaced, "replaced by a new connection");
+    for (const old of this.ctx.getWebSockets(`r:${claims.uid}/${resource}`))
+      this.drop(old, CloseCode.replaced, "replaced by a new connection");
     if (!this.hasOpenSocket(`u:${claims.uid}`)) await this.stubs.user(claims.uid).add(claims.app);
     if (!this.listed) {
       this.listed = true;
-      this.ctx.waitUntil(this.stubs.directory().touch(claims.app).catch(() => (this.listed = false)));
+      this.ctx.waitUntil(
+        this.stubs
+          .directory()
+          .touch(claims.app)
+          .catch(() => (this.listed = false)),
+      );
     }
 
     const pair = new WebSocketPair();
@@ -162,15 +168,20 @@ export class AppObject extends DurableObject<Env> {
   }
 
   /** A Direct from a block of another app; answers the refusal code or null when delivered. */
-  rpcDirect(app: string, caller: Identity, callerFromJson: string, req: TargetRequest & { resource: string; data: string }): Refusal | null {
+  rpcDirect(
+    app: string,
+    caller: Identity,
+    callerFromJson: string,
+    req: TargetRequest & { resource: string; data: string },
+  ): Refusal | null {
     this.bindApp(app);
     return this.routeDirect(caller, callerFromJson, req);
   }
 
   /** A channel message to this app's subscribers; answers how many local subscribers got it. */
-  rpcDeliver(app: string, channel: string, text: string): number {
+  rpcDeliver(app: string, channel: string, text: string, seq: number): number {
     this.bindApp(app);
-    return this.channels.deliverLocal(channel, text);
+    return this.channels.deliverLocal(channel, text, seq);
   }
 
   /** The online blocks of a uid (optionally of one kind), for Find. */
@@ -217,7 +228,12 @@ export class AppObject extends DurableObject<Env> {
 
   adminStats(app: string): { app: string; connections: number; messagesIn: number; messagesPerSec: number } {
     this.bindApp(app);
-    return { app, connections: this.ctx.getWebSockets().length, messagesIn: this.meter.total, messagesPerSec: this.meter.perSecond() };
+    return {
+      app,
+      connections: this.ctx.getWebSockets().length,
+      messagesIn: this.meter.total,
+      messagesPerSec: this.meter.perSecond(),
+    };
   }
 
   // ---- routing, shared by local frames and RPC ----
@@ -299,7 +315,12 @@ export class AppObject extends DurableObject<Env> {
     this.channels.leaveAll(session);
     if (!this.hasOpenSocket(`u:${session.identity.uid}`)) {
       const uid = session.identity.uid;
-      this.ctx.waitUntil(this.stubs.user(uid).remove(session.identity.app).catch(() => this.stubs.forget("user", uid)));
+      this.ctx.waitUntil(
+        this.stubs
+          .user(uid)
+          .remove(session.identity.app)
+          .catch(() => this.stubs.forget("user", uid)),
+      );
     }
   }
 
@@ -311,7 +332,13 @@ export class AppObject extends DurableObject<Env> {
     for (const [key, app] of calls) byApp.set(app, [...(byApp.get(app) ?? []), key]);
     for (const [app, keys] of byApp) {
       if (app === this.appName) this.pending.cancel(keys);
-      else this.ctx.waitUntil(this.stubs.app(app).rpcCancel(app, keys).catch(() => this.stubs.forget("app", app)));
+      else
+        this.ctx.waitUntil(
+          this.stubs
+            .app(app)
+            .rpcCancel(app, keys)
+            .catch(() => this.stubs.forget("app", app)),
+        );
     }
   }
 

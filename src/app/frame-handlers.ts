@@ -1,8 +1,9 @@
-import { parseResource } from "../identity/kinds";
 import { UID_PATTERN } from "../identity/jid";
-import { CloseCode, ErrorCode } from "../protocol/codes";
+import { parseResource } from "../identity/kinds";
 import { decodeClientFrame } from "../protocol/codec";
+import { CloseCode, ErrorCode } from "../protocol/codes";
 import type { ApiOutcome, ClientFrame } from "../protocol/frames";
+import type { Joined } from "./app-channels";
 import type { AppObject } from "./app-object";
 import { validTargetResource } from "./routing";
 import { send } from "./send";
@@ -46,7 +47,11 @@ export async function handleFrame(app: AppObject, s: Session, message: string | 
     case "api":
       return api(app, s, frame);
     case "api.res":
-      app.pending.answer(frame.rid, s.conn, frame.ok ? { ok: true, data: frame.data, from: s.identity } : { ok: false, error: frame.error });
+      app.pending.answer(
+        frame.rid,
+        s.conn,
+        frame.ok ? { ok: true, data: frame.data, from: s.identity } : { ok: false, error: frame.error },
+      );
       return;
     case "serve":
       return serve(app, s, frame);
@@ -55,7 +60,7 @@ export async function handleFrame(app: AppObject, s: Session, message: string | 
     case "sub":
       return sub(app, s, frame);
     case "unsub":
-      app.channels.unsubscribe(s, frame.channel);
+      await app.channels.unsubscribe(s, frame.channel);
       ack(s, frame.id);
       return;
     case "pub":
@@ -70,7 +75,10 @@ export async function handleFrame(app: AppObject, s: Session, message: string | 
 }
 
 function serve(app: AppObject, s: Session, f: Frame<"serve">): void {
-  if (!s.worker) return sendError(s, f.id, ErrorCode.not_a_worker, `${s.identity.kind} blocks are frontends and cannot serve`);
+  if (!s.worker) {
+    sendError(s, f.id, ErrorCode.not_a_worker, `${s.identity.kind} blocks are frontends and cannot serve`);
+    return;
+  }
   s.methods = new Set(f.methods);
   app.store.setServes(s.conn, s.methods);
   ack(s, f.id);
@@ -94,8 +102,8 @@ async function api(app: AppObject, s: Session, f: Frame<"api">): Promise<void> {
     uid: f.uid,
     timeoutMs: Math.min(f.timeoutMs ?? app.config.apiTimeoutMs, app.config.apiTimeoutMs),
   };
-  let calls = app.outbound.get(s.conn);
-  if (!calls) app.outbound.set(s.conn, (calls = new Map()));
+  const calls = app.outbound.get(s.conn) ?? new Map<string, string>();
+  app.outbound.set(s.conn, calls);
   calls.set(callKey, f.app);
   let outcome: ApiOutcome;
   try {
@@ -130,8 +138,7 @@ async function direct(app: AppObject, s: Session, f: Frame<"direct">): Promise<v
 }
 
 async function sub(app: AppObject, s: Session, f: Frame<"sub">): Promise<void> {
-  if (s.channels.has(f.channel)) return ack(s, f.id);
-  let result: Awaited<ReturnType<AppObject["channels"]["subscribe"]>>;
+  let result: Joined;
   try {
     result = await app.channels.subscribe(s, f.channel);
   } catch {
@@ -139,7 +146,7 @@ async function sub(app: AppObject, s: Session, f: Frame<"sub">): Promise<void> {
   }
   if (result === "gone") return;
   ack(s, f.id);
-  if (result.retained) send(s.ws, result.retained);
+  for (const frame of result.frames) send(s.ws, frame);
 }
 
 async function pub(app: AppObject, s: Session, f: Frame<"pub">): Promise<void> {
@@ -159,7 +166,10 @@ async function find(app: AppObject, s: Session, f: Frame<"find">): Promise<void>
     let blocks: Awaited<ReturnType<AppObject["rpcBlocks"]>>;
     if (f.scope === "app") {
       const target = f.app ?? s.identity.app;
-      const r = target === app.appName ? app.rpcScopedBlocks(target, uid, f.kind) : await app.stubs.app(target).rpcScopedBlocks(target, uid, f.kind);
+      const r =
+        target === app.appName
+          ? app.rpcScopedBlocks(target, uid, f.kind)
+          : await app.stubs.app(target).rpcScopedBlocks(target, uid, f.kind);
       if (!Array.isArray(r)) return sendError(s, f.id, r.code, r.message);
       blocks = r;
     } else {

@@ -52,7 +52,10 @@ export class PendingCalls {
     let n = 0;
     for (const p of [...this.byRid.values()]) {
       if (p.worker === worker) {
-        this.settle(p.rid, { ok: false, error: { code: ErrorCode.worker_gone, message: "the worker disconnected before answering" } });
+        this.settle(p.rid, {
+          ok: false,
+          error: { code: ErrorCode.worker_gone, message: "the worker disconnected before answering" },
+        });
         n++;
       }
     }

@@ -34,7 +34,10 @@ export class Registry {
   }
 
   setOwner(uid: string): void {
-    this.sql.exec("INSERT INTO registry_meta (key, value) VALUES ('owner', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", uid);
+    this.sql.exec(
+      "INSERT INTO registry_meta (key, value) VALUES ('owner', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+      uid,
+    );
     this.ownerCache = uid;
   }
 

@@ -27,7 +27,12 @@ export function blockKey(uid: string, resource: string): string {
  * uid itself and to the app's owner; anything else needs same app, ownership or a grant.
  * Returns the uid whose workers the request targets.
  */
-export function authorize(registry: Registry, app: string, caller: Identity, req: TargetRequest): Refusal | { targetUid: string } {
+export function authorize(
+  registry: Registry,
+  app: string,
+  caller: Identity,
+  req: TargetRequest,
+): Refusal | { targetUid: string } {
   const owner = registry.owner();
   if (owner === undefined) return refuse(ErrorCode.not_found, `app "${app}" is not in the registry`);
   if (req.uid !== undefined && req.uid !== owner) {

@@ -70,8 +70,10 @@ export class SessionStore {
   load(): { serves: Map<string, Set<string>>; subs: Map<string, Set<string>> } {
     const serves = new Map<string, Set<string>>();
     const subs = new Map<string, Set<string>>();
-    for (const r of this.sql.exec<{ conn: string; method: string }>("SELECT conn, method FROM serves")) add(serves, r.conn, r.method);
-    for (const r of this.sql.exec<{ conn: string; channel: string }>("SELECT conn, channel FROM subs")) add(subs, r.conn, r.channel);
+    for (const r of this.sql.exec<{ conn: string; method: string }>("SELECT conn, method FROM serves"))
+      add(serves, r.conn, r.method);
+    for (const r of this.sql.exec<{ conn: string; channel: string }>("SELECT conn, channel FROM subs"))
+      add(subs, r.conn, r.channel);
     return { serves, subs };
   }
 

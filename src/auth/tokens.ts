@@ -61,12 +61,18 @@ export async function verifyToken(token: string, keys: { secret?: string; jwksUr
   try {
     if (alg === "HS256") {
       if (!keys.secret) throw new TokenError("HS256 tokens are not accepted here");
-      const { payload } = await jwtVerify(token, new TextEncoder().encode(keys.secret), { algorithms: ["HS256"], requiredClaims: ["exp"] });
+      const { payload } = await jwtVerify(token, new TextEncoder().encode(keys.secret), {
+        algorithms: ["HS256"],
+        requiredClaims: ["exp"],
+      });
       return claimsOf(payload);
     }
     if (alg === "RS256" || alg === "ES256") {
       if (!keys.jwksUrl) throw new TokenError(`${alg} tokens need a configured JWKS`);
-      const { payload } = await jwtVerify(token, jwksFor(keys.jwksUrl), { algorithms: ["RS256", "ES256"], requiredClaims: ["exp"] });
+      const { payload } = await jwtVerify(token, jwksFor(keys.jwksUrl), {
+        algorithms: ["RS256", "ES256"],
+        requiredClaims: ["exp"],
+      });
       return claimsOf(payload);
     }
   } catch (err) {
@@ -86,7 +92,10 @@ export async function verifyToken(token: string, keys: { secret?: string; jwksUr
  * const token = await mintToken({ uid: "u1", app: "etest", ttlSeconds: 3600 }, secret);
  * ```
  */
-export async function mintToken(claims: { uid: string; app: string; kinds?: string[]; ttlSeconds: number }, secret: string): Promise<string> {
+export async function mintToken(
+  claims: { uid: string; app: string; kinds?: string[]; ttlSeconds: number },
+  secret: string,
+): Promise<string> {
   const jwt = new SignJWT({ app: claims.app, ...(claims.kinds ? { kinds: claims.kinds } : {}) })
     .setProtectedHeader({ alg: "HS256", typ: "JWT" })
     .setSubject(claims.uid)

@@ -20,11 +20,14 @@ export class ChannelObject extends DurableObject<Env> {
     this.stubs = new StubCache(env);
   }
 
-  /** Adds an app as a member; answers the retained frame for the new subscriber, if any. */
-  join(channel: string, app: string): { retained: string | null } {
+  /**
+   * Adds an app as a member; answers the retained frame for the new subscriber, if any, and the
+   * seq so far: the member delivers to the new subscriber only messages after it.
+   */
+  join(channel: string, app: string): { retained: string | null; seq: number } {
     this.state.bind(channel);
     this.state.join(app);
-    return { retained: this.state.retained() };
+    return { retained: this.state.retained(), seq: this.state.seq };
   }
 
   leave(channel: string, app: string): void {
@@ -39,7 +42,7 @@ export class ChannelObject extends DurableObject<Env> {
     for (const [app, epoch] of this.state.members()) {
       this.stubs
         .app(app)
-        .rpcDeliver(app, channel, text)
+        .rpcDeliver(app, channel, text, seq)
         .then(
           // A member with no subscribers left heals the stale membership (unless it re-joined meanwhile).
           (delivered) => {

@@ -20,7 +20,12 @@ export class ChannelState {
   constructor(private readonly sql: SqlStorage) {
     sql.exec(`CREATE TABLE IF NOT EXISTS channel_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS members (app TEXT PRIMARY KEY, epoch INTEGER NOT NULL);`);
-    const meta = new Map(sql.exec<{ key: string; value: string }>("SELECT key, value FROM channel_meta").toArray().map((r) => [r.key, r.value]));
+    const meta = new Map(
+      sql
+        .exec<{ key: string; value: string }>("SELECT key, value FROM channel_meta")
+        .toArray()
+        .map((r) => [r.key, r.value]),
+    );
     this.name = meta.get("name");
     this.seq = Number(meta.get("seq") ?? 0);
     this.retainedFrame = meta.get("retained") ?? null;

@@ -17,7 +17,8 @@ admin.use("*", async (c, next) => {
   const key = readConfig(c.env).adminKey;
   if (!key) throw new HttpError(403, "forbidden", "admin routes are off: set NEXUS_ADMIN_KEY");
   const given = /^Bearer\s+(.+)$/i.exec(c.req.header("Authorization") ?? "")?.[1];
-  if (!given || !timingSafeEqual(given, key)) throw new HttpError(401, "unauthorized", "admin key required: Authorization: Bearer <key>");
+  if (!given || !timingSafeEqual(given, key))
+    throw new HttpError(401, "unauthorized", "admin key required: Authorization: Bearer <key>");
   await next();
 });
 
@@ -34,7 +35,8 @@ function appParam(app: string): string {
 }
 
 function uidParam(uid: unknown): string {
-  if (typeof uid !== "string" || !UID_PATTERN.test(uid)) throw new HttpError(400, "bad_request", "uid must match [A-Za-z0-9_]{1,64}");
+  if (typeof uid !== "string" || !UID_PATTERN.test(uid))
+    throw new HttpError(400, "bad_request", "uid must match [A-Za-z0-9_]{1,64}");
   return uid;
 }
 
@@ -94,7 +96,8 @@ admin.post("/tokens", async (c) => {
   if (!secret) throw new HttpError(403, "forbidden", "token minting needs NEXUS_JWT_SECRET");
   const b = await body(c);
   const uid = uidParam(b.uid);
-  if (typeof b.app !== "string" || !APP_PATTERN.test(b.app)) throw new HttpError(400, "bad_request", "app must match [a-z0-9][a-z0-9_-]{0,62}");
+  if (typeof b.app !== "string" || !APP_PATTERN.test(b.app))
+    throw new HttpError(400, "bad_request", "app must match [a-z0-9][a-z0-9_-]{0,62}");
   if (b.kinds !== undefined && !(Array.isArray(b.kinds) && b.kinds.every((k) => typeof k === "string" && isKind(k)))) {
     throw new HttpError(400, "bad_request", "kinds must be an array of kind names");
   }
@@ -110,7 +113,11 @@ admin.get("/stats", async (c) => {
   const names = await c.env.DIRECTORY.getByName("directory").list();
   const apps = await Promise.all(names.map((app) => c.env.APP.getByName(app).adminStats(app)));
   const totals = apps.reduce(
-    (t, a) => ({ connections: t.connections + a.connections, messagesIn: t.messagesIn + a.messagesIn, messagesPerSec: t.messagesPerSec + a.messagesPerSec }),
+    (t, a) => ({
+      connections: t.connections + a.connections,
+      messagesIn: t.messagesIn + a.messagesIn,
+      messagesPerSec: t.messagesPerSec + a.messagesPerSec,
+    }),
     { connections: 0, messagesIn: 0, messagesPerSec: 0 },
   );
   return c.json({ at: Date.now(), totals, apps });

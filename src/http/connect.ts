@@ -41,9 +41,15 @@ export async function connect(c: Context<{ Bindings: Env }>): Promise<Response> 
   } else {
     throw new HttpError(400, "bad_request", "give ?resource=<kind><suffix> or ?kind=<kind>");
   }
-  if (claims.kinds && !claims.kinds.includes(kind)) throw new HttpError(403, "forbidden", `this token may not connect as ${kind}`);
+  if (claims.kinds && !claims.kinds.includes(kind))
+    throw new HttpError(403, "forbidden", `this token may not connect as ${kind}`);
 
-  const block: ConnectClaims = { app: claims.app, uid: claims.uid, exp: claims.exp, ...(resource !== undefined ? { resource } : { kind }) };
+  const block: ConnectClaims = {
+    app: claims.app,
+    uid: claims.uid,
+    exp: claims.exp,
+    ...(resource !== undefined ? { resource } : { kind }),
+  };
   const headers = new Headers(c.req.raw.headers);
   headers.set(CLAIMS_HEADER, JSON.stringify(block));
   return c.env.APP.getByName(claims.app).fetch(new Request(c.req.raw.url, { headers }));

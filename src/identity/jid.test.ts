@@ -22,7 +22,14 @@ describe("JID", () => {
   it("round-trips an identity", () => {
     const id = makeIdentity({ app: "a-b", uid: "u_1", role: "owner", resource: "pydefaultX9", kind: "pydefault" }, "d.example");
     const parsed = parseJid(id.jid);
-    expect(parsed).toMatchObject({ app: "a-b", uid: "u_1", role: "owner", resource: "pydefaultX9", kind: "pydefault", domain: "d.example" });
+    expect(parsed).toMatchObject({
+      app: "a-b",
+      uid: "u_1",
+      role: "owner",
+      resource: "pydefaultX9",
+      kind: "pydefault",
+      domain: "d.example",
+    });
   });
 
   it.each([

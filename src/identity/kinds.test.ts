@@ -23,7 +23,17 @@ describe("resource kinds", () => {
 
   it("knows which kinds are workers", () => {
     const workers = Object.keys(KINDS).filter(isWorkerKind).sort();
-    expect(workers).toEqual(["default", "device", "godefault", "pydefault", "udevelopment", "uservice", "xdefault", "xdevelopment", "xservice"]);
+    expect(workers).toEqual([
+      "default",
+      "device",
+      "godefault",
+      "pydefault",
+      "udevelopment",
+      "uservice",
+      "xdefault",
+      "xdevelopment",
+      "xservice",
+    ]);
     expect(isWorkerKind("webuo")).toBe(false);
     expect(isWorkerKind("nope")).toBe(false);
   });

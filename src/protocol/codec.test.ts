@@ -6,15 +6,25 @@ const decode = (frame: unknown) => decodeClientFrame(typeof frame === "string" ?
 
 describe("client frame codec", () => {
   it("decodes every frame type", () => {
-    expect(decode({ t: "api", id: "c1", app: "etest", method: "sum", data: { a: 1 }, resource: "default1", timeoutMs: 500 })).toEqual({
+    expect(
+      decode({ t: "api", id: "c1", app: "etest", method: "sum", data: { a: 1 }, resource: "default1", timeoutMs: 500 }),
+    ).toEqual({
       ok: true,
       frame: { t: "api", id: "c1", app: "etest", method: "sum", data: { a: 1 }, resource: "default1", timeoutMs: 500 },
     });
-    expect(decode({ t: "api.res", rid: "r1", ok: false, error: { code: "app_error", message: "x" } })).toMatchObject({ ok: true });
-    expect(decode({ t: "serve", id: "s", methods: ["sum", "sum", "*"] })).toEqual({ ok: true, frame: { t: "serve", id: "s", methods: ["sum", "*"] } });
+    expect(decode({ t: "api.res", rid: "r1", ok: false, error: { code: "app_error", message: "x" } })).toMatchObject({
+      ok: true,
+    });
+    expect(decode({ t: "serve", id: "s", methods: ["sum", "sum", "*"] })).toEqual({
+      ok: true,
+      frame: { t: "serve", id: "s", methods: ["sum", "*"] },
+    });
     expect(decode({ t: "direct", app: "a", resource: "default1", data: "x" })).toMatchObject({ ok: true });
     expect(decode({ t: "sub", id: "s", channel: "prices/eu:1" })).toMatchObject({ ok: true });
-    expect(decode({ t: "pub", channel: "p", data: "", retain: true, id: "p1" })).toMatchObject({ ok: true, frame: { retain: true, id: "p1" } });
+    expect(decode({ t: "pub", channel: "p", data: "", retain: true, id: "p1" })).toMatchObject({
+      ok: true,
+      frame: { retain: true, id: "p1" },
+    });
     expect(decode({ t: "find", id: "f", scope: "app", kind: "default" })).toMatchObject({ ok: true });
   });
 
@@ -31,7 +41,12 @@ describe("client frame codec", () => {
     ["api without method", { t: "api", id: "a1", app: "e" }, "a1", '"method" is required'],
     ["bad method name", { t: "api", id: "a2", app: "e", method: "a b" }, "a2", "must match"],
     ["negative timeout", { t: "api", id: "a3", app: "e", method: "m", timeoutMs: -1 }, "a3", "timeoutMs"],
-    ["non-string direct data", { t: "direct", id: "d1", app: "e", resource: "default1", data: 5 }, "d1", '"data" must be a string'],
+    [
+      "non-string direct data",
+      { t: "direct", id: "d1", app: "e", resource: "default1", data: 5 },
+      "d1",
+      '"data" must be a string',
+    ],
     ["bad channel name", { t: "sub", id: "s1", channel: "no spaces" }, "s1", "must match"],
     ["long channel name", { t: "sub", id: "s2", channel: "c".repeat(129) }, "s2", "must match"],
     ["non-string pub data", { t: "pub", id: "p1", channel: "c", data: { x: 1 } }, "p1", '"data" must be a string'],

@@ -27,7 +27,12 @@ describe("bad input never crashes, never disturbs others, and loses nothing acce
     ["non-string direct data", '{"t":"direct","id":"d1","app":"bad","resource":"default1","data":{"x":1}}', "d1", "bad_request"],
     ["a malformed direct resource", '{"t":"direct","id":"d2","app":"bad","resource":"x y","data":"x"}', "d2", "bad_request"],
     ["a bad channel name", '{"t":"sub","id":"s1","channel":"a b"}', "s1", "bad_request"],
-    ["a frame over maxFrameBytes", JSON.stringify({ t: "pub", id: "big", channel: "c", data: "x".repeat(3000) }), "big", "too_large"],
+    [
+      "a frame over maxFrameBytes",
+      JSON.stringify({ t: "pub", id: "big", channel: "c", data: "x".repeat(3000) }),
+      "big",
+      "too_large",
+    ],
   ])("answers %s with an error frame and keeps the connection", async (_what, frame, id, code) => {
     const b = await open("u1", { kind: "webuo" });
     b.send(frame);

@@ -41,7 +41,14 @@ describe("connect: tokens, resources, identity", () => {
       t: "welcome",
       v: 1,
       jid: "etest-owner1-owner@qepal.com/default7Hx",
-      from: { jid: "etest-owner1-owner@qepal.com/default7Hx", app: "etest", uid: "owner1", role: "owner", resource: "default7Hx", kind: "default" },
+      from: {
+        jid: "etest-owner1-owner@qepal.com/default7Hx",
+        app: "etest",
+        uid: "owner1",
+        role: "owner",
+        resource: "default7Hx",
+        kind: "default",
+      },
       limits: { maxFrameBytes: 262144, apiTimeoutMs: 30000 },
     });
     await b.close();
@@ -57,7 +64,9 @@ describe("connect: tokens, resources, identity", () => {
 
   it("takes the token from the Authorization header too", async () => {
     const token = await s.token({ uid: "owner1", app: "etest" });
-    const b = await openBlock(`${s.connectUrlFor("x", { kind: "webxo" }).replace("token=x&", "")}`, { authorization: `Bearer ${token}` });
+    const b = await openBlock(`${s.connectUrlFor("x", { kind: "webxo" }).replace("token=x&", "")}`, {
+      authorization: `Bearer ${token}`,
+    });
     expect(b.welcome.from.uid).toBe("owner1");
     await b.close();
   });
@@ -67,7 +76,9 @@ describe("connect: tokens, resources, identity", () => {
     const missing = await refusal(`${s.connectUrl}?kind=webuo`);
     expect(missing.status).toBe(401);
     expect(missing.body.error.code).toBe("unauthorized");
-    const forged = await refusal(s.connectUrlFor(await hs256("not-the-secret", { sub: "u1", app: "etest" }, 60), { kind: "webuo" }));
+    const forged = await refusal(
+      s.connectUrlFor(await hs256("not-the-secret", { sub: "u1", app: "etest" }, 60), { kind: "webuo" }),
+    );
     expect(forged.status).toBe(401);
     const expired = await refusal(s.connectUrlFor(await hs256(s.jwtSecret, { sub: "u1", app: "etest" }, -10), { kind: "webuo" }));
     expect(expired.status).toBe(401);
@@ -133,7 +144,11 @@ describe("connect: tokens from the platform's issuer (JWKS)", () => {
   });
 
   const sign = (key: CryptoKey, alg: string, kid: string) =>
-    new SignJWT({ app: "iss" }).setProtectedHeader({ alg, kid }).setSubject("682ebf741c055d80a4f15f8b").setExpirationTime("5m").sign(key);
+    new SignJWT({ app: "iss" })
+      .setProtectedHeader({ alg, kid })
+      .setSubject("682ebf741c055d80a4f15f8b")
+      .setExpirationTime("5m")
+      .sign(key);
 
   it("accepts RS256 and ES256 tokens signed by the issuer's keys", async () => {
     for (const [key, alg, kid] of [

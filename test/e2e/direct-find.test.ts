@@ -25,14 +25,23 @@ describe("Direct and Find over the wire", () => {
   it("delivers a Direct within an app with the sender's stamp, and acks when asked", async () => {
     const worker = await open("alice", "shop", { resource: "default1" });
     const panel = await open("alice", "shop", { kind: "webuo" });
-    expect(await panel.request({ t: "direct", id: "d1", app: "shop", resource: "default1", data: "reboot" })).toEqual({ t: "ack", id: "d1" });
+    expect(await panel.request({ t: "direct", id: "d1", app: "shop", resource: "default1", data: "reboot" })).toEqual({
+      t: "ack",
+      id: "d1",
+    });
     expect(await worker.next()).toEqual({ t: "direct", from: panel.welcome.from, data: "reboot" });
   });
 
   it("ignores a forged from", async () => {
     const worker = await open("alice", "shop", { resource: "default2" });
     const panel = await open("carol", "shop", { kind: "webxo" });
-    panel.send({ t: "direct", app: "shop", resource: "default2", data: "x", from: { jid: "shop-alice-owner@qepal.com/default9", uid: "alice" } });
+    panel.send({
+      t: "direct",
+      app: "shop",
+      resource: "default2",
+      data: "x",
+      from: { jid: "shop-alice-owner@qepal.com/default9", uid: "alice" },
+    });
     const got = await worker.next();
     expect(got.from).toEqual(panel.welcome.from);
     expect(got.from.uid).toBe("carol");
@@ -40,10 +49,18 @@ describe("Direct and Find over the wire", () => {
 
   it("answers refusals only when an id was given, in the contract's order", async () => {
     const panel = await open("carol", "tools", { kind: "webuo" });
-    expect(await panel.request({ t: "direct", id: "a", app: "nowhere", resource: "default1", data: "x" })).toMatchObject({ t: "error", id: "a", code: "not_found" });
+    expect(await panel.request({ t: "direct", id: "a", app: "nowhere", resource: "default1", data: "x" })).toMatchObject({
+      t: "error",
+      id: "a",
+      code: "not_found",
+    });
     // carol is in tools, not shop, and has no grant on shop: forbidden even though default1 is online.
-    expect(await panel.request({ t: "direct", id: "b", app: "shop", resource: "default1", data: "x" })).toMatchObject({ code: "forbidden" });
-    expect(await panel.request({ t: "direct", id: "c", app: "tools", resource: "default77", data: "x" })).toMatchObject({ code: "offline" });
+    expect(await panel.request({ t: "direct", id: "b", app: "shop", resource: "default1", data: "x" })).toMatchObject({
+      code: "forbidden",
+    });
+    expect(await panel.request({ t: "direct", id: "c", app: "tools", resource: "default77", data: "x" })).toMatchObject({
+      code: "offline",
+    });
     // Without an id, a refused Direct answers nothing: the next frame is the answer to a later request.
     panel.send({ t: "direct", app: "nowhere", resource: "default1", data: "x" });
     expect(await panel.request({ t: "find", id: "marker" })).toMatchObject({ t: "find.result", id: "marker" });
@@ -53,12 +70,19 @@ describe("Direct and Find over the wire", () => {
   it("reaches another app's worker with a grant, and stops when it is revoked", async () => {
     const worker = await open("bob", "tools", { resource: "godefault1" });
     const carol = await open("carol", "shop", { kind: "webuo" });
-    expect(await carol.request({ t: "direct", id: "g0", app: "tools", resource: "godefault1", data: "x" })).toMatchObject({ code: "forbidden" });
+    expect(await carol.request({ t: "direct", id: "g0", app: "tools", resource: "godefault1", data: "x" })).toMatchObject({
+      code: "forbidden",
+    });
     expect((await s.admin("PUT", "/v1/admin/apps/tools/grants/carol", { kind: "purchase" })).status).toBe(200);
-    expect(await carol.request({ t: "direct", id: "g1", app: "tools", resource: "godefault1", data: "hello" })).toEqual({ t: "ack", id: "g1" });
+    expect(await carol.request({ t: "direct", id: "g1", app: "tools", resource: "godefault1", data: "hello" })).toEqual({
+      t: "ack",
+      id: "g1",
+    });
     expect(await worker.next()).toMatchObject({ t: "direct", data: "hello", from: { app: "shop", uid: "carol" } });
     expect((await s.admin("DELETE", "/v1/admin/apps/tools/grants/carol")).status).toBe(200);
-    expect(await carol.request({ t: "direct", id: "g2", app: "tools", resource: "godefault1", data: "x" })).toMatchObject({ code: "forbidden" });
+    expect(await carol.request({ t: "direct", id: "g2", app: "tools", resource: "godefault1", data: "x" })).toMatchObject({
+      code: "forbidden",
+    });
   });
 
   it("keeps one sender's Directs in order, within an app and across apps", async () => {
@@ -91,7 +115,9 @@ describe("Direct and Find over the wire", () => {
   it("refuses a Direct to a frontend with not_a_worker", async () => {
     const front = await open("alice", "shop", { kind: "webxo" });
     const sender = await open("alice", "shop", { kind: "webuo" });
-    expect(await sender.request({ t: "direct", id: "f", app: "shop", resource: front.welcome.from.resource, data: "x" })).toMatchObject({
+    expect(
+      await sender.request({ t: "direct", id: "f", app: "shop", resource: front.welcome.from.resource, data: "x" }),
+    ).toMatchObject({
       t: "error",
       id: "f",
       code: "not_a_worker",

@@ -23,8 +23,13 @@ describe("registry routes", () => {
       status: 200,
       body: { app: "etest", owner: "682ebf741c055d80a4f15f8b", grants: [] },
     });
-    expect((await s.admin("PUT", "/v1/admin/apps/etest/grants/buyer1", { kind: "purchase" })).body.grants).toEqual([{ uid: "buyer1", kind: "purchase" }]);
-    expect((await s.admin("PUT", "/v1/admin/apps/etest/grants/getter")).body.grants).toContainEqual({ uid: "getter", kind: "get" });
+    expect((await s.admin("PUT", "/v1/admin/apps/etest/grants/buyer1", { kind: "purchase" })).body.grants).toEqual([
+      { uid: "buyer1", kind: "purchase" },
+    ]);
+    expect((await s.admin("PUT", "/v1/admin/apps/etest/grants/getter")).body.grants).toContainEqual({
+      uid: "getter",
+      kind: "get",
+    });
     const b = await openBlock(s.connectUrlFor(await s.token({ uid: "buyer1", app: "etest" }), { kind: "webuo" }));
     expect((await s.admin("GET", "/v1/admin/apps/etest")).body).toMatchObject({ online: 1 });
     await b.close();

@@ -36,7 +36,9 @@ export function openBlock(url: string, headers?: Record<string, string>): Promis
   return new Promise((resolve, reject) => {
     // workerd holds the TCP connection for seconds after its close frame (a known runtime quirk);
     // the close code has arrived by then, so stop waiting for the socket shortly after the frame.
-    const ws = new WebSocket(url, { headers, closeTimeout: 200 });
+    // (ws 8.23 has the option; @types/ws does not list it yet.)
+    const options: WebSocket.ClientOptions & { closeTimeout: number } = { headers, closeTimeout: 200 };
+    const ws = new WebSocket(url, options);
     const inbox: Received[] = [];
     const waiters: { match: (f: Received) => boolean; resolve: (f: Received) => void }[] = [];
     let welcomeResolve: ((f: Received) => void) | undefined;

@@ -1,5 +1,5 @@
-import { env } from "cloudflare:workers";
 import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { AppObject } from "../../src/app/app-object";
 import { admin, connectBlock, token } from "./helpers";
@@ -20,11 +20,20 @@ describe("app object", () => {
     const result = await runInDurableObject(env.APP.getByName("hib"), async (_live: AppObject, state) => {
       const fresh = new AppObject(state, env);
       const [clientSocket] = state.getWebSockets(clientKey);
-      await fresh.webSocketMessage(clientSocket!, JSON.stringify({ t: "direct", app: "hib", resource: "default1", data: "after-wake", id: "d1" }));
-      void fresh.webSocketMessage(clientSocket!, JSON.stringify({ t: "api", id: "c1", app: "hib", method: "sum", data: { a: 1 }, timeoutMs: 300 }));
+      await fresh.webSocketMessage(
+        clientSocket!,
+        JSON.stringify({ t: "direct", app: "hib", resource: "default1", data: "after-wake", id: "d1" }),
+      );
+      void fresh.webSocketMessage(
+        clientSocket!,
+        JSON.stringify({ t: "api", id: "c1", app: "hib", method: "sum", data: { a: 1 }, timeoutMs: 300 }),
+      );
       return {
-        delivered: fresh.rpcDeliver("hib", "hib-news", '{"t":"msg","channel":"hib-news","data":"x","seq":1}'),
-        blocks: fresh.blocks("o1", undefined).map((b) => b.jid).sort(),
+        delivered: fresh.rpcDeliver("hib", "hib-news", '{"t":"msg","channel":"hib-news","data":"x","seq":1}', 1),
+        blocks: fresh
+          .blocks("o1", undefined)
+          .map((b) => b.jid)
+          .sort(),
       };
     });
 
@@ -43,7 +52,9 @@ describe("app object", () => {
   it("keeps the registry in storage", async () => {
     await admin("PUT", "/v1/admin/apps/reg", { owner: "boss" });
     await admin("PUT", "/v1/admin/apps/reg/grants/fan", { kind: "purchase" });
-    const entry = await runInDurableObject(env.APP.getByName("reg"), (_live: AppObject, state) => new AppObject(state, env).adminGet("reg"));
+    const entry = await runInDurableObject(env.APP.getByName("reg"), (_live: AppObject, state) =>
+      new AppObject(state, env).adminGet("reg"),
+    );
     expect(entry).toMatchObject({ app: "reg", owner: "boss", grants: [{ uid: "fan", kind: "purchase" }] });
   });
 

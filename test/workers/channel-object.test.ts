@@ -1,9 +1,16 @@
-import { env } from "cloudflare:workers";
 import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { ChannelObject } from "../../src/channel/channel-object";
 
-const FROM = JSON.stringify({ jid: "a-u-user@qepal.com/webuo1", app: "a", uid: "u", role: "user", resource: "webuo1", kind: "webuo" });
+const FROM = JSON.stringify({
+  jid: "a-u-user@qepal.com/webuo1",
+  app: "a",
+  uid: "u",
+  role: "user",
+  resource: "webuo1",
+  kind: "webuo",
+});
 
 describe("channel object", () => {
   it("numbers messages, keeps the retained value and both survive a restart", async () => {
@@ -15,7 +22,13 @@ describe("channel object", () => {
       return { joined: fresh.join("ticks", "someapp"), seq: fresh.publish("ticks", FROM, "3", false) };
     });
     expect(restarted.seq).toBe(3);
-    expect(JSON.parse(restarted.joined.retained!)).toMatchObject({ t: "msg", channel: "ticks", data: "2", seq: 2, retained: true });
+    expect(JSON.parse(restarted.joined.retained!)).toMatchObject({
+      t: "msg",
+      channel: "ticks",
+      data: "2",
+      seq: 2,
+      retained: true,
+    });
   });
 
   it("clears the retained value with an empty retained message", async () => {

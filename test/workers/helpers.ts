@@ -25,7 +25,9 @@ export interface TestSocket {
 }
 
 export async function connectBlock(tok: string, query: string): Promise<TestSocket> {
-  const res = await exports.default.fetch(`http://nexus.test/v1/connect?token=${tok}&${query}`, { headers: { Upgrade: "websocket" } });
+  const res = await exports.default.fetch(`http://nexus.test/v1/connect?token=${tok}&${query}`, {
+    headers: { Upgrade: "websocket" },
+  });
   const ws = res.webSocket;
   if (!ws) throw new Error(`upgrade refused: ${res.status} ${await res.text()}`);
   const inbox: any[] = [];
