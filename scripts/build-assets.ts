@@ -7,10 +7,10 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
 /**
  * Assembles ./public, the edge's static assets: the console (console/), the SDK's example pages
  * (examples/*.html, under /examples/) and the SDK's browser build (sdk/dist, under /sdk/).
- * `wrangler deploy` uploads the same folder, so what runs locally is what ships.
+ * `wrangler deploy` uploads ./public; each local stack gets its own copy (wrangler reloads a running
+ * stack when its assets folder changes, so stacks must never share one).
  */
-export function buildAssets(): void {
-  const out = join(ROOT, "public");
+export function buildAssets(out: string = join(ROOT, "public")): string {
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
   const consoleDir = join(ROOT, "console");
@@ -25,6 +25,7 @@ export function buildAssets(): void {
   }
   const sdkDist = join(ROOT, "sdk", "dist");
   if (existsSync(sdkDist)) cpSync(sdkDist, join(out, "sdk"), { recursive: true });
+  return out;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) buildAssets();

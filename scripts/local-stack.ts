@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -59,7 +59,9 @@ interface EdgeHandle {
   dispose(): Promise<void>;
 }
 
-async function startEdge(o: Required<Omit<LocalStackOptions, "bridgeLog" | "mqttPort" | "mqttWsPort">>): Promise<EdgeHandle> {
+type EdgeOptions = Required<Omit<LocalStackOptions, "bridgeLog" | "mqttPort" | "mqttWsPort">> & { assetsDir: string };
+
+async function startEdge(o: EdgeOptions): Promise<EdgeHandle> {
   const bindings: Record<string, { type: "plain_text"; value: string }> = {};
   const vars: Record<string, string> = {
     NEXUS_DOMAIN: o.domain,
@@ -70,6 +72,7 @@ async function startEdge(o: Required<Omit<LocalStackOptions, "bridgeLog" | "mqtt
   for (const [k, v] of Object.entries(vars)) bindings[k] = { type: "plain_text", value: v };
   const worker = await unstable_startWorker({
     config: join(ROOT, "wrangler.toml"),
+    assets: o.assetsDir,
     envFiles: [],
     bindings,
     sendMetrics: false,
@@ -92,16 +95,17 @@ async function startEdge(o: Required<Omit<LocalStackOptions, "bridgeLog" | "mqtt
  * Used by `npm start`, the end-to-end tests and the benchmarks alike.
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
-  buildAssets();
-  const edgeOptions = {
+  const persistDir = options.persistDir ?? mkdtempSync(join(tmpdir(), "nexus-"));
+  const edgeOptions: EdgeOptions = {
     host: options.host ?? "127.0.0.1",
     port: options.port ?? 0,
     adminKey: options.adminKey ?? `dev-admin-${randomBytes(12).toString("hex")}`,
     jwtSecret: options.jwtSecret ?? `dev-secret-${randomBytes(24).toString("hex")}`,
     domain: options.domain ?? "qepal.com",
-    persistDir: options.persistDir ?? mkdtempSync(join(tmpdir(), "nexus-")),
+    persistDir,
     vars: options.vars ?? {},
     logLevel: options.logLevel ?? "warn",
+    assetsDir: buildAssets(mkdtempSync(join(tmpdir(), "nexus-assets-"))),
   };
   let edge = await startEdge(edgeOptions);
   // Restarts must come back on the same port, so clients can reconnect to the address they know.
@@ -140,6 +144,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       stopped = true;
       await bridge?.close();
       await edge.dispose();
+      rmSync(edgeOptions.assetsDir, { recursive: true, force: true });
     },
   };
 }
