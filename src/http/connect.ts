@@ -12,12 +12,10 @@ function bearer(header: string | undefined): string | undefined {
 
 /**
  * `GET /v1/connect`: verifies the token and the requested resource before the upgrade (so refusals
- * are plain HTTP with a JSON body), then hands the socket to the block's app object.
+ * are plain HTTP with a JSON body), then hands the socket to the block's app object. The same
+ * checks answer a plain GET, which is how a browser learns why its upgrade was refused.
  */
 export async function connect(c: Context<{ Bindings: Env }>): Promise<Response> {
-  if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") {
-    throw new HttpError(426, "bad_request", "expected a WebSocket upgrade");
-  }
   const config = readConfig(c.env);
   const token = bearer(c.req.header("Authorization")) ?? c.req.query("token");
   if (!token) throw new HttpError(401, "unauthorized", "missing token: use Authorization: Bearer <jwt> or ?token=");
@@ -44,6 +42,11 @@ export async function connect(c: Context<{ Bindings: Env }>): Promise<Response> 
   if (claims.kinds && !claims.kinds.includes(kind))
     throw new HttpError(403, "forbidden", `this token may not connect as ${kind}`);
 
+  // Checked last: browsers cannot read the status of a refused upgrade, so a client may repeat the
+  // request as a plain GET to learn why; it then gets the real refusal (401/400/403) or this 426.
+  if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") {
+    throw new HttpError(426, "bad_request", "token and resource are valid; expected a WebSocket upgrade");
+  }
   const block: ConnectClaims = {
     app: claims.app,
     uid: claims.uid,

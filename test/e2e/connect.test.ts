@@ -93,6 +93,17 @@ describe("connect: tokens, resources, identity", () => {
     expect(wrongKind.body.error.code).toBe("forbidden");
   });
 
+  it("explains a refusal to a plain GET too (browsers cannot read a refused upgrade)", async () => {
+    const token = await s.token({ uid: "u1", app: "etest", kinds: ["webuo"] });
+    const bad = await fetch(s.connectUrlFor("garbage", { kind: "webuo" }).replace("ws:", "http:"));
+    expect(bad.status).toBe(401);
+    expect(await bad.json()).toMatchObject({ error: { code: "unauthorized" } });
+    const wrongKind = await fetch(s.connectUrlFor(token, { kind: "default" }).replace("ws:", "http:"));
+    expect(wrongKind.status).toBe(403);
+    const fine = await fetch(s.connectUrlFor(token, { kind: "webuo" }).replace("ws:", "http:"));
+    expect(fine.status).toBe(426);
+  });
+
   it("replaces a duplicate JID: the old socket is closed with 4009", async () => {
     const token = await s.token({ uid: "owner1", app: "etest" });
     const first = await openBlock(s.connectUrlFor(token, { resource: "default1" }));

@@ -1,0 +1,275 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { connect } from "@qe/nexus-sdk";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { startStack, type TestStack } from "../support/stack";
+import { ensureSdkBuild } from "./sdk-build";
+
+// The console in real headless Chromium against the real edge (workerd), with a real worker in
+// this process. Steps run in order and share one page: each builds on the previous one, as a user would.
+
+const ARTIFACTS = fileURLToPath(new URL("../../test-artifacts", import.meta.url));
+const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+type Client = Awaited<ReturnType<typeof connect>>;
+
+let stack: TestStack | undefined;
+let browser: Browser | undefined;
+let page: Page;
+let worker: Client | undefined;
+let workerJid = "";
+let workerResource = "";
+const pageErrors: string[] = [];
+const directs: { text: string; from: string }[] = [];
+let directArrived: (() => void) | undefined;
+
+async function shot(name: string) {
+  await page.screenshot({ path: join(ARTIFACTS, `console-${name}.png`), fullPage: true });
+}
+
+async function openPanel(title: string) {
+  await page.getByRole("button", { name: title, exact: true }).click();
+  await page.locator(`#panel-${title.toLowerCase()}`).waitFor({ state: "visible" });
+}
+
+async function signInWithAdminKey(uid: string, app: string) {
+  await page.getByLabel("Admin key", { exact: true }).fill(stack!.adminKey);
+  await page.getByLabel("User id (uid)", { exact: true }).fill(uid);
+  await page.getByLabel("App", { exact: true }).fill(app);
+  await page.getByRole("button", { name: "Sign in with admin key" }).click();
+  await page.locator("#status", { hasText: `connected as ${app}-${uid}-` }).waitFor();
+}
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await ensureSdkBuild();
+  stack = await startStack();
+  await stack.createApp("shop", "olivia");
+  await stack.createApp("market", "mo");
+  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  page = await browser.newPage({ viewport: { width: 1200, height: 850 } });
+  page.setDefaultTimeout(15_000);
+  page.on("pageerror", (err) => pageErrors.push(err.message));
+});
+
+afterAll(async () => {
+  await worker?.close();
+  await browser?.close();
+  await stack?.stop();
+});
+
+afterEach(() => {
+  expect(pageErrors).toEqual([]);
+});
+
+describe("console", () => {
+  it("refuses a bad token and says what the code means", async () => {
+    await page.goto(stack!.httpUrl);
+    await page.getByLabel("Token (JWT)", { exact: true }).fill("not-a-token");
+    await page.getByRole("button", { name: "Sign in with token" }).click();
+    const error = page.locator(".sign-in .error");
+    await error.waitFor();
+    expect(await error.getAttribute("data-code")).toBe("unauthorized");
+    expect(await error.locator(".advice").textContent()).toContain("Paste a fresh token");
+    expect(await page.locator("#status").textContent()).toBe("Signed out");
+  });
+
+  it("signs in with the admin key using only the keyboard", async () => {
+    await page.goto(stack!.httpUrl);
+    await page.getByRole("heading", { name: "Local stack: sign in with the admin key" }).waitFor();
+    await shot("sign-in");
+    // Focus starts in the first field; Tab moves through the form in reading order; Enter submits.
+    await page.keyboard.type(stack!.adminKey);
+    await page.keyboard.press("Tab");
+    await page.keyboard.type("olivia");
+    await page.keyboard.press("Tab");
+    await page.keyboard.type("shop");
+    await page.keyboard.press("Enter");
+    const status = page.locator("#status", { hasText: "connected as shop-olivia-owner@" });
+    await status.waitFor();
+    expect(await status.textContent()).toMatch(/shop-olivia-owner@qepal\.com\/webuo[A-Za-z0-9]{8}/);
+  });
+
+  it("shows a worker in Blocks once it comes online", async () => {
+    const own = page.locator('[data-list="my-blocks"] tr[data-jid*="/webuo"]');
+    await own.waitFor();
+    const token = await stack!.token({ uid: "olivia", app: "shop" });
+    worker = await connect({ url: stack!.httpUrl, token, kind: "default", reconnect: false });
+    workerJid = worker.jid;
+    workerResource = worker.identity!.resource;
+    await worker.serve("sum", ({ a, b }: { a: number; b: number }) => ({ sum: a + b }));
+    worker.onDirect((text, ctx) => {
+      directs.push({ text, from: ctx.from.jid });
+      directArrived?.();
+    });
+
+    await page.getByRole("button", { name: "Refresh blocks" }).click();
+    const row = page.locator(`[data-list="app-blocks"] tr[data-jid="${workerJid}"]`);
+    await row.waitFor();
+    expect(await row.textContent()).toContain("default");
+    expect(await page.locator('[data-list="app-blocks"] tbody tr').count()).toBe(2);
+    await shot("blocks");
+  });
+
+  it("calls the worker's API and shows the result and the round-trip time", async () => {
+    await page
+      .locator('[data-list="app-blocks"]')
+      .getByRole("button", { name: `Call ${workerResource}` })
+      .click();
+    await page.locator("#panel-api").waitFor({ state: "visible" });
+    const api = page.locator("#panel-api");
+    expect(await api.getByLabel("Resource (optional: one exact worker)", { exact: true }).inputValue()).toBe(workerResource);
+    await api.getByLabel("Method", { exact: true }).fill("sum");
+    await api.getByLabel("Data (JSON)", { exact: true }).fill('{"a": 1, "b": 2}');
+    await api.getByRole("button", { name: "Call", exact: true }).click();
+    const ok = page.locator('#panel-api .result[data-ok="true"]');
+    await ok.waitFor();
+    expect(JSON.parse((await ok.getByLabel("Result", { exact: true }).textContent()) ?? "")).toEqual({ sum: 3 });
+    expect(await ok.locator(".rtt").textContent()).toMatch(/^\d+\.\d ms$/);
+    await shot("api");
+
+    await api.getByLabel("Method", { exact: true }).fill("missing");
+    await api.getByRole("button", { name: "Call", exact: true }).click();
+    const failed = page.locator('#panel-api .result[data-ok="false"] .error');
+    await failed.waitFor();
+    expect(await failed.getAttribute("data-code")).toBe("no_responders");
+    expect(await failed.locator(".advice").textContent()).toContain("No online worker serves this method");
+  });
+
+  it("shows channel messages with their senders, and publishes retained values", async () => {
+    await openPanel("Channels");
+    const subscribe = page.getByRole("form", { name: "Subscribe" });
+    await subscribe.getByLabel("Channel", { exact: true }).fill("prices");
+    await subscribe.getByRole("button", { name: "Subscribe", exact: true }).click();
+    await page.getByText("Subscribed to prices.").waitFor();
+
+    await worker!.publish("prices", "42", { ack: true });
+    const fromWorker = page.locator(".log .msg", { hasText: workerJid });
+    await fromWorker.waitFor();
+    expect(await fromWorker.locator(".data").textContent()).toBe("42");
+
+    const publish = page.getByRole("form", { name: "Publish" });
+    expect(await publish.getByLabel("Channel", { exact: true }).inputValue()).toBe("prices");
+    await publish.getByLabel("Message", { exact: true }).fill("hello from the console");
+    await publish.getByLabel(/^Retain/).check();
+    await publish.getByRole("button", { name: "Publish", exact: true }).click();
+    const own = page.locator(".log .msg", { hasText: "hello from the console" });
+    await own.waitFor();
+    expect(await own.locator(".from").textContent()).toContain("shop-olivia-owner@qepal.com/webuo");
+    // Newest first, and seq grows by one per channel.
+    const metas = await page.locator(".log .msg .meta").allTextContents();
+    const seqs = metas.map((m) => Number(/#(\d+)/.exec(m)?.[1]));
+    expect(seqs[0]).toBe((seqs[1] ?? Number.NaN) + 1);
+    await shot("channels");
+  });
+
+  it("sends a direct to the worker and shows the server's ack", async () => {
+    const arrived = new Promise<void>((resolve) => {
+      directArrived = resolve;
+    });
+    await openPanel("Blocks");
+    await page
+      .locator('[data-list="app-blocks"]')
+      .getByRole("button", { name: `Direct to ${workerResource}` })
+      .click();
+    await page.locator("#panel-direct").waitFor({ state: "visible" });
+    const direct = page.locator("#panel-direct");
+    expect(await direct.getByLabel("Resource (the worker)", { exact: true }).inputValue()).toBe(workerResource);
+    await direct.getByLabel("Text", { exact: true }).fill("reboot");
+    await direct.getByRole("button", { name: "Send direct" }).click();
+    await page.locator('#panel-direct [data-ok="true"]', { hasText: "acknowledged" }).waitFor();
+    await arrived;
+    expect(directs).toEqual([{ text: "reboot", from: expect.stringMatching(/^shop-olivia-owner@qepal\.com\/webuo/) }]);
+    await shot("direct");
+  });
+
+  it("shows connections per app in Stats", async () => {
+    await openPanel("Stats");
+    const shop = page.locator('[data-list="stats"] tr[data-app="shop"]');
+    await shop.waitFor();
+    // The console and the worker.
+    expect(await shop.locator('td[data-label="Connections"]').textContent()).toBe("2");
+    await shot("stats");
+  });
+
+  it("after a grant is revoked in Registry, a cross-app call fails with forbidden", async () => {
+    await openPanel("Registry");
+    await page.locator('[data-list="apps"] tr[data-app="market"]').waitFor();
+    const grant = page.getByRole("form", { name: "Grant access" });
+    await grant.getByLabel("App", { exact: true }).fill("shop");
+    await grant.getByLabel("User id", { exact: true }).fill("uma");
+    await grant.getByRole("button", { name: "Grant" }).click();
+    await page.locator('[data-list="apps"] tr[data-app="shop"] li[data-uid="uma"]').waitFor();
+    await shot("registry");
+
+    // Sign in again as uma, a user of app market with a grant on shop.
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await signInWithAdminKey("uma", "market");
+    await openPanel("API");
+    const api = page.locator("#panel-api");
+    const call = async () => {
+      await api.getByLabel("App", { exact: true }).fill("shop");
+      await api.getByLabel("Method", { exact: true }).fill("sum");
+      await api.getByLabel("Data (JSON)", { exact: true }).fill('{"a": 20, "b": 22}');
+      await api.getByRole("button", { name: "Call", exact: true }).click();
+    };
+    await call();
+    const ok = page.locator('#panel-api .result[data-ok="true"]');
+    await ok.waitFor();
+    expect(JSON.parse((await ok.getByLabel("Result", { exact: true }).textContent()) ?? "")).toEqual({ sum: 42 });
+
+    await openPanel("Registry");
+    await page.getByRole("button", { name: "Revoke uma on shop" }).click();
+    await page.getByText("Revoke uma on shop: done").waitFor();
+    await page.locator('[data-list="apps"] tr[data-app="shop"] li[data-uid="uma"]').waitFor({ state: "detached" });
+
+    await openPanel("API");
+    await call();
+    const failed = page.locator('#panel-api .result[data-ok="false"] .error');
+    await failed.waitFor();
+    expect(await failed.getAttribute("data-code")).toBe("forbidden");
+    expect(await failed.locator(".advice").textContent()).toContain("Ask the app's owner for a grant");
+    await shot("api-forbidden");
+  });
+
+  it("signs in with a pasted token, and asks for the admin key before showing Registry", async () => {
+    const token = await stack!.token({ uid: "olivia", app: "shop", kinds: ["webuo"] });
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByLabel("Token (JWT)", { exact: true }).fill(token);
+    await page.getByRole("button", { name: "Sign in with token" }).click();
+    await page.locator("#status", { hasText: "connected as shop-olivia-owner@" }).waitFor();
+    await openPanel("Registry");
+    const gate = page.getByRole("form", { name: "Admin key" });
+    await gate.getByLabel("Admin key", { exact: true }).fill("wrong-key");
+    await gate.getByRole("button", { name: "Use admin key" }).click();
+    // A refused key is forgotten and asked for again, with the code and what to do.
+    const refused = gate.locator('.error[data-code="unauthorized"]');
+    await refused.waitFor();
+    expect(await refused.textContent()).toContain("Admin key refused");
+    await gate.getByLabel("Admin key", { exact: true }).fill(stack!.adminKey);
+    await gate.getByRole("button", { name: "Use admin key" }).click();
+    const shop = page.locator('[data-list="apps"] tr[data-app="shop"]');
+    await shop.waitFor();
+    expect(await shop.locator('td[data-label="Owner"]').textContent()).toBe("olivia");
+  });
+
+  it("is readable on a phone-sized screen", async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await openPanel("Registry");
+    await page.locator('[data-list="apps"] tr[data-app="shop"]').waitFor();
+    // No horizontal scrolling of the page itself.
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow).toBe(0);
+    await shot("mobile-registry");
+  });
+});
