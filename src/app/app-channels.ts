@@ -84,8 +84,8 @@ export class AppChannels {
 
   private async join(session: Session, channel: string): Promise<Joined> {
     if (session.channels.has(channel)) return { frames: [] };
-    let window = this.joining.get(channel);
-    if (!window) this.joining.set(channel, (window = { waiting: 0, arrived: [] }));
+    const window = this.joining.get(channel) ?? { waiting: 0, arrived: [] };
+    this.joining.set(channel, window);
     window.waiting++;
     let joined: { retained: string | null; seq: number };
     try {

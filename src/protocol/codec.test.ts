@@ -39,6 +39,8 @@ describe("client frame codec", () => {
     ["unknown type", { t: "hello", id: "x1" }, "x1", "unknown frame type"],
     ["missing type", { id: "x2" }, "x2", '"t" is required'],
     ["api without method", { t: "api", id: "a1", app: "e" }, "a1", '"method" is required'],
+    ["a bad app name", { t: "api", id: "a4", app: "Not An App", method: "m" }, "a4", "must match"],
+    ["a bad uid", { t: "direct", id: "d2", app: "e", uid: "x y", resource: "default1", data: "x" }, "d2", "must match"],
     ["bad method name", { t: "api", id: "a2", app: "e", method: "a b" }, "a2", "must match"],
     ["negative timeout", { t: "api", id: "a3", app: "e", method: "m", timeoutMs: -1 }, "a3", "timeoutMs"],
     [

@@ -1,3 +1,4 @@
+import { APP_PATTERN, UID_PATTERN } from "../identity/jid";
 import { ErrorCode } from "./codes";
 import type { ClientFrame, WireError } from "./frames";
 
@@ -53,12 +54,12 @@ function decodeFields(f: Fields): ClientFrame {
       const frame: ClientFrame = {
         t: "api",
         id: id(f, true) as string,
-        app: reqStr(f, "app", { max: 63 }),
+        app: reqStr(f, "app", { pattern: APP_PATTERN }),
         method: reqStr(f, "method", { pattern: NAME_PATTERN }),
         data: f.data === undefined ? null : f.data,
       };
       const resource = str(f, "resource", { optional: true, max: 64 });
-      const uid = str(f, "uid", { optional: true, max: 64 });
+      const uid = str(f, "uid", { optional: true, pattern: UID_PATTERN });
       if (resource !== undefined) frame.resource = resource;
       if (uid !== undefined) frame.uid = uid;
       if (f.timeoutMs !== undefined) {
@@ -88,11 +89,11 @@ function decodeFields(f: Fields): ClientFrame {
     case "direct": {
       const frame: ClientFrame = {
         t: "direct",
-        app: reqStr(f, "app", { max: 63 }),
+        app: reqStr(f, "app", { pattern: APP_PATTERN }),
         resource: reqStr(f, "resource", { max: 64 }),
         data: reqStr(f, "data"),
       };
-      const uid = str(f, "uid", { optional: true, max: 64 });
+      const uid = str(f, "uid", { optional: true, pattern: UID_PATTERN });
       const frameId = id(f, false);
       if (uid !== undefined) frame.uid = uid;
       if (frameId !== undefined) frame.id = frameId;
@@ -117,7 +118,7 @@ function decodeFields(f: Fields): ClientFrame {
     }
     case "find": {
       const frame: ClientFrame = { t: "find", id: id(f, true) as string };
-      const app = str(f, "app", { optional: true, max: 63 });
+      const app = str(f, "app", { optional: true, pattern: APP_PATTERN });
       const kind = str(f, "kind", { optional: true, max: 32 });
       if (app !== undefined) frame.app = app;
       if (kind !== undefined) frame.kind = kind;
