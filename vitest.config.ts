@@ -6,7 +6,9 @@ import { defineConfig } from "vitest/config";
 // - workers: the Durable Objects inside real workerd (the Workers vitest pool);
 // - e2e: the real local stack (workerd edge, MQTT bridge, headless Chromium) driven over real sockets.
 export default defineConfig({
+  // Workspace packages (the SDK) resolve to their TypeScript source in tests, in every environment.
   resolve: { conditions: ["source"] },
+  ssr: { resolve: { conditions: ["source"] } },
   test: {
     projects: [
       {

@@ -1,0 +1,145 @@
+import { NAME_PATTERN } from "../../src/protocol/codec";
+import type { ServerFrame } from "../../src/protocol/frames";
+import { ErrorCode, isNexusError, NexusError } from "./errors";
+import type { MessageHandler } from "./options";
+import type { AnswerFrame, RequestFrame } from "./pending-calls";
+import { Subscription } from "./subscription";
+
+/**
+ * What the registry needs from the client.
+ *
+ * @example
+ * ```ts
+ * const link: ChannelLink = { isOpen: () => conn.isOpen(), declare: (f) => pending.request(f, opts), error: console.error };
+ * ```
+ */
+export interface ChannelLink {
+  isOpen(): boolean;
+  /** Writes a request on the open socket (before `connected` too) and resolves with its ack. */
+  declare(frame: RequestFrame): Promise<AnswerFrame | undefined>;
+  error(err: unknown): void;
+}
+
+interface Waiter {
+  sub: Subscription;
+  resolve(sub: Subscription): void;
+  reject(err: unknown): void;
+}
+
+interface Channel {
+  subs: Set<Subscription>;
+  active: boolean;
+  waiters: Waiter[];
+}
+
+/**
+ * The channels this client wants, each with its local subscriptions. One wire `sub` per channel
+ * however many local subscriptions share it; all restored after a reconnect; `unsub` when the last goes.
+ *
+ * @example
+ * ```ts
+ * const channels = new ChannelSubscriptions(link);
+ * const sub = await channels.add("prices", (text) => console.log(text));
+ * // on welcome: await channels.restore(); on each msg frame: channels.deliver(frame)
+ * ```
+ */
+export class ChannelSubscriptions {
+  private readonly channels = new Map<string, Channel>();
+
+  constructor(private readonly link: ChannelLink) {}
+
+  /** The channels with at least one local subscription. */
+  names(): string[] {
+    return [...this.channels.keys()];
+  }
+
+  /** Adds a local subscription; resolves once the server's ack says messages flow. */
+  add(channel: string, handler: MessageHandler | undefined): Promise<Subscription> {
+    if (!NAME_PATTERN.test(channel)) {
+      return Promise.reject(new NexusError(ErrorCode.bad_request, `channel must match ${NAME_PATTERN.source}: ${channel}`));
+    }
+    const sub = new Subscription(channel, handler, (s) => this.remove(s), this.link.error);
+    let entry = this.channels.get(channel);
+    if (entry?.active) {
+      entry.subs.add(sub);
+      return Promise.resolve(sub);
+    }
+    const isNew = !entry;
+    entry ??= { subs: new Set(), active: false, waiters: [] };
+    this.channels.set(channel, entry);
+    entry.subs.add(sub);
+    const ready = new Promise<Subscription>((resolve, reject) => entry.waiters.push({ sub, resolve, reject }));
+    if (isNew && this.link.isOpen()) this.sendSub(channel, entry);
+    return ready;
+  }
+
+  /** Sends one `sub` per channel on a fresh socket; resolves when every channel is acked or failed. */
+  async restore(): Promise<void> {
+    await Promise.all([...this.channels].map(([name, entry]) => this.sendSub(name, entry)));
+  }
+
+  /** The socket dropped: every channel must be subscribed again on the next one. */
+  dropped(): void {
+    for (const entry of this.channels.values()) entry.active = false;
+  }
+
+  /** Hands a `msg` frame to the channel's local subscriptions. */
+  deliver(frame: Extract<ServerFrame, { t: "msg" }>): void {
+    const entry = this.channels.get(frame.channel);
+    if (!entry) return;
+    const message = {
+      channel: frame.channel,
+      text: frame.data,
+      from: frame.from,
+      seq: frame.seq,
+      retained: frame.retained === true,
+    };
+    for (const sub of entry.subs) sub.deliver(message);
+  }
+
+  /** Ends every subscription and rejects every waiting `subscribe()` (the client closed). */
+  closeAll(error: NexusError): void {
+    for (const entry of this.channels.values()) {
+      for (const sub of entry.subs) sub.end();
+      for (const waiter of entry.waiters) waiter.reject(error);
+    }
+    this.channels.clear();
+  }
+
+  private async sendSub(name: string, entry: Channel): Promise<void> {
+    try {
+      await this.link.declare({ t: "sub", channel: name });
+    } catch (err) {
+      // A drop is not a failure: the next socket's restore subscribes again and the waiters keep waiting.
+      if (isNexusError(err, ErrorCode.disconnected) && err.retryable) return;
+      if (this.channels.get(name) !== entry) return;
+      const waiters = entry.waiters.splice(0);
+      for (const waiter of waiters) {
+        entry.subs.delete(waiter.sub);
+        waiter.sub.end();
+        waiter.reject(err);
+      }
+      if (entry.subs.size === 0) this.channels.delete(name);
+      else if (waiters.length === 0) this.link.error(err);
+      return;
+    }
+    if (this.channels.get(name) !== entry) return;
+    entry.active = true;
+    for (const waiter of entry.waiters.splice(0)) waiter.resolve(waiter.sub);
+  }
+
+  private async remove(sub: Subscription): Promise<void> {
+    const entry = this.channels.get(sub.channel);
+    if (!entry?.subs.delete(sub)) return;
+    if (entry.subs.size > 0) return;
+    this.channels.delete(sub.channel);
+    for (const waiter of entry.waiters) waiter.reject(new NexusError(ErrorCode.bad_request, "unsubscribed before the ack"));
+    if (!this.link.isOpen()) return;
+    try {
+      await this.link.declare({ t: "unsub", channel: sub.channel });
+    } catch (err) {
+      // After a drop the server has forgotten the subscription anyway.
+      if (!isNexusError(err, ErrorCode.disconnected)) throw err;
+    }
+  }
+}

@@ -1,0 +1,54 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { connect, type NexusClient } from "./client";
+import { FakeEdge } from "./testing/fake-edge";
+import { SDK_TIMERS, waitState } from "./testing/wait";
+
+let edge: FakeEdge;
+let nx: NexusClient | undefined;
+
+afterEach(async () => {
+  vi.useRealTimers();
+  await nx?.close();
+  await edge.stop();
+});
+
+describe("keepalive", () => {
+  it('sends exactly {"t":"ping"} every interval while pongs come back', async () => {
+    vi.useFakeTimers(SDK_TIMERS);
+    edge = await FakeEdge.start();
+    nx = await connect({ url: edge.url, token: "t", kind: "default", keepalive: { intervalMs: 1000, timeoutMs: 500 } });
+    const conn = await edge.nextConnection();
+    for (let i = 0; i < 3; i++) {
+      const ping = conn.nextFrame((f) => f.t === "ping");
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(await ping).toEqual({ t: "ping" });
+    }
+    expect(nx.state).toBe("connected");
+  });
+
+  it("drops a socket that stops answering and reconnects", async () => {
+    vi.useFakeTimers(SDK_TIMERS);
+    edge = await FakeEdge.start({ answerPings: false });
+    nx = await connect({
+      url: edge.url,
+      token: "t",
+      kind: "default",
+      keepalive: { intervalMs: 1000, timeoutMs: 500 },
+      reconnect: { initialDelayMs: 100, random: () => 0.5 },
+    });
+    const dead = await edge.nextConnection();
+    const ping = dead.nextFrame((f) => f.t === "ping");
+    await vi.advanceTimersByTimeAsync(1000);
+    await ping;
+    await vi.advanceTimersByTimeAsync(499);
+    expect(nx.state).toBe("connected");
+    await vi.advanceTimersByTimeAsync(1);
+    expect(nx.state).toBe("disconnected");
+    await vi.advanceTimersByTimeAsync(50);
+    const next = await edge.nextConnection();
+    await waitState(nx, "connected");
+    expect(next.query.get("resource")).toBe(dead.identity.resource);
+    // The abandoned socket is torn down, not left half-open.
+    await dead.closed();
+  });
+});

@@ -1,0 +1,76 @@
+/**
+ * Keepalive cadence: a ping every `intervalMs`; no frame within `timeoutMs` after it means the socket is dead.
+ *
+ * @example
+ * ```ts
+ * await connect({ url, token, kind: "default", keepalive: { intervalMs: 10_000, timeoutMs: 3_000 } satisfies KeepaliveOptions });
+ * ```
+ */
+export interface KeepaliveOptions {
+  intervalMs?: number;
+  timeoutMs?: number;
+}
+
+/**
+ * The exact ping text: the edge's Durable Objects answer it from the runtime (auto-response) without waking,
+ * so it must match byte for byte.
+ *
+ * @example
+ * ```ts
+ * socket.send(PING); // answered with {"t":"pong"}
+ * ```
+ */
+export const PING = '{"t":"ping"}';
+
+/**
+ * Pings an idle socket and declares it dead when nothing comes back in time. Any incoming frame counts
+ * as a sign of life, so a busy socket is never dropped for a pong queued behind messages.
+ *
+ * @example
+ * ```ts
+ * const keepalive = new Keepalive({ intervalMs: 20_000, timeoutMs: 5_000 }, () => ws.send(PING), () => reconnect());
+ * keepalive.start();
+ * ws.onmessage = () => keepalive.alive();
+ * ws.onclose = () => keepalive.stop();
+ * ```
+ */
+export class Keepalive {
+  private interval: ReturnType<typeof setInterval> | undefined;
+  private deadline: ReturnType<typeof setTimeout> | undefined;
+  private readonly intervalMs: number;
+  private readonly timeoutMs: number;
+
+  constructor(
+    options: KeepaliveOptions,
+    private readonly ping: () => void,
+    private readonly dead: () => void,
+  ) {
+    this.intervalMs = options.intervalMs ?? 20_000;
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+  }
+
+  /** Starts pinging every `intervalMs`. */
+  start(): void {
+    this.stop();
+    this.interval = setInterval(() => {
+      this.ping();
+      this.deadline ??= setTimeout(() => {
+        this.stop();
+        this.dead();
+      }, this.timeoutMs);
+    }, this.intervalMs);
+  }
+
+  /** A frame arrived: the socket is alive. */
+  alive(): void {
+    if (this.deadline !== undefined) clearTimeout(this.deadline);
+    this.deadline = undefined;
+  }
+
+  /** Stops all timers (the socket closed). */
+  stop(): void {
+    if (this.interval !== undefined) clearInterval(this.interval);
+    this.interval = undefined;
+    this.alive();
+  }
+}

@@ -1,0 +1,99 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { connect, type NexusClient } from "./client";
+import { NexusError } from "./errors";
+import { type FakeConnection, FakeEdge } from "./testing/fake-edge";
+
+let edge: FakeEdge;
+let nx: NexusClient;
+let conn: FakeConnection;
+
+beforeEach(async () => {
+  edge = await FakeEdge.start();
+  nx = await connect({ url: edge.url, token: "t", kind: "default", keepalive: false });
+  conn = await edge.nextConnection();
+});
+
+afterEach(async () => {
+  await nx.close();
+  await edge.stop();
+});
+
+const caller = {
+  jid: "etest-u2-user@qepal.com/webuo1",
+  app: "etest",
+  uid: "u2",
+  role: "user",
+  resource: "webuo1",
+  kind: "webuo",
+};
+
+function request(rid: string, method: string, data: unknown) {
+  conn.send({ t: "api.req", rid, method, from: caller, data });
+  return conn.nextFrame((f) => f.t === "api.res" && f.rid === rid);
+}
+
+describe("serve", () => {
+  it("answers with the handler's value and gives it the caller", async () => {
+    let seen: unknown;
+    await nx.serve("sum", ({ a, b }: { a: number; b: number }, ctx) => {
+      seen = ctx;
+      return { sum: a + b };
+    });
+    expect(await request("r1", "sum", { a: 1, b: 2 })).toEqual({ t: "api.res", rid: "r1", ok: true, data: { sum: 3 } });
+    expect(seen).toEqual({ from: caller, method: "sum" });
+  });
+
+  it("answers a thrown NexusError with its code and any other throw with app_error", async () => {
+    await nx.serve("deny", () => {
+      throw new NexusError("forbidden", "not you");
+    });
+    await nx.serve("boom", async () => {
+      throw new Error("disk full");
+    });
+    expect(await request("r1", "deny", null)).toEqual({
+      t: "api.res",
+      rid: "r1",
+      ok: false,
+      error: { code: "forbidden", message: "not you" },
+    });
+    expect(await request("r2", "boom", null)).toEqual({
+      t: "api.res",
+      rid: "r2",
+      ok: false,
+      error: { code: "app_error", message: "disk full" },
+    });
+  });
+
+  it("handles many requests concurrently, each answered once", async () => {
+    const gates = new Map<number, () => void>();
+    await nx.serve("wait", (n: number) => new Promise((resolve) => gates.set(n, () => resolve(n))));
+    await nx.serve("now", () => "now");
+    for (let i = 0; i < 20; i++) conn.send({ t: "api.req", rid: `w${i}`, method: "wait", from: caller, data: i });
+    // A fast method is not stuck behind slow ones.
+    expect(await request("fast", "now", null)).toMatchObject({ ok: true, data: "now" });
+    for (const [, open] of [...gates].reverse()) open();
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => conn.nextFrame((f) => f.rid === `w${i}`)));
+    expect(answers.map((f) => f.data)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    await edge.roundTrip(nx, conn);
+    expect(conn.frames.filter((f) => f.t === "api.res")).toHaveLength(21);
+  });
+
+  it('sends "*" for a catch-all handler and routes unknown methods to it', async () => {
+    await nx.serve("*", (_data, ctx) => ctx.method);
+    expect(conn.frames.at(-1)).toMatchObject({ t: "serve", methods: ["*"] });
+    expect(await request("r1", "anything/else", null)).toMatchObject({ ok: true, data: "anything/else" });
+  });
+
+  it("rejects serve with the server's error and forgets the method", async () => {
+    edge.options.autoAck = false;
+    const served = nx.serve("sum", () => 0);
+    const frame = await conn.nextFrame((f) => f.t === "serve");
+    conn.send({ t: "error", id: frame.id, code: "not_a_worker", message: "webuo cannot serve" });
+    await expect(served).rejects.toMatchObject({ code: "not_a_worker", retryable: false });
+  });
+
+  it("answers undefined as null", async () => {
+    await nx.serve("void", () => undefined);
+    expect(await request("r1", "void", null)).toEqual({ t: "api.res", rid: "r1", ok: true, data: null });
+  });
+});
