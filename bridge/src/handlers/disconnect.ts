@@ -1,0 +1,19 @@
+import type { IDisconnectPacket } from "mqtt-packet";
+import type { DeviceConnection } from "../device-connection";
+
+/** MQTT 5 DISCONNECT reason 0x04: "disconnect, but publish my will". */
+const DISCONNECT_WITH_WILL = 0x04;
+
+/**
+ * DISCONNECT from the device: a clean end, the will is discarded [MQTT-3.14.4-3]
+ * (except MQTT 5 reason 0x04, which asks for it), and the device's edge session closes.
+ *
+ * @example
+ * ```ts
+ * handleDisconnect(connection, { cmd: "disconnect" });
+ * ```
+ */
+export function handleDisconnect(conn: DeviceConnection, packet: IDisconnectPacket): void {
+  const will = conn.version === 5 && packet.reasonCode === DISCONNECT_WITH_WILL;
+  conn.end({ will, cause: "device sent DISCONNECT" });
+}

@@ -1,0 +1,101 @@
+import type { IPublishPacket } from "mqtt-packet";
+import type { ServerFrame } from "../../../src/protocol/frames";
+import { answerApiRequest, type Outcome, startApiCall, startFind } from "../api-calls";
+import type { DeviceConnection } from "../device-connection";
+import type { OutgoingFrame } from "../edge-session";
+import { BridgeError } from "../errors";
+import { pubackReasonForError, Reason } from "../reason-codes";
+import { parsePublishTopic } from "../topics";
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * PUBLISH from a device: mapped to a Nexus frame by its topic (see topics.ts) and sent on the
+ * device's edge session. QoS 1 gets its PUBACK once the edge has acked (channel publish, Direct)
+ * or the frame is sent (API call, find, API answer), with the MQTT 5 reason code of a refusal;
+ * MQTT 3.1.1 has no reason codes, so a refused 3.1.1 publish is acknowledged and logged.
+ *
+ * QoS 2: MQTT 5 devices are told Maximum QoS 1 in CONNACK, and a QoS 2 PUBLISH is answered with
+ * DISCONNECT 0x9B [MQTT-3.2.2-11]; MQTT 3.1.1 has no refusal, so the bridge completes the
+ * PUBREC/PUBREL/PUBCOMP exchange and forwards the message exactly once.
+ *
+ * @example
+ * ```ts
+ * handlePublish(conn, { cmd: "publish", topic: "nexus/channel/prices", payload: "42", qos: 1, messageId: 1, dup: false, retain: true });
+ * ```
+ */
+export function handlePublish(conn: DeviceConnection, packet: IPublishPacket): void {
+  const id = packet.messageId ?? 0;
+  if (packet.qos === 2 && conn.version === 5) {
+    conn.end({ will: true, reason: Reason.qosNotSupported, reasonString: "maximum QoS is 1", cause: "QoS 2 publish" });
+    return;
+  }
+  if (conn.version === 5 && packet.properties?.topicAlias !== undefined) {
+    // [MQTT-3.3.2-8] Topic Alias Maximum is 0, so any alias is invalid.
+    conn.end({
+      will: true,
+      reason: Reason.topicAliasInvalid,
+      reasonString: "topic aliases are not supported",
+      cause: "topic alias",
+    });
+    return;
+  }
+  if (packet.qos === 2 && conn.inboundQos2.has(id)) {
+    // [MQTT-4.3.3-2] a re-sent QoS 2 PUBLISH before PUBREL is the same message: acknowledge, do not forward again.
+    conn.ackInOrder("pubrec", id, Promise.resolve({ code: Reason.success }));
+    return;
+  }
+  if (packet.qos === 2) conn.inboundQos2.add(id);
+  const outcome = forward(conn, packet).catch((err: unknown) => ({ code: Reason.unspecified, text: String(err) }));
+  if (packet.qos === 0 || conn.version !== 5) {
+    void outcome.then((o) => {
+      if (o.code >= 0x80) conn.log("warn", "device.publish_refused", { topic: packet.topic, reason: o.code, message: o.text });
+    });
+  }
+  if (packet.qos === 1) conn.ackInOrder("puback", id, outcome);
+  else if (packet.qos === 2) conn.ackInOrder("pubrec", id, outcome);
+}
+
+async function forward(conn: DeviceConnection, packet: IPublishPacket): Promise<Outcome> {
+  const target = parsePublishTopic(packet.topic);
+  if (target.kind === "invalid") return { code: Reason.topicNameInvalid, text: target.reason };
+  let text: string;
+  try {
+    text = typeof packet.payload === "string" ? packet.payload : utf8.decode(packet.payload);
+  } catch {
+    // Nexus data is text; binary payloads are base64-encoded by the device.
+    return { code: Reason.payloadFormatInvalid, text: "the payload must be UTF-8 text" };
+  }
+  switch (target.kind) {
+    case "channel":
+      return send(conn, packet, { t: "pub", channel: target.channel, data: text, retain: packet.retain });
+    case "direct": {
+      const frame: OutgoingFrame = { t: "direct", app: target.app, resource: target.resource, data: text };
+      if (target.uid !== undefined) frame.uid = target.uid;
+      return send(conn, packet, frame);
+    }
+    case "api":
+      return startApiCall(conn, packet, target, text);
+    case "find":
+      return startFind(conn, packet, text);
+    case "api-response":
+      return answerApiRequest(conn, target.rid, text);
+  }
+}
+
+/** QoS 0: fire and forget. QoS 1 and 2: with an id, resent after an edge reconnect (at least once), the ack decides the PUBACK. */
+async function send(conn: DeviceConnection, packet: IPublishPacket, frame: OutgoingFrame): Promise<Outcome> {
+  const session = conn.session!;
+  if (packet.qos === 0) {
+    session.send(frame as Parameters<typeof session.send>[0]);
+    return { code: Reason.success };
+  }
+  try {
+    const answer: ServerFrame = await session.request(frame, "resend");
+    if (answer.t === "error") return { code: pubackReasonForError(answer.code), text: `${answer.code}: ${answer.message}` };
+    return { code: Reason.success };
+  } catch (err) {
+    const e = err instanceof BridgeError ? err : new BridgeError("internal", String(err));
+    return { code: pubackReasonForError(e.code), text: `${e.code}: ${e.message}` };
+  }
+}

@@ -1,0 +1,100 @@
+import type { ISubscribePacket, ISubscription } from "mqtt-packet";
+import { isWorkerKind } from "../../../src/identity/kinds";
+import type { DeviceConnection } from "../device-connection";
+import type { SubscriptionOptions } from "../device-subscriptions";
+import { BridgeError } from "../errors";
+import { Reason, subackReasonForError } from "../reason-codes";
+import { parseSubscription } from "../topics";
+
+/** MQTT 3.1.1 SUBACK failure [MQTT-3.9.3-2]. */
+const FAILURE_311 = 0x80;
+
+/**
+ * SUBSCRIBE: each filter becomes a channel `sub`, a `serve` (API requests), or a local switch
+ * (Directs, API results). SUBACK goes out only once the edge has acked every `sub`/`serve` of the
+ * packet, so a device that has its SUBACK receives every later message. QoS 2 is granted as QoS 1.
+ *
+ * @example
+ * ```ts
+ * handleSubscribe(conn, { cmd: "subscribe", messageId: 1, subscriptions: [{ topic: "nexus/channel/prices", qos: 1 }] });
+ * ```
+ */
+export function handleSubscribe(conn: DeviceConnection, packet: ISubscribePacket): void {
+  if (conn.version === 5 && packet.properties?.subscriptionIdentifier !== undefined) {
+    // Subscription Identifiers Available is 0 in CONNACK: using one is a protocol error.
+    conn.end({ will: true, reason: Reason.subscriptionIdentifiersNotSupported, cause: "subscription identifier" });
+    return;
+  }
+  // [MQTT-3.8.4-1] the SUBACK carries the packet id; [MQTT-3.8.4-6] one return code per filter, in order.
+  const results = packet.subscriptions.map((s) => subscribeOne(conn, s));
+  void Promise.all(results).then((granted) => {
+    if (conn.state !== "connected") return;
+    const codes = conn.version === 5 ? granted : granted.map((g) => (g >= 0x80 ? FAILURE_311 : g));
+    conn.write({ cmd: "suback", messageId: packet.messageId, granted: codes });
+  });
+}
+
+async function subscribeOne(conn: DeviceConnection, s: ISubscription): Promise<number> {
+  const qos: 0 | 1 = s.qos === 0 ? 0 : 1;
+  const options: SubscriptionOptions = { qos, noLocal: s.nl === true, retainHandling: s.rh ?? 0 };
+  const target = parseSubscription(s.topic);
+  const subs = conn.subscriptions;
+  const session = conn.session!;
+  switch (target.kind) {
+    case "invalid":
+      conn.log("warn", "device.subscribe_refused", { filter: s.topic, reason: target.reason });
+      if (target.shared) return Reason.sharedSubscriptionsNotSupported;
+      if (target.wildcard) return Reason.wildcardSubscriptionsNotSupported;
+      return Reason.topicFilterInvalid;
+    case "api-result":
+      subs.results.set(s.topic, options);
+      return qos;
+    case "direct":
+      // Only workers receive Directs; a frontend resource would never get one.
+      if (!isWorkerKind(session.identity.kind)) return Reason.notAuthorized;
+      subs.direct = options;
+      return qos;
+    case "channel": {
+      const before = subs.channels.get(target.channel);
+      subs.channels.set(target.channel, options);
+      const outcome = await ask(conn, { t: "sub", channel: target.channel });
+      if (outcome !== undefined) {
+        if (before) subs.channels.set(target.channel, before);
+        else subs.channels.delete(target.channel);
+        conn.log("warn", "device.subscribe_refused", { filter: s.topic, code: outcome });
+        return subackReasonForError(outcome);
+      }
+      return qos;
+    }
+    case "serve": {
+      subs.addServe(s.topic, target.method, options);
+      const outcome = await ask(conn, { t: "serve", methods: subs.servedMethods() });
+      if (outcome !== undefined) {
+        subs.removeServe(s.topic);
+        conn.log("warn", "device.subscribe_refused", { filter: s.topic, code: outcome });
+        return subackReasonForError(outcome);
+      }
+      return qos;
+    }
+  }
+}
+
+/**
+ * Sends a sub/unsub/serve and resolves with the edge's error code, or undefined once acked.
+ *
+ * @example
+ * ```ts
+ * if ((await ask(conn, { t: "sub", channel: "prices" })) === undefined) grant();
+ * ```
+ */
+export async function ask(
+  conn: DeviceConnection,
+  frame: { t: "sub" | "unsub"; channel: string } | { t: "serve"; methods: string[] },
+): Promise<string | undefined> {
+  try {
+    const answer = await conn.session!.request(frame, "restore");
+    return answer.t === "error" ? answer.code : undefined;
+  } catch (err) {
+    return err instanceof BridgeError ? err.code : "internal";
+  }
+}
