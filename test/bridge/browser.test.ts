@@ -1,23 +1,15 @@
 import { fileURLToPath } from "node:url";
 import { connect as connectSdk, type NexusClient } from "@qe/nexus-sdk";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ensureSdkBuild } from "../browser/sdk-build";
+import { launchChromium } from "../support/browser";
+import { ensureSdkBuild } from "../support/sdk-build";
 import { startStack, type TestStack } from "../support/stack";
 import { connectDevice, type TestDevice } from "./mqtt-device";
 
 // Real headless Chromium: a page on the SDK receives a device's data, and a page running MQTT.js
 // over WebSocket is itself a device (a device simulator), against the real bridge and edge.
 
-const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 const MQTT_BROWSER_BUNDLE = fileURLToPath(new URL("../../node_modules/mqtt/dist/mqtt.min.js", import.meta.url));
 
 let s: TestStack;
@@ -35,7 +27,7 @@ beforeAll(async () => {
   await s.createApp("bbrowser", "u1");
   token = await s.token({ uid: "u1", app: "bbrowser" });
   sdk = await connectSdk({ url: s.httpUrl, token, kind: "default" });
-  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  browser = await launchChromium();
   page = await browser.newPage();
   page.setDefaultTimeout(15_000);
   page.on("pageerror", (err) => pageErrors.push(err.message));

@@ -1,25 +1,12 @@
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { connect } from "@qe/nexus-sdk";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { artifact, launchChromium } from "../support/browser";
+import { ensureSdkBuild } from "../support/sdk-build";
 import { startStack, type TestStack } from "../support/stack";
-import { ensureSdkBuild } from "./sdk-build";
 
 // The console in real headless Chromium against the real edge (workerd), with a real worker in
 // this process. Steps run in order and share one page: each builds on the previous one, as a user would.
-
-const ARTIFACTS = fileURLToPath(new URL("../../test-artifacts", import.meta.url));
-const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 type Client = Awaited<ReturnType<typeof connect>>;
 
@@ -34,7 +21,7 @@ const directs: { text: string; from: string }[] = [];
 let directArrived: (() => void) | undefined;
 
 async function shot(name: string) {
-  await page.screenshot({ path: join(ARTIFACTS, `console-${name}.png`), fullPage: true });
+  await page.screenshot({ path: artifact(`console-${name}.png`), fullPage: true });
 }
 
 async function openPanel(title: string) {
@@ -51,12 +38,11 @@ async function signInWithAdminKey(uid: string, app: string) {
 }
 
 beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
   await ensureSdkBuild();
   stack = await startStack();
   await stack.createApp("shop", "olivia");
   await stack.createApp("market", "mo");
-  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1200, height: 850 } });
   page.setDefaultTimeout(15_000);
   page.on("pageerror", (err) => pageErrors.push(err.message));

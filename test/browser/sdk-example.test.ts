@@ -1,25 +1,13 @@
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { connect, type NexusClient } from "@qe/nexus-sdk";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { artifact, launchChromium } from "../support/browser";
+import { ensureSdkBuild } from "../support/sdk-build";
 import { startStack, type TestStack } from "../support/stack";
-import { ensureSdkBuild } from "./sdk-build";
 
 // The SDK's example pages in real headless Chromium against the real edge (workerd), with a Node
 // worker on the SDK in this process: the page loads /sdk/index.js, subscribes, calls, sends Directs, finds.
 
-const ARTIFACTS = fileURLToPath(new URL("../../test-artifacts", import.meta.url));
-const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 const APP = "demo";
 const OWNER = "owner1";
 
@@ -32,7 +20,6 @@ const directs: string[] = [];
 let directArrived: (() => void) | undefined;
 
 beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
   // startStack copies sdk/dist into the site; build it first so this file passes on its own.
   await ensureSdkBuild();
   stack = await startStack();
@@ -43,7 +30,7 @@ beforeAll(async () => {
     directs.push(text);
     directArrived?.();
   });
-  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
@@ -100,7 +87,7 @@ describe("examples/webuo.html", () => {
     await page.locator("#blocks li", { hasText: worker!.jid }).waitFor();
     expect(await page.locator("#blocks li").allTextContents()).toEqual([worker!.jid]);
 
-    await page.screenshot({ path: join(ARTIFACTS, "sdk-webuo.png"), fullPage: true });
+    await page.screenshot({ path: artifact("sdk-webuo.png"), fullPage: true });
   });
 
   it("shows the error code when the worker is not there", async () => {
@@ -147,7 +134,7 @@ describe("examples/webxo.html", () => {
     await arrived;
     expect(directs.at(-1)).toMatch(/^nudge from webxo[A-Za-z0-9]{8}$/);
     await page.locator("#nudge-result", { hasText: `nudged ${worker!.identity!.resource}` }).waitFor();
-    await page.screenshot({ path: join(ARTIFACTS, "sdk-webxo.png"), fullPage: true });
+    await page.screenshot({ path: artifact("sdk-webxo.png"), fullPage: true });
     await page.close();
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startStack, type TestStack } from "../support/stack";
-import { type Block, openBlock, type Received } from "../support/ws-client";
+import type { Block, Received } from "../support/ws-client";
 
 // Nexus API over real WebSockets against the real edge: exactly one api.result per call, whatever
 // happens to the call (refusal, timeout, duplicate or stray answers, either side leaving), many
@@ -9,7 +9,6 @@ import { type Block, openBlock, type Received } from "../support/ws-client";
 const OWNER = "ownerR";
 
 let s: TestStack;
-const opened: Block[] = [];
 let appSeq = 0;
 let idSeq = 0;
 
@@ -17,10 +16,7 @@ beforeAll(async () => {
   s = await startStack();
 });
 
-afterAll(async () => {
-  for (const b of opened) b.ws.terminate();
-  await s?.stop();
-});
+afterAll(() => s?.stop());
 
 async function freshApp(owner = OWNER): Promise<string> {
   const app = `eres-${++appSeq}`;
@@ -29,9 +25,7 @@ async function freshApp(owner = OWNER): Promise<string> {
 }
 
 async function open(uid: string, app: string, kind: string): Promise<Block> {
-  const b = await openBlock(s.connectUrlFor(await s.token({ uid, app }), { kind }));
-  opened.push(b);
-  return b;
+  return s.open(uid, app, { kind });
 }
 
 async function worker(app: string, methods: string[]): Promise<Block> {
@@ -195,15 +189,12 @@ describe("either side leaving", () => {
 
   it("a worker replaced by a new connection with its JID (4009) fails its calls with worker_gone", async () => {
     const app = await freshApp();
-    const token = await s.token({ uid: OWNER, app });
-    const first = await openBlock(s.connectUrlFor(token, { resource: "defaultSame" }));
-    opened.push(first);
+    const first = await s.open(OWNER, app, { resource: "defaultSame" });
     expect(await first.request({ t: "serve", id: "s1", methods: ["work"] })).toEqual({ t: "ack", id: "s1" });
     const caller = await open(OWNER, app, "webuo");
     caller.send({ t: "api", id: "a", app, method: "work", data: null, timeoutMs: 30_000 });
     await first.next((f) => f.t === "api.req");
-    const second = await openBlock(s.connectUrlFor(token, { resource: "defaultSame" }));
-    opened.push(second);
+    await s.open(OWNER, app, { resource: "defaultSame" });
     expect((await first.closed).code).toBe(4009);
     expect(await caller.next(undefined, 10_000)).toMatchObject({
       t: "api.result",

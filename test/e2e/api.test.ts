@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startStack, type TestStack } from "../support/stack";
-import { type Block, openBlock, type Received } from "../support/ws-client";
+import type { Block, Received } from "../support/ws-client";
 
 // Nexus API over real WebSockets against the real edge (workerd): frame shapes, the round-robin
 // pool, `serve` semantics, targeting and permission. Each test uses its own app, so pools never mix.
@@ -8,7 +8,6 @@ import { type Block, openBlock, type Received } from "../support/ws-client";
 const OWNER = "ownerA";
 
 let s: TestStack;
-const opened: Block[] = [];
 let appSeq = 0;
 let idSeq = 0;
 
@@ -16,10 +15,7 @@ beforeAll(async () => {
   s = await startStack();
 });
 
-afterAll(async () => {
-  for (const b of opened) b.ws.terminate();
-  await s?.stop();
-});
+afterAll(() => s?.stop());
 
 async function freshApp(owner = OWNER): Promise<string> {
   const app = `eapi-${++appSeq}`;
@@ -28,9 +24,7 @@ async function freshApp(owner = OWNER): Promise<string> {
 }
 
 async function open(uid: string, app: string, kind: string): Promise<Block> {
-  const b = await openBlock(s.connectUrlFor(await s.token({ uid, app }), { kind }));
-  opened.push(b);
-  return b;
+  return s.open(uid, app, { kind });
 }
 
 async function serve(b: Block, methods: string[]): Promise<void> {

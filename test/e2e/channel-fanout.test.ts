@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startStack, type TestStack } from "../support/stack";
-import { type Block, openBlock, type Received } from "../support/ws-client";
+import type { Block, Received } from "../support/ws-client";
 
 // Nexus Channel at scale over real WebSockets against the real edge: fan-out to many subscribers
 // of several apps exactly once, per-publisher order, and subscribers that vanish mid-stream.
@@ -8,7 +8,6 @@ import { type Block, openBlock, type Received } from "../support/ws-client";
 const APPS = ["efan-a", "efan-b", "efan-c"] as const;
 
 let s: TestStack;
-const opened: Block[] = [];
 let seq = 0;
 
 beforeAll(async () => {
@@ -16,15 +15,10 @@ beforeAll(async () => {
   for (const app of APPS) await s.createApp(app, `owner_${app.slice(-1)}`);
 });
 
-afterAll(async () => {
-  for (const b of opened) b.ws.terminate();
-  await s?.stop();
-});
+afterAll(() => s?.stop());
 
 async function open(app: string, uid = "user1"): Promise<Block> {
-  const b = await openBlock(s.connectUrlFor(await s.token({ uid, app }), { kind: "webuo" }));
-  opened.push(b);
-  return b;
+  return s.open(uid, app, { kind: "webuo" });
 }
 
 async function subscribers(app: string, n: number, channel: string): Promise<Block[]> {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startStack, type TestStack } from "../support/stack";
-import { type Block, openBlock, type Received } from "../support/ws-client";
+import type { Block, Received } from "../support/ws-client";
 
 // Retained channel messages over real WebSockets against the real edge: what a new subscriber
 // gets first, how an empty retained message clears it, and that it survives an edge restart.
@@ -8,7 +8,6 @@ import { type Block, openBlock, type Received } from "../support/ws-client";
 const APPS = ["eret-a", "eret-b"] as const;
 
 let s: TestStack;
-const opened: Block[] = [];
 let seq = 0;
 
 beforeAll(async () => {
@@ -16,15 +15,10 @@ beforeAll(async () => {
   for (const app of APPS) await s.createApp(app, "owner1");
 });
 
-afterAll(async () => {
-  for (const b of opened) b.ws.terminate();
-  await s?.stop();
-});
+afterAll(() => s?.stop());
 
 async function open(app: string, kind = "default"): Promise<Block> {
-  const b = await openBlock(s.connectUrlFor(await s.token({ uid: "user1", app }), { kind }));
-  opened.push(b);
-  return b;
+  return s.open("user1", app, { kind });
 }
 
 async function publish(p: Block, channel: string, data: string, retain: boolean): Promise<void> {

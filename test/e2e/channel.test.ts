@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startStack, type TestStack } from "../support/stack";
-import { type Block, openBlock } from "../support/ws-client";
+import type { Block } from "../support/ws-client";
 
 // Nexus Channel over real WebSockets against the real edge (workerd): frame shapes, the one global
 // namespace, the name and data rules, seq, the publisher's own copy, pub acks and unsub.
@@ -8,7 +8,6 @@ import { type Block, openBlock } from "../support/ws-client";
 const APPS = ["ech-a", "ech-b", "ech-c"] as const;
 
 let s: TestStack;
-const opened: Block[] = [];
 let seq = 0;
 
 beforeAll(async () => {
@@ -16,15 +15,10 @@ beforeAll(async () => {
   for (const app of APPS) await s.createApp(app, `owner_${app.slice(-1)}`);
 });
 
-afterAll(async () => {
-  for (const b of opened) b.ws.terminate();
-  await s?.stop();
-});
+afterAll(() => s?.stop());
 
 async function open(app: string, kind = "webuo", uid = "user1"): Promise<Block> {
-  const b = await openBlock(s.connectUrlFor(await s.token({ uid, app }), { kind }));
-  opened.push(b);
-  return b;
+  return s.open(uid, app, { kind });
 }
 
 const freshChannel = (): string => `ch/${++seq}`;

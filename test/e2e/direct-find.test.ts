@@ -1,26 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startStack, type TestStack } from "../support/stack";
-import { type Block, openBlock } from "../support/ws-client";
 
 // Two apps: "shop" owned by alice, "tools" owned by bob. carol uses both.
 describe("Direct and Find over the wire", () => {
   let s: TestStack;
-  const opened: Block[] = [];
-  const open = async (uid: string, app: string, target: { kind: string } | { resource: string }) => {
-    const b = await openBlock(s.connectUrlFor(await s.token({ uid, app }), target));
-    opened.push(b);
-    return b;
-  };
+  const open = (uid: string, app: string, target: { kind: string } | { resource: string }) => s.open(uid, app, target);
 
   beforeAll(async () => {
     s = await startStack();
     await s.createApp("shop", "alice");
     await s.createApp("tools", "bob");
   });
-  afterAll(async () => {
-    await Promise.all(opened.map((b) => b.close()));
-    await s?.stop();
-  });
+  afterAll(() => s?.stop());
 
   it("delivers a Direct within an app with the sender's stamp, and acks when asked", async () => {
     const worker = await open("alice", "shop", { resource: "default1" });

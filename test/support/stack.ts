@@ -1,4 +1,5 @@
 import { type LocalStack, type LocalStackOptions, startLocalStack } from "../../scripts/local-stack";
+import { type Block, openBlock } from "./ws-client";
 
 /** A local stack for one test file, with helpers for the registry and tokens. */
 export interface TestStack extends LocalStack {
@@ -10,6 +11,8 @@ export interface TestStack extends LocalStack {
   token(claims: { uid: string; app: string; kinds?: string[]; ttlSeconds?: number }): Promise<string>;
   /** The connect URL for a token and a kind or an exact resource. */
   connectUrlFor(token: string, target: { kind: string } | { resource: string }): string;
+  /** Opens a block with a fresh token and waits for its welcome; stop() terminates every block opened so. */
+  open(uid: string, app: string, target: { kind: string } | { resource: string }): Promise<Block>;
 }
 
 /**
@@ -29,6 +32,10 @@ export async function startStack(options: LocalStackOptions & { bridge?: boolean
     const text = await res.text();
     return { status: res.status, body: text ? JSON.parse(text) : undefined };
   };
+  const blocks: Block[] = [];
+  const stopStack = stack.stop.bind(stack);
+  const connectUrlFor = (token: string, target: { kind: string } | { resource: string }) =>
+    `${stack.connectUrl}?${new URLSearchParams({ token, ...target })}`;
   return Object.assign(stack, {
     admin,
     async createApp(app: string, owner: string) {
@@ -40,9 +47,16 @@ export async function startStack(options: LocalStackOptions & { bridge?: boolean
       if (r.status !== 200) throw new Error(`token: ${r.status} ${JSON.stringify(r.body)}`);
       return r.body.token as string;
     },
-    connectUrlFor(token: string, target: { kind: string } | { resource: string }) {
-      const q = new URLSearchParams({ token, ...target });
-      return `${stack.connectUrl}?${q}`;
+    connectUrlFor,
+    async open(uid: string, app: string, target: { kind: string } | { resource: string }) {
+      const r = await admin("POST", "/v1/admin/tokens", { uid, app });
+      const block = await openBlock(connectUrlFor(r.body.token, target));
+      blocks.push(block);
+      return block;
+    },
+    async stop() {
+      for (const b of blocks) b.ws.terminate();
+      await stopStack();
     },
   });
 }
