@@ -1,0 +1,30 @@
+import { parseArgs } from "node:util";
+import { runBench } from "./bench";
+import type { Placement } from "./pin";
+import { renderTable } from "./report/table";
+import { writeReports } from "./report/write";
+
+// npm run bench -- [--json FILE] [--html FILE] [--quick] [--placements separate,shared] [--max-ms 3000]
+//                   [--connections 10000] [--only direct,api,channel,connections,bridge]
+const { values } = parseArgs({
+  options: {
+    json: { type: "string" },
+    html: { type: "string" },
+    quick: { type: "boolean", default: false },
+    placements: { type: "string", default: "separate,shared" },
+    "max-ms": { type: "string", default: "3000" },
+    connections: { type: "string", default: "10000" },
+    only: { type: "string" },
+  },
+});
+
+const results = await runBench({
+  placements: values.placements.split(",") as Placement[],
+  maxMs: Number(values["max-ms"]),
+  scale: values.quick ? 0.1 : 1,
+  connections: Number(values.connections),
+  only: values.only?.split(","),
+  log: (m) => console.error(m),
+});
+console.log(renderTable(results));
+for (const file of writeReports(results, { json: values.json, html: values.html })) console.log(`wrote ${file}`);

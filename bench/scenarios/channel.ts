@@ -1,0 +1,96 @@
+import { APP_A, type Baseline, type BenchContext, type Figure, OWNER_A, scaled } from "../context";
+import { runWindow } from "../loop";
+import { summarise } from "../stats";
+import { closeAll, openMany, type WireClient } from "../wire-client";
+
+/**
+ * Scenario 3: one publisher, `subscribers` subscribers on one channel. A publish completes when the
+ * last subscriber has it. Serial publishes give publish-to-last-delivery latency; 8 publishes in
+ * flight (64 for a single subscriber) give deliveries per second.
+ * Floors: deliveries/s against the echo's msgs/s; latency against one echo round trip plus the time
+ * the echo needs to send `subscribers` messages at its pipelined rate.
+ *
+ * @example
+ * ```ts
+ * const figures = await benchChannel(ctx, baseline, 100);
+ * ```
+ */
+export async function benchChannel(ctx: BenchContext, baseline: Baseline, subscribers: number): Promise<Figure[]> {
+  const channel = `bench.fanout.${subscribers}.${Date.now()}`;
+  const token = await ctx.token({ uid: OWNER_A, app: APP_A });
+  const publisher = await ctx.connect(token, { kind: "default" });
+  let subs: WireClient[] = [];
+  try {
+    subs = (await openMany(subscribers, 100, () => ctx.connect(token, { kind: "webuo" }))).clients;
+    await Promise.all(subs.map((s) => s.expectAck({ t: "sub", channel })));
+    const prefix = `{"t":"pub","channel":"${channel}","data":"`;
+    const send = (k: number) => publisher.send(`${prefix}${k}"}`);
+    const attach = (done: (k: number) => void) => {
+      // A message is done when every subscriber has it; counts are kept per publish number.
+      const got = new Map<number, number>();
+      for (const s of subs) {
+        s.onFrame = (f) => {
+          if (f.t !== "msg") return;
+          const k = Number(f.data);
+          const n = (got.get(k) ?? 0) + 1;
+          if (n === subscribers) {
+            got.delete(k);
+            done(k);
+          } else got.set(k, n);
+        };
+      }
+    };
+    await runWindow({ count: 20, maxMs: 1000, window: 4, send, attach });
+    const serial = await runWindow({
+      count: scaled(ctx, subscribers >= 1000 ? 100 : 500),
+      maxMs: ctx.maxMs,
+      window: 1,
+      send,
+      attach,
+    });
+    const piped = await runWindow({
+      count: scaled(ctx, subscribers >= 1000 ? 200 : 2000),
+      maxMs: ctx.maxMs,
+      window: 8,
+      send,
+      attach,
+    });
+    const latency = summarise(serial.latencies);
+    const fanFloor = (n: number) => n + ((subscribers - 1) / baseline.msgsPerSec) * 1000;
+    const scenario = `Channel, 1 to ${subscribers.toLocaleString("en")}`;
+    const floorLabel = subscribers === 1 ? "echo RTT" : `echo RTT + ${subscribers - 1} echo msgs`;
+    return [
+      {
+        scenario,
+        metric: "deliveries/s",
+        unit: "msg/s",
+        value: ((piped.completed * subscribers) / piped.elapsedMs) * 1000,
+        floor: baseline.msgsPerSec,
+        floorLabel: "echo msgs/s",
+        better: "higher",
+      },
+      {
+        scenario,
+        metric: "publish to last delivery p50",
+        unit: "ms",
+        value: latency.p50,
+        floor: fanFloor(baseline.serial.p50),
+        floorLabel,
+        better: "lower",
+        latency,
+        floorCurve: baseline.serial.curve.map(fanFloor),
+      },
+      {
+        scenario,
+        metric: "publish to last delivery p99",
+        unit: "ms",
+        value: latency.p99,
+        floor: fanFloor(baseline.serial.p99),
+        floorLabel,
+        better: "lower",
+      },
+    ];
+  } finally {
+    await closeAll([publisher, ...subs]);
+  }
+}

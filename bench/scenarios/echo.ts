@@ -1,0 +1,44 @@
+import type { Baseline, BenchContext } from "../context";
+import { runWindow } from "../loop";
+import { summarise } from "../stats";
+import { type Frame, WireClient } from "../wire-client";
+
+/** The same size and shape as a Direct frame, so the echo parses what Nexus parses. */
+const payload = (k: number) => JSON.stringify({ t: "direct", app: "bench-a", resource: "defaultEcho", data: String(k) });
+
+/**
+ * Opens one socket to the bare Durable Object echo (GET /bench/echo).
+ *
+ * @example
+ * ```ts
+ * const echo = await openEcho(ctx); echo.send("hi");
+ * ```
+ */
+export function openEcho(ctx: BenchContext): Promise<WireClient> {
+  return WireClient.open(`${ctx.edgeUrl.replace(/^http/, "ws")}/bench/echo`, { welcome: false });
+}
+
+/**
+ * The baseline: serial round trips and pipelined messages per second (64 in flight) through a
+ * hibernatable Durable Object WebSocket that echoes every message.
+ *
+ * @example
+ * ```ts
+ * const baseline = await measureEcho(ctx); // { serial: {p50: 0.25, ...}, msgsPerSec: 21000 }
+ * ```
+ */
+export async function measureEcho(ctx: BenchContext, window = 64): Promise<Baseline> {
+  const c = await openEcho(ctx);
+  try {
+    const attach = (done: (k: number) => void) => {
+      c.onFrame = (f: Frame) => done(Number(f.data));
+    };
+    const send = (k: number) => c.send(payload(k));
+    await runWindow({ count: 2000, maxMs: 1000, window, send, attach }); // warm-up: JIT, object start
+    const serial = await runWindow({ count: Math.round(5000 * ctx.scale), maxMs: ctx.maxMs, window: 1, send, attach });
+    const piped = await runWindow({ count: Math.round(100_000 * ctx.scale), maxMs: ctx.maxMs, window, send, attach });
+    return { serial: summarise(serial.latencies), msgsPerSec: (piped.completed / piped.elapsedMs) * 1000 };
+  } finally {
+    await c.close();
+  }
+}

@@ -1,0 +1,50 @@
+import { Command, Option } from "commander";
+import { CliError } from "../cli-error";
+import { globals, positiveInt } from "../global-options";
+import { emit } from "../output";
+
+/**
+ * `nexus token`: mints a development token through the registry (POST /v1/admin/tokens).
+ *
+ * @example
+ * ```sh
+ * export NEXUS_TOKEN=$(nexus token --uid u1 --app etest --kinds default,webuo --ttl 3600)
+ * ```
+ */
+export function tokenCommand(): Command {
+  return new Command("token")
+    .description("mint a development token (needs the admin key)")
+    .addOption(new Option("--admin-key <key>", "the registry's admin key").env("NEXUS_ADMIN_KEY").makeOptionMandatory())
+    .requiredOption("--uid <uid>", "the token's user (sub)")
+    .requiredOption("--app <app>", "the app the token belongs to")
+    .option("--kinds <list>", "comma-separated kinds the token may connect as (default: any)")
+    .option("--ttl <seconds>", "lifetime in seconds")
+    .action(async (opts: { adminKey: string; uid: string; app: string; kinds?: string; ttl?: string }, cmd: Command) => {
+      const g = globals(cmd);
+      const body: Record<string, unknown> = { uid: opts.uid, app: opts.app };
+      if (opts.kinds) body.kinds = opts.kinds.split(",").map((k) => k.trim());
+      if (opts.ttl) body.ttlSeconds = positiveInt("--ttl", opts.ttl);
+      const res = await fetch(new URL("/v1/admin/tokens", g.url), {
+        method: "POST",
+        headers: { authorization: `Bearer ${opts.adminKey}`, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      }).catch((err: Error) => {
+        throw new CliError("unreachable", `cannot reach ${g.url}: ${err.message}`, { cause: err });
+      });
+      const text = await res.text();
+      const parsed = safeJson(text) as { token?: string; error?: { code?: string; message?: string } } | undefined;
+      if (!res.ok || !parsed?.token) {
+        const code = parsed?.error?.code ?? (res.status === 401 ? "unauthorized" : res.status === 403 ? "forbidden" : "internal");
+        throw new CliError(code, parsed?.error?.message ?? `the edge answered HTTP ${res.status}`);
+      }
+      emit(g, parsed.token, { token: parsed.token });
+    });
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
