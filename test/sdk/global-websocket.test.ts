@@ -40,7 +40,19 @@ describe("the SDK on a global WebSocket (undici)", () => {
     const token = await s.token({ uid: "owner1", app: "sdkglobal" });
     const { stdout } = await promisify(execFile)(
       process.execPath,
-      ["--experimental-websocket", "--no-warnings", "--import", "tsx", "--input-type=module", "-e", SCRIPT, s.httpUrl, token, "not-a-jwt", "sdkglobal"],
+      [
+        "--experimental-websocket",
+        "--no-warnings",
+        "--import",
+        "tsx",
+        "--input-type=module",
+        "-e",
+        SCRIPT,
+        s.httpUrl,
+        token,
+        "not-a-jwt",
+        "sdkglobal",
+      ],
       { timeout: 30_000 },
     );
     const out = JSON.parse(stdout.trim().split("\n").at(-1) ?? "{}");
