@@ -1,4 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
+import { KeyedBatcher } from "../batcher";
+import type { Delivery, Publish } from "../channel/channel-object";
 import { type NexusConfig, readConfig } from "../config";
 import { makeIdentity } from "../identity/jid";
 import { isWorkerKind, parseResource, randomSuffix } from "../identity/kinds";
@@ -36,6 +38,13 @@ export interface CallRequest extends TargetRequest {
   timeoutMs: number;
 }
 
+/** A Direct as another app's object forwards it. */
+export interface DirectItem {
+  caller: Identity;
+  callerFromJson: string;
+  req: TargetRequest & { resource: string; data: string };
+}
+
 export const CLAIMS_HEADER = "x-nexus-block";
 
 /**
@@ -51,6 +60,10 @@ export class AppObject extends DurableObject<Env> {
   readonly stubs: StubCache;
   readonly channels: AppChannels;
   readonly meter = new RateMeter();
+  /** Per channel: one publish call in flight; what arrives meanwhile goes in the next (order kept). */
+  readonly publishes: KeyedBatcher<Publish, number>;
+  /** Per other app: one Direct call in flight; what arrives meanwhile goes in the next (order kept). */
+  readonly directs: KeyedBatcher<DirectItem, Refusal | null>;
   /** Calls each local caller has in flight: conn -> callKey -> target app. */
   readonly outbound = new Map<string, Map<string, string>>();
   appName: string | undefined;
@@ -66,6 +79,8 @@ export class AppObject extends DurableObject<Env> {
     this.appName = this.store.appName();
     this.stubs = new StubCache(env);
     this.channels = new AppChannels(this);
+    this.publishes = new KeyedBatcher((channel, items) => this.stubs.channel(channel).publishBatch(channel, items));
+    this.directs = new KeyedBatcher((app, items) => this.stubs.app(app).rpcDirectBatch(app, items));
     // Keepalive costs nothing: the runtime answers without waking the object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"t":"ping"}', '{"t":"pong"}'));
   }
@@ -168,20 +183,18 @@ export class AppObject extends DurableObject<Env> {
   }
 
   /** A Direct from a block of another app; answers the refusal code or null when delivered. */
-  rpcDirect(
-    app: string,
-    caller: Identity,
-    callerFromJson: string,
-    req: TargetRequest & { resource: string; data: string },
-  ): Refusal | null {
+  /** Directs from blocks of another app, in order; answers each one's refusal, or null when delivered. */
+  rpcDirectBatch(app: string, items: DirectItem[]): (Refusal | null)[] {
     this.bindApp(app);
-    return this.routeDirect(caller, callerFromJson, req);
+    return items.map((d) => this.routeDirect(d.caller, d.callerFromJson, d.req));
   }
 
   /** A channel message to this app's subscribers; answers how many local subscribers got it. */
-  rpcDeliver(app: string, channel: string, text: string, seq: number): number {
+  rpcDeliverBatch(app: string, channel: string, items: Delivery[]): number {
     this.bindApp(app);
-    return this.channels.deliverLocal(channel, text, seq);
+    let delivered = 0;
+    for (const m of items) delivered = this.channels.deliverLocal(channel, m.text, m.seq);
+    return delivered;
   }
 
   /** The online blocks of a uid (optionally of one kind), for Find. */

@@ -127,7 +127,7 @@ async function direct(app: AppObject, s: Session, f: Frame<"direct">): Promise<v
     const refusal =
       f.app === app.appName
         ? app.routeDirect(s.identity, s.fromJson, req)
-        : await app.stubs.app(f.app).rpcDirect(f.app, s.identity, s.fromJson, req);
+        : await app.directs.push(f.app, { caller: s.identity, callerFromJson: s.fromJson, req });
     if (f.id === undefined) return;
     if (refusal) sendError(s, f.id, refusal.code, refusal.message);
     else ack(s, f.id);
@@ -150,9 +150,8 @@ async function sub(app: AppObject, s: Session, f: Frame<"sub">): Promise<void> {
 }
 
 async function pub(app: AppObject, s: Session, f: Frame<"pub">): Promise<void> {
-  const published = app.stubs.channel(f.channel).publish(f.channel, s.fromJson, f.data, f.retain === true);
   try {
-    await published;
+    await app.publishes.push(f.channel, { fromJson: s.fromJson, data: f.data, retain: f.retain === true });
     if (f.id !== undefined) ack(s, f.id);
   } catch {
     app.stubs.forget("channel", f.channel);

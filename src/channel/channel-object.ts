@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import { KeyedBatcher } from "../batcher";
 import { StubCache } from "../stubs";
 import { ChannelState } from "./channel-state";
 
@@ -6,18 +7,38 @@ import { ChannelState } from "./channel-state";
  * One per channel: assigns each message its `seq`, keeps the retained value, and fans a message
  * out once to every app object that has subscribers (which then delivers to its own sockets).
  *
- * Order: a publisher's frames reach this object in order (its app object calls through one stub),
- * this object handles them one at a time, and it calls each member app through one stub, so every
- * member receives them in `seq` order (E-order). See docs/protocol.md.
+ * Order: a publisher's frames reach this object in order (its app object sends them in batches,
+ * one call in flight per channel), this object numbers them one at a time, and it sends each member
+ * app its messages in `seq` order, again one batch in flight per member. See docs/protocol.md.
  */
+
+/** A message as an app object forwards it. */
+export interface Publish {
+  fromJson: string;
+  data: string;
+  retain: boolean;
+}
+
+/** A numbered message as a member app object receives it. */
+export interface Delivery {
+  text: string;
+  seq: number;
+}
 export class ChannelObject extends DurableObject<Env> {
   private readonly state: ChannelState;
   private readonly stubs: StubCache;
+  private channel = "";
+  /** Per member app: one delivery call in flight; what arrives meanwhile goes in the next. */
+  private readonly deliveries: KeyedBatcher<Delivery, number>;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.state = new ChannelState(ctx.storage.sql);
     this.stubs = new StubCache(env);
+    this.deliveries = new KeyedBatcher(async (app, items) => {
+      const delivered = await this.stubs.app(app).rpcDeliverBatch(app, this.channel, items);
+      return items.map(() => delivered);
+    });
   }
 
   /**
@@ -25,37 +46,47 @@ export class ChannelObject extends DurableObject<Env> {
    * seq so far: the member delivers to the new subscriber only messages after it.
    */
   join(channel: string, app: string): { retained: string | null; seq: number } {
-    this.state.bind(channel);
+    this.bind(channel);
     this.state.join(app);
     return { retained: this.state.retained(), seq: this.state.seq };
   }
 
   leave(channel: string, app: string): void {
-    this.state.bind(channel);
+    this.bind(channel);
     this.state.leave(app);
   }
 
-  /** Publishes; answers the message's seq. */
+  /** Publishes one message; answers its seq. */
   publish(channel: string, fromJson: string, data: string, retain: boolean): number {
-    this.state.bind(channel);
-    const { seq, text } = this.state.publish(fromJson, data, retain);
+    return this.publishBatch(channel, [{ fromJson, data, retain }])[0]!;
+  }
+
+  /** Publishes messages in order; answers their seqs. The sequence is stored once per batch. */
+  publishBatch(channel: string, items: Publish[]): number[] {
+    this.bind(channel);
+    const published = items.map((p) => this.state.publish(p.fromJson, p.data, p.retain));
+    this.state.commitSeq();
     for (const [app, epoch] of this.state.members()) {
-      this.stubs
-        .app(app)
-        .rpcDeliver(app, channel, text, seq)
-        .then(
+      for (const message of published) {
+        this.deliveries.push(app, message).then(
           // A member with no subscribers left heals the stale membership (unless it re-joined meanwhile).
           (delivered) => {
             if (delivered === 0) this.state.leave(app, epoch);
           },
           () => this.stubs.forget("app", app),
         );
+      }
     }
-    return seq;
+    return published.map((m) => m.seq);
   }
 
   stats(channel: string): { channel: string; seq: number; members: string[]; retained: boolean } {
-    this.state.bind(channel);
+    this.bind(channel);
     return { channel, seq: this.state.seq, members: [...this.state.members().keys()], retained: this.state.retained() !== null };
+  }
+
+  private bind(channel: string): void {
+    this.channel = channel;
+    this.state.bind(channel);
   }
 }

@@ -64,9 +64,9 @@ export class ChannelState {
     return this.retainedFrame;
   }
 
+  /** Numbers a message (in memory: `commitSeq` stores the sequence once per batch). */
   publish(fromJson: string, data: string, retain: boolean): { seq: number; text: string } {
     const seq = ++this.seq;
-    this.put("seq", String(seq));
     const head = `{"t":"msg","channel":${JSON.stringify(this.name)},"from":${fromJson},"data":${JSON.stringify(data)},"seq":${seq}`;
     if (retain) {
       // [MQTT-3.3.1-10 analogue] an empty retained payload clears the retained value.
@@ -75,6 +75,11 @@ export class ChannelState {
       else this.put("retained", this.retainedFrame);
     }
     return { seq, text: `${head}}` };
+  }
+
+  /** Stores the sequence, so that it survives a restart. */
+  commitSeq(): void {
+    this.put("seq", String(this.seq));
   }
 
   private put(key: string, value: string): void {

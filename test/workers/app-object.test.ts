@@ -29,7 +29,9 @@ describe("app object", () => {
         JSON.stringify({ t: "api", id: "c1", app: "hib", method: "sum", data: { a: 1 }, timeoutMs: 300 }),
       );
       return {
-        delivered: fresh.rpcDeliver("hib", "hib-news", '{"t":"msg","channel":"hib-news","data":"x","seq":1}', 1),
+        delivered: fresh.rpcDeliverBatch("hib", "hib-news", [
+          { text: '{"t":"msg","channel":"hib-news","data":"x","seq":1}', seq: 1 },
+        ]),
         blocks: fresh
           .blocks("o1", undefined)
           .map((b) => b.jid)

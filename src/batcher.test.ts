@@ -1,0 +1,74 @@
+import { describe, expect, it } from "vitest";
+import { Batcher, KeyedBatcher } from "./batcher";
+
+/** A send function whose calls the test completes by hand, to see exactly what was batched. */
+function manualSend() {
+  const calls: { items: number[]; finish: (ok?: boolean) => void }[] = [];
+  const send = (items: number[]) =>
+    new Promise<number[]>((resolve, reject) => {
+      calls.push({ items, finish: (ok = true) => (ok ? resolve(items.map((i) => i * 10)) : reject(new Error("broken stub"))) });
+    });
+  return { calls, send };
+}
+
+describe("Batcher", () => {
+  it("sends the first item at once and batches what arrives while a call is in flight, in order", async () => {
+    const { calls, send } = manualSend();
+    const b = new Batcher(send);
+    const first = b.push(1);
+    const rest = [b.push(2), b.push(3), b.push(4)];
+    expect(calls.map((c) => c.items)).toEqual([[1]]);
+    calls[0]!.finish();
+    expect(await first).toBe(10);
+    expect(calls.map((c) => c.items)).toEqual([[1], [2, 3, 4]]);
+    calls[1]!.finish();
+    expect(await Promise.all(rest)).toEqual([20, 30, 40]);
+    expect(b.idle).toBe(true);
+  });
+
+  it("rejects the items of a failed call and goes on with the next ones", async () => {
+    const { calls, send } = manualSend();
+    const b = new Batcher(send);
+    const failed = b.push(1);
+    const later = b.push(2);
+    calls[0]!.finish(false);
+    await expect(failed).rejects.toThrow("broken stub");
+    await Promise.resolve();
+    expect(calls[1]!.items).toEqual([2]);
+    calls[1]!.finish();
+    expect(await later).toBe(20);
+  });
+
+  it("caps a batch at maxBatch items", async () => {
+    const { calls, send } = manualSend();
+    const b = new Batcher(send, () => {}, 2);
+    const all = [1, 2, 3, 4, 5].map((i) => b.push(i));
+    calls[0]!.finish();
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(calls[1]!.items).toEqual([2, 3]);
+    calls[1]!.finish();
+    await all[2];
+    expect(calls[2]!.items).toEqual([4, 5]);
+    calls[2]!.finish();
+    expect(await Promise.all(all)).toEqual([10, 20, 30, 40, 50]);
+  });
+});
+
+describe("KeyedBatcher", () => {
+  it("keeps one batcher per key while busy and drops it when idle", async () => {
+    const sent: [string, number[]][] = [];
+    const kb = new KeyedBatcher(async (key: string, items: number[]) => {
+      sent.push([key, items]);
+      return items;
+    });
+    const results = await Promise.all([kb.push("a", 1), kb.push("b", 2), kb.push("a", 3)]);
+    expect(results).toEqual([1, 2, 3]);
+    expect(sent).toEqual([
+      ["a", [1]],
+      ["b", [2]],
+      ["a", [3]],
+    ]);
+    expect(kb.size).toBe(0);
+  });
+});
