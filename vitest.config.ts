@@ -16,6 +16,7 @@ export default defineConfig({
         test: {
           name: "unit",
           environment: "node",
+          sequence: { groupOrder: 0 },
           include: [
             "src/**/*.test.ts",
             "sdk/src/**/*.test.ts",
@@ -41,13 +42,15 @@ export default defineConfig({
             },
           }),
         ],
-        test: { name: "workers", include: ["test/workers/**/*.test.ts"] },
+        test: { name: "workers", include: ["test/workers/**/*.test.ts"], sequence: { groupOrder: 1 } },
       },
       {
         extends: true,
         test: {
           name: "e2e",
           environment: "node",
+          // Each file starts its own stack (workerd, sometimes the bridge and Chromium): two at a time fit 2 cores.
+          sequence: { groupOrder: 2 },
           include: [
             "test/e2e/**/*.test.ts",
             "test/sdk/**/*.test.ts",
