@@ -6,9 +6,11 @@ import { makeIdentity } from "../identity/jid";
 import { isWorkerKind, parseResource, randomSuffix } from "../identity/kinds";
 import { CloseCode, ErrorCode } from "../protocol/codes";
 import type { ApiOutcome, BlockInfo, Identity } from "../protocol/frames";
+import { welcomeFrame } from "../protocol/welcome";
 import { StubCache } from "../stubs";
 import { AppChannels } from "./app-channels";
 import { handleFrame } from "./frame-handlers";
+import { OutboundCalls } from "./outbound-calls";
 import { PendingCalls } from "./pending-calls";
 import { TokenBucket } from "./rate-limit";
 import { RateMeter } from "./rate-meter";
@@ -64,8 +66,8 @@ export class AppObject extends DurableObject<Env> {
   readonly publishes: KeyedBatcher<Publish, number>;
   /** Per other app: one Direct call in flight; what arrives meanwhile goes in the next (order kept). */
   readonly directs: KeyedBatcher<DirectItem, Refusal | null>;
-  /** Calls each local caller has in flight: conn -> callKey -> target app. */
-  readonly outbound = new Map<string, Map<string, string>>();
+  /** Calls each local caller has in flight, for cancelling them when it leaves. */
+  readonly outbound = new OutboundCalls();
   appName: string | undefined;
   private index: SessionIndex | undefined;
   private readonly sessions = new WeakMap<WebSocket, Session>();
@@ -102,7 +104,7 @@ export class AppObject extends DurableObject<Env> {
     if (!this.hasOpenSocket(`u:${claims.uid}`)) await this.stubs.user(claims.uid).add(claims.app);
     if (!this.listed) {
       this.listed = true;
-      this.ctx.waitUntil(
+      this.background(
         this.stubs
           .directory()
           .touch(claims.app)
@@ -119,15 +121,7 @@ export class AppObject extends DurableObject<Env> {
     await this.scheduleExpiry(attachment.exp);
     const session = this.toSession(ws, attachment, new Set(), new Set());
     this.index?.add(session);
-    ws.send(
-      JSON.stringify({
-        t: "welcome",
-        v: 1,
-        jid: identity.jid,
-        from: identity,
-        limits: { maxFrameBytes: this.config.maxFrameBytes, apiTimeoutMs: this.config.apiTimeoutMs },
-      }),
-    );
+    ws.send(welcomeFrame(identity, { maxFrameBytes: this.config.maxFrameBytes, apiTimeoutMs: this.config.apiTimeoutMs }));
     return new Response(null, { status: 101, webSocket: pair[0] });
   }
 
@@ -275,13 +269,7 @@ export class AppObject extends DurableObject<Env> {
   }
 
   blocks(uid: string | undefined, kind: string | undefined): BlockInfo[] {
-    const out: BlockInfo[] = [];
-    for (const s of this.ensureIndex().byConn.values()) {
-      if ((uid === undefined || s.identity.uid === uid) && (kind === undefined || s.identity.kind === kind)) {
-        out.push({ ...s.identity, since: s.since });
-      }
-    }
-    return out;
+    return this.ensureIndex().list(uid, kind);
   }
 
   /** The index, rebuilt from attachments and storage after hibernation or eviction. */
@@ -338,15 +326,10 @@ export class AppObject extends DurableObject<Env> {
   }
 
   private cancelOutbound(conn: string): void {
-    const calls = this.outbound.get(conn);
-    if (!calls) return;
-    this.outbound.delete(conn);
-    const byApp = new Map<string, string[]>();
-    for (const [key, app] of calls) byApp.set(app, [...(byApp.get(app) ?? []), key]);
-    for (const [app, keys] of byApp) {
+    for (const [app, keys] of this.outbound.takeAll(conn)) {
       if (app === this.appName) this.pending.cancel(keys);
       else
-        this.ctx.waitUntil(
+        this.background(
           this.stubs
             .app(app)
             .rpcCancel(app, keys)

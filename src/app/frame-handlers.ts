@@ -102,9 +102,7 @@ async function api(app: AppObject, s: Session, f: Frame<"api">): Promise<void> {
     uid: f.uid,
     timeoutMs: Math.min(f.timeoutMs ?? app.config.apiTimeoutMs, app.config.apiTimeoutMs),
   };
-  const calls = app.outbound.get(s.conn) ?? new Map<string, string>();
-  app.outbound.set(s.conn, calls);
-  calls.set(callKey, f.app);
+  app.outbound.open(s.conn, callKey, f.app);
   let outcome: ApiOutcome;
   try {
     outcome =
@@ -115,7 +113,7 @@ async function api(app: AppObject, s: Session, f: Frame<"api">): Promise<void> {
     app.stubs.forget("app", f.app);
     outcome = { ok: false, error: { code: ErrorCode.internal, message: "the call could not be routed" } };
   }
-  if (!app.outbound.get(s.conn)?.delete(callKey)) return; // the caller left, which cancelled the call
+  if (!app.outbound.close(s.conn, callKey)) return; // the caller left, which cancelled the call
   send(s.ws, JSON.stringify({ t: "api.result", id: f.id, ...outcome }));
 }
 

@@ -1,3 +1,4 @@
+import type { BlockInfo } from "../protocol/frames";
 import type { Session } from "./session";
 
 /**
@@ -52,6 +53,17 @@ export class SessionIndex<Socket = WebSocket> {
     const out: Session<Socket>[] = [];
     for (const s of this.workersByUid.get(uid) ?? []) {
       if (s.methods.has(method) || s.methods.has("*")) out.push(s);
+    }
+    return out;
+  }
+
+  /** The blocks of `uid` (or all), of `kind` (or all), as Find reports them. */
+  list(uid: string | undefined, kind: string | undefined): BlockInfo[] {
+    const out: BlockInfo[] = [];
+    for (const s of this.byConn.values()) {
+      if ((uid === undefined || s.identity.uid === uid) && (kind === undefined || s.identity.kind === kind)) {
+        out.push({ ...s.identity, since: s.since });
+      }
     }
     return out;
   }
