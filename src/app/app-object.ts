@@ -16,7 +16,7 @@ import { TokenBucket } from "./rate-limit";
 import { RateMeter } from "./rate-meter";
 import { type GrantKind, Registry, type RegistryEntry } from "./registry";
 import { RoundRobin } from "./round-robin";
-import { authorize, callTarget, directTarget, failed, isRefusal, type Refusal, type TargetRequest } from "./routing";
+import { authorize, blockKey, callTarget, directTarget, failed, isRefusal, type Refusal, type TargetRequest } from "./routing";
 import { send } from "./send";
 import type { Session, SessionAttachment } from "./session";
 import { SessionIndex } from "./session-index";
@@ -72,6 +72,8 @@ export class AppObject extends DurableObject<Env> {
   private index: SessionIndex | undefined;
   private readonly sessions = new WeakMap<WebSocket, Session>();
   private listed = false;
+  /** The scheduled alarm (token expiry), once read: undefined until then, null when none is set. */
+  private alarmAt: number | null | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -98,10 +100,23 @@ export class AppObject extends DurableObject<Env> {
     const role = this.registry.owner() === claims.uid ? "owner" : "user";
     const identity = makeIdentity({ app: claims.app, uid: claims.uid, role, resource, kind }, this.config.domain);
 
-    // [XMPP resource conflict] a second connection with the same full JID replaces the first.
-    for (const old of this.ctx.getWebSockets(`r:${claims.uid}/${resource}`))
-      this.drop(old, CloseCode.replaced, "replaced by a new connection");
-    if (!this.hasOpenSocket(`u:${claims.uid}`)) await this.stubs.user(claims.uid).add(claims.app);
+    // [XMPP resource conflict] a second connection with the same full JID replaces the first. From this
+    // check to the index holding the new block nothing awaits, so two connects cannot both keep a JID.
+    const index = this.ensureIndex();
+    const previous = index.byKey.get(blockKey(claims.uid, resource));
+    if (previous) this.drop(previous.ws, CloseCode.replaced, "replaced by a new connection");
+    const pair = new WebSocketPair();
+    const ws = pair[1];
+    const attachment: SessionAttachment = { conn: randomSuffix(12), identity, since: Date.now(), exp: claims.exp * 1000 };
+    // Tags name the block to the runtime itself (getWebSockets), independent of this object's index.
+    this.ctx.acceptWebSocket(ws, [`r:${claims.uid}/${resource}`, `u:${claims.uid}`]);
+    ws.serializeAttachment(attachment);
+    index.add(this.toSession(ws, attachment, new Set(), new Set()));
+    this.store.addExpiry(attachment.conn, attachment.exp);
+
+    // The uid's first block here tells its presence object (after any "remove" a replaced block sent,
+    // on the same stub, so in order), before welcome, so that Find sees the block once it is welcomed.
+    if (index.uids.get(claims.uid) === 1) await this.stubs.user(claims.uid).add(claims.app);
     if (!this.listed) {
       this.listed = true;
       this.background(
@@ -111,17 +126,8 @@ export class AppObject extends DurableObject<Env> {
           .catch(() => (this.listed = false)),
       );
     }
-
-    const pair = new WebSocketPair();
-    const ws = pair[1];
-    const attachment: SessionAttachment = { conn: randomSuffix(12), identity, since: Date.now(), exp: claims.exp * 1000 };
-    this.ctx.acceptWebSocket(ws, [`r:${claims.uid}/${resource}`, `u:${claims.uid}`]);
-    ws.serializeAttachment(attachment);
-    this.store.addExpiry(attachment.conn, attachment.exp);
     await this.scheduleExpiry(attachment.exp);
-    const session = this.toSession(ws, attachment, new Set(), new Set());
-    this.index?.add(session);
-    ws.send(welcomeFrame(identity, { maxFrameBytes: this.config.maxFrameBytes, apiTimeoutMs: this.config.apiTimeoutMs }));
+    send(ws, welcomeFrame(identity, { maxFrameBytes: this.config.maxFrameBytes, apiTimeoutMs: this.config.apiTimeoutMs }));
     return new Response(null, { status: 101, webSocket: pair[0] });
   }
 
@@ -155,6 +161,7 @@ export class AppObject extends DurableObject<Env> {
     }
     this.store.removeExpiries(expired);
     const next = this.store.nextExpiry();
+    this.alarmAt = next ?? null;
     if (next !== undefined) await this.ctx.storage.setAlarm(next);
   }
 
@@ -314,7 +321,7 @@ export class AppObject extends DurableObject<Env> {
     this.pending.workerGone(session.conn);
     this.cancelOutbound(session.conn);
     this.channels.leaveAll(session);
-    if (!this.hasOpenSocket(`u:${session.identity.uid}`)) {
+    if (!this.ensureIndex().uids.has(session.identity.uid)) {
       const uid = session.identity.uid;
       this.ctx.waitUntil(
         this.stubs
@@ -353,14 +360,10 @@ export class AppObject extends DurableObject<Env> {
     return session;
   }
 
-  private hasOpenSocket(tag: string): boolean {
-    return this.ctx.getWebSockets(tag).some((ws) => ws.readyState === WebSocket.OPEN);
-  }
-
   private freeResource(uid: string, kind: string): string {
     for (;;) {
       const resource = kind + randomSuffix(8);
-      if (this.ctx.getWebSockets(`r:${uid}/${resource}`).length === 0) return resource;
+      if (!this.ensureIndex().byKey.has(blockKey(uid, resource))) return resource;
     }
   }
 
@@ -372,8 +375,11 @@ export class AppObject extends DurableObject<Env> {
   }
 
   private async scheduleExpiry(exp: number): Promise<void> {
-    const current = await this.ctx.storage.getAlarm();
-    if (current === null || exp < current) await this.ctx.storage.setAlarm(exp);
+    // The alarm time is read from storage once per instance, then kept, so a connect rarely waits on it.
+    this.alarmAt ??= await this.ctx.storage.getAlarm();
+    if (this.alarmAt !== null && this.alarmAt <= exp) return;
+    this.alarmAt = exp;
+    await this.ctx.storage.setAlarm(exp);
   }
 
   /** After a re-own, roles change: every later frame carries the new role (and JID). */

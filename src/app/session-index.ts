@@ -18,12 +18,15 @@ export class SessionIndex<Socket = WebSocket> {
   readonly byKey = new Map<string, Session<Socket>>();
   /** Worker sessions per uid, in connection order (the round-robin order). */
   readonly workersByUid = new Map<string, Set<Session<Socket>>>();
+  /** How many blocks each uid has here (what presence needs: the first arrives, the last leaves). */
+  readonly uids = new Map<string, number>();
   /** Local subscribers per channel. */
   readonly channels = new Map<string, Set<Session<Socket>>>();
 
   add(s: Session<Socket>): void {
     this.byConn.set(s.conn, s);
     this.byKey.set(keyOf(s), s);
+    this.uids.set(s.identity.uid, (this.uids.get(s.identity.uid) ?? 0) + 1);
     if (s.worker) getOrAdd(this.workersByUid, s.identity.uid).add(s);
     for (const c of s.channels) getOrAdd(this.channels, c).add(s);
   }
@@ -32,6 +35,9 @@ export class SessionIndex<Socket = WebSocket> {
     if (this.byConn.get(s.conn) !== s) return;
     this.byConn.delete(s.conn);
     if (this.byKey.get(keyOf(s)) === s) this.byKey.delete(keyOf(s));
+    const n = (this.uids.get(s.identity.uid) ?? 1) - 1;
+    if (n === 0) this.uids.delete(s.identity.uid);
+    else this.uids.set(s.identity.uid, n);
     deleteFrom(this.workersByUid, s.identity.uid, s);
     for (const c of s.channels) deleteFrom(this.channels, c, s);
   }
