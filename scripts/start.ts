@@ -1,4 +1,5 @@
 import { startLocalStack } from "./local-stack";
+import { ensureSdkBuild } from "./sdk-build";
 
 /**
  * `npm start`: the whole local stack in the foreground (edge on workerd, MQTT bridge, web console),
@@ -9,6 +10,8 @@ const port = Number(env.NEXUS_PORT ?? 8787);
 const mqttPort = Number(env.NEXUS_MQTT_PORT ?? 1883);
 const host = env.NEXUS_HOST ?? "127.0.0.1";
 
+// The console and the example pages load the SDK's build; a fresh clone has none yet.
+await ensureSdkBuild();
 const stack = await startLocalStack({
   host,
   port,

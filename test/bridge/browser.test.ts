@@ -2,8 +2,8 @@ import { fileURLToPath } from "node:url";
 import { connect as connectSdk, type NexusClient } from "@qe/nexus-sdk";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ensureSdkBuild } from "../../scripts/sdk-build";
 import { launchChromium } from "../support/browser";
-import { ensureSdkBuild } from "../support/sdk-build";
 import { startStack, type TestStack } from "../support/stack";
 import { connectDevice, type TestDevice } from "./mqtt-device";
 

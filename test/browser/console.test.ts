@@ -1,8 +1,8 @@
 import { connect } from "@qe/nexus-sdk";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { ensureSdkBuild } from "../../scripts/sdk-build";
 import { artifact, launchChromium } from "../support/browser";
-import { ensureSdkBuild } from "../support/sdk-build";
 import { startStack, type TestStack } from "../support/stack";
 
 // The console in real headless Chromium against the real edge (workerd), with a real worker in
