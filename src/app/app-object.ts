@@ -134,8 +134,8 @@ export class AppObject extends DurableObject<Env> {
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
     const session = this.sessionOf(ws);
     if (!session) return;
-    this.meter.mark();
     const now = Date.now();
+    this.meter.mark(now);
     if (session.exp <= now) {
       this.drop(ws, CloseCode.tokenExpired, "token expired");
       return;

@@ -83,7 +83,8 @@ export function validTargetResource(resource: string | undefined): boolean {
 }
 
 export function isRefusal(value: unknown): value is Refusal {
-  return typeof value === "object" && value !== null && "code" in value && !("conn" in value);
+  // Sessions and `{ targetUid }` never carry a `code`; refusals always do.
+  return typeof value === "object" && value !== null && "code" in value;
 }
 
 /** The failure outcome of a call. */
