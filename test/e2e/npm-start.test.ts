@@ -40,7 +40,9 @@ async function mintToken(port: number, adminKey: string): Promise<string> {
 
 function firstFrame(port: number, token: string): Promise<{ t: string }> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/v1/connect?token=${token}&kind=webuo`, { closeTimeout: 200 });
+    // closeTimeout is a ws option its types omit; workerd holds TCP after a close (docs/protocol.md).
+    const options: WebSocket.ClientOptions & { closeTimeout: number } = { closeTimeout: 200 };
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/v1/connect?token=${token}&kind=webuo`, options);
     ws.once("message", (data) => {
       resolve(JSON.parse(String(data)) as { t: string });
       ws.close();
