@@ -2,7 +2,6 @@ import type { ISubscribePacket, ISubscription } from "mqtt-packet";
 import { isWorkerKind } from "../../../src/identity/kinds";
 import type { DeviceConnection } from "../device-connection";
 import type { SubscriptionOptions } from "../device-subscriptions";
-import { BridgeError } from "../errors";
 import { Reason, subackReasonForError } from "../reason-codes";
 import { parseSubscription } from "../topics";
 
@@ -57,44 +56,25 @@ async function subscribeOne(conn: DeviceConnection, s: ISubscription): Promise<n
     case "channel": {
       const before = subs.channels.get(target.channel);
       subs.channels.set(target.channel, options);
-      const outcome = await ask(conn, { t: "sub", channel: target.channel });
-      if (outcome !== undefined) {
+      const refused = await session.subscribe(target.channel);
+      if (refused !== undefined) {
         if (before) subs.channels.set(target.channel, before);
         else subs.channels.delete(target.channel);
-        conn.log("warn", "device.subscribe_refused", { filter: s.topic, code: outcome });
-        return subackReasonForError(outcome);
+        conn.log("warn", "device.subscribe_refused", { filter: s.topic, code: refused });
+        return subackReasonForError(refused);
       }
       return qos;
     }
     case "serve": {
+      const earlier = subs.servedBy(s.topic);
       subs.addServe(s.topic, target.method, options);
-      const outcome = await ask(conn, { t: "serve", methods: subs.servedMethods() });
-      if (outcome !== undefined) {
-        subs.removeServe(s.topic);
-        conn.log("warn", "device.subscribe_refused", { filter: s.topic, code: outcome });
-        return subackReasonForError(outcome);
+      const refused = await session.serve(target.method);
+      if (refused !== undefined) {
+        if (earlier === undefined) subs.removeServe(s.topic);
+        conn.log("warn", "device.subscribe_refused", { filter: s.topic, code: refused });
+        return subackReasonForError(refused);
       }
       return qos;
     }
-  }
-}
-
-/**
- * Sends a sub/unsub/serve and resolves with the edge's error code, or undefined once acked.
- *
- * @example
- * ```ts
- * if ((await ask(conn, { t: "sub", channel: "prices" })) === undefined) grant();
- * ```
- */
-export async function ask(
-  conn: DeviceConnection,
-  frame: { t: "sub" | "unsub"; channel: string } | { t: "serve"; methods: string[] },
-): Promise<string | undefined> {
-  try {
-    const answer = await conn.session!.request(frame, "restore");
-    return answer.t === "error" ? answer.code : undefined;
-  } catch (err) {
-    return err instanceof BridgeError ? err.code : "internal";
   }
 }

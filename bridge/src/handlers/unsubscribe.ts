@@ -2,7 +2,6 @@ import type { IUnsubscribePacket } from "mqtt-packet";
 import type { DeviceConnection } from "../device-connection";
 import { Reason } from "../reason-codes";
 import { parseSubscription } from "../topics";
-import { ask } from "./subscribe";
 
 /**
  * UNSUBSCRIBE: channel `unsub`, a narrower `serve`, or a local switch; UNSUBACK once the edge has acked.
@@ -28,11 +27,14 @@ async function unsubscribeOne(conn: DeviceConnection, filter: string): Promise<n
   switch (target.kind) {
     case "channel": {
       if (!subs.channels.delete(target.channel)) return Reason.noSubscriptionExisted;
-      return (await ask(conn, { t: "unsub", channel: target.channel })) === undefined ? Reason.success : Reason.unspecified;
+      return (await conn.session!.unsubscribe(target.channel)) === undefined ? Reason.success : Reason.unspecified;
     }
     case "serve": {
-      if (!subs.removeServe(filter)) return Reason.noSubscriptionExisted;
-      return (await ask(conn, { t: "serve", methods: subs.servedMethods() })) === undefined ? Reason.success : Reason.unspecified;
+      const method = subs.servedBy(filter);
+      if (method === undefined || !subs.removeServe(filter)) return Reason.noSubscriptionExisted;
+      // Another filter may still serve the same method ("nexus/api-request/+" and "nexus/api-request/#").
+      if (subs.servesMethod(method)) return Reason.success;
+      return (await conn.session!.unserve(method)) === undefined ? Reason.success : Reason.unspecified;
     }
     case "direct": {
       const had = subs.direct !== undefined;
