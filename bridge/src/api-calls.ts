@@ -2,7 +2,7 @@ import type { IPublishPacket } from "mqtt-packet";
 import { isNexusError } from "../../sdk/src/core";
 import type { DeviceConnection } from "./device-connection";
 import { Reason } from "./reason-codes";
-import { apiResultTopic, isTopicLevel } from "./topics";
+import { API_RESULT_PREFIX, apiResultTopic, isTopicLevel, TOPIC_ROOT } from "./topics";
 
 /** The PUBACK outcome of a device's PUBLISH. */
 export interface Outcome {
@@ -52,6 +52,8 @@ function replyRoute(
     // [MQTT-3.3.2-14] a Response Topic is a topic name: no wildcards.
     if (responseTopic.length === 0 || /[+#]/.test(responseTopic))
       return "the response topic must be a topic name without wildcards";
+    if (responseTopic.startsWith(`${TOPIC_ROOT}/`) && !responseTopic.startsWith(API_RESULT_PREFIX))
+      return "the response topic must be outside nexus/ (the device's own inbox) or under nexus/api-result/";
     return { topic: responseTopic, qos, correlationData: packet.properties?.correlationData, id };
   }
   if (rawId === undefined) return undefined;

@@ -3,7 +3,7 @@ import { answerApiRequest, type Outcome, startApiCall, startFind } from "../api-
 import type { DeviceConnection } from "../device-connection";
 import { codeOf } from "../edge-session";
 import { pubackReasonForError, Reason } from "../reason-codes";
-import { parsePublishTopic } from "../topics";
+import { hasNul, parsePublishTopic } from "../topics";
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
@@ -24,6 +24,11 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
  */
 export function handlePublish(conn: DeviceConnection, packet: IPublishPacket): void {
   const id = packet.messageId ?? 0;
+  if (hasNul(packet.topic)) {
+    // [MQTT-4.7.3-2] a topic name must not hold U+0000: a malformed packet, which closes the connection.
+    conn.end({ will: true, reason: Reason.malformedPacket, reasonString: "U+0000 in the topic name", cause: "NUL in topic" });
+    return;
+  }
   if (packet.qos === 2 && conn.version === 5) {
     conn.end({ will: true, reason: Reason.qosNotSupported, reasonString: "maximum QoS is 1", cause: "QoS 2 publish" });
     return;

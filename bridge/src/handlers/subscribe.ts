@@ -3,7 +3,7 @@ import { isWorkerKind } from "../../../src/identity/kinds";
 import type { DeviceConnection } from "../device-connection";
 import type { SubscriptionOptions } from "../device-subscriptions";
 import { Reason, subackReasonForError } from "../reason-codes";
-import { parseSubscription } from "../topics";
+import { hasNul, parseSubscription } from "../topics";
 
 /** MQTT 3.1.1 SUBACK failure [MQTT-3.9.3-2]. */
 const FAILURE_311 = 0x80;
@@ -22,6 +22,11 @@ export function handleSubscribe(conn: DeviceConnection, packet: ISubscribePacket
   if (conn.version === 5 && packet.properties?.subscriptionIdentifier !== undefined) {
     // Subscription Identifiers Available is 0 in CONNACK: using one is a protocol error.
     conn.end({ will: true, reason: Reason.subscriptionIdentifiersNotSupported, cause: "subscription identifier" });
+    return;
+  }
+  if (packet.subscriptions.some((sub) => hasNul(sub.topic))) {
+    // [MQTT-4.7.3-2] a topic filter must not hold U+0000: a malformed packet, which closes the connection.
+    conn.end({ will: true, reason: Reason.malformedPacket, reasonString: "U+0000 in a topic filter", cause: "NUL in filter" });
     return;
   }
   // [MQTT-3.8.4-1] the SUBACK carries the packet id; [MQTT-3.8.4-6] one return code per filter, in order.
@@ -46,6 +51,8 @@ async function subscribeOne(conn: DeviceConnection, s: ISubscription): Promise<n
       if (target.wildcard) return Reason.wildcardSubscriptionsNotSupported;
       return Reason.topicFilterInvalid;
     case "api-result":
+    case "inbox":
+      // Answers go to the calling device whatever it subscribed; the grant is what strict clients wait for.
       subs.results.set(s.topic, options);
       return qos;
     case "direct":

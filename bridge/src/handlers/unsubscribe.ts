@@ -1,7 +1,7 @@
 import type { IUnsubscribePacket } from "mqtt-packet";
 import type { DeviceConnection } from "../device-connection";
 import { Reason } from "../reason-codes";
-import { parseSubscription } from "../topics";
+import { hasNul, parseSubscription } from "../topics";
 
 /**
  * UNSUBSCRIBE: channel `unsub`, a narrower `serve`, or a local switch; UNSUBACK once the edge has acked.
@@ -13,6 +13,11 @@ import { parseSubscription } from "../topics";
  * ```
  */
 export function handleUnsubscribe(conn: DeviceConnection, packet: IUnsubscribePacket): void {
+  if (packet.unsubscriptions.some(hasNul)) {
+    // [MQTT-4.7.3-2] a topic filter must not hold U+0000.
+    conn.end({ will: true, reason: Reason.malformedPacket, reasonString: "U+0000 in a topic filter", cause: "NUL in filter" });
+    return;
+  }
   const results = packet.unsubscriptions.map((filter) => unsubscribeOne(conn, filter));
   void Promise.all(results).then((codes) => {
     if (conn.state !== "connected") return;
@@ -42,6 +47,7 @@ async function unsubscribeOne(conn: DeviceConnection, filter: string): Promise<n
       return had ? Reason.success : Reason.noSubscriptionExisted;
     }
     case "api-result":
+    case "inbox":
       return subs.results.delete(filter) ? Reason.success : Reason.noSubscriptionExisted;
     default:
       return Reason.noSubscriptionExisted;
