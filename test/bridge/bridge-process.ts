@@ -32,7 +32,9 @@ export async function startBridgeProcess(edgeUrl: string, extra: string[] = []):
     { stdio: ["ignore", "pipe", "inherit"] },
   );
   const records: Record<string, unknown>[] = [];
-  const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.on("exit", (code, signal) => resolve(signal ?? code)));
+  const exited = new Promise<NodeJS.Signals | number | null>((resolve) =>
+    child.on("exit", (code, signal) => resolve(signal ?? code)),
+  );
   const listening = new Promise<number>((resolve, reject) => {
     createInterface({ input: child.stdout! }).on("line", (line) => {
       const record = JSON.parse(line) as Record<string, unknown>;
