@@ -102,6 +102,8 @@ export interface AppState {
   servesRows: number;
   subsRows: number;
   expiryRows: number;
+  /** Bytes of the object's SQLite database: what it holds in storage, per connection or not. */
+  storageBytes: number;
 }
 
 /** The RPC surface of an app object (one per app), as other objects and the edge call it. */

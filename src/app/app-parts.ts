@@ -40,6 +40,8 @@ export interface AppParts {
   background(work: Promise<unknown>): void;
   /** That work, counted while in flight. */
   work: BackgroundWork;
+  /** Bytes of the object's SQLite database (for the stats route). */
+  storageBytes(): number;
 }
 
 /**
@@ -81,5 +83,6 @@ export function makeAppParts(ctx: DurableObjectState, env: Env): AppParts {
     expiry: new ExpiryAlarm(ctx.storage, store),
     background,
     work,
+    storageBytes: () => ctx.storage.sql.databaseSize,
   };
 }

@@ -38,5 +38,6 @@ export function appState(parts: AppParts, sockets: number): AppState {
     servesRows: rows.serves,
     subsRows: rows.subs,
     expiryRows: rows.expiry,
+    storageBytes: parts.storageBytes(),
   };
 }
