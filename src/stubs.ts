@@ -1,5 +1,7 @@
+import type { AppRpc, ChannelRpc, DirectoryRpc, UserPresenceRpc } from "./do-contracts";
+
 /**
- * Cached Durable Object stubs. Calls made through one stub arrive in the order they were made
+ * Cached Durable Object stubs, typed by the objects' contracts (src/do-contracts.ts), not their classes. Calls made through one stub arrive in the order they were made
  * (E-order), which is what keeps a sender's Directs and a publisher's messages in order; so each
  * target keeps one stub. A stub that has thrown is broken for good and must be replaced: callers
  * `forget` it on failure.
@@ -15,19 +17,19 @@ export class StubCache {
 
   constructor(private readonly env: Env) {}
 
-  app(name: string): DurableObjectStub<import("./app/app-object").AppObject> {
+  app(name: string): DurableObjectStub<AppRpc> {
     return this.get("app", name, () => this.env.APP.getByName(name));
   }
 
-  channel(name: string): DurableObjectStub<import("./channel/channel-object").ChannelObject> {
+  channel(name: string): DurableObjectStub<ChannelRpc> {
     return this.get("channel", name, () => this.env.CHANNEL.getByName(name));
   }
 
-  user(uid: string): DurableObjectStub<import("./presence/user-presence").UserPresence> {
+  user(uid: string): DurableObjectStub<UserPresenceRpc> {
     return this.get("user", uid, () => this.env.USER.getByName(uid));
   }
 
-  directory(): DurableObjectStub<import("./presence/directory").Directory> {
+  directory(): DurableObjectStub<DirectoryRpc> {
     return this.get("directory", "", () => this.env.DIRECTORY.getByName("directory"));
   }
 
