@@ -26,6 +26,11 @@ export class OutboundCalls {
     return true;
   }
 
+  /** How many calls a caller has in flight. */
+  count(conn: string): number {
+    return this.byConn.get(conn)?.size ?? 0;
+  }
+
   /** Removes every call of a caller; answers their keys grouped by target app. */
   takeAll(conn: string): Map<string, string[]> {
     const byApp = new Map<string, string[]>();

@@ -185,7 +185,16 @@ export function decodeClientFrame(text: string, maxFrameBytes: number, maxJsonDe
 // first field as every SDK writes it, is still worth echoing so the caller can match the error.
 const LEADING_ID = /^\s*\{\s*"t"\s*:\s*"[a-z.]{1,8}"\s*,\s*"id"\s*:\s*"([^"\\]{1,128})"|^\s*\{\s*"id"\s*:\s*"([^"\\]{1,128})"/;
 
-function peekId(text: string): string | undefined {
+/**
+ * The `id` of a frame that is not parsed (too large, refused for rate), when it leads the frame as
+ * every SDK writes it: `{"t":"...","id":"..."` or `{"id":"..."`.
+ *
+ * @example
+ * ```ts
+ * peekId('{"t":"sub","id":"s1","channel":"c"}'); // "s1"
+ * ```
+ */
+export function peekId(text: string): string | undefined {
   const m = LEADING_ID.exec(text.slice(0, 200));
   return m ? (m[1] ?? m[2]) : undefined;
 }

@@ -39,7 +39,8 @@ export const ERROR_TABLE: Readonly<Record<ErrorCode, { retryable: boolean; meani
   // client must first release what it holds (unsubscribe, let calls finish, close a block).
   quota_exceeded: {
     retryable: false,
-    meaning: "the client holds as much as a quota allows (subscriptions, calls in flight, served methods, blocks); the frame's `quota` names it",
+    meaning:
+      "the client holds as much as a quota allows (subscriptions, calls in flight, served methods, blocks); the frame's `quota` names it",
   },
   forbidden: { retryable: false, meaning: "the caller may not do this (no grant, not the owner, kind not allowed)" },
   not_found: { retryable: false, meaning: "the app is not in the registry" },
