@@ -88,8 +88,16 @@ export function makeAppParts(ctx: DurableObjectState, env: Env): AppParts {
     outbound,
     meter: new RateMeter(),
     stubs,
-    publishes: new KeyedBatcher((channel, items) => stubs.channel(channel).publishBatch(channel, items)),
-    directs: new KeyedBatcher((target, items) => stubs.app(target).rpcDirectBatch(target, items)),
+    publishes: new KeyedBatcher((channel, items) => stubs.channel(channel).publishBatch(channel, items), {
+      maxBatchBytes: config.maxBatchBytes,
+      maxQueuedBytes: config.maxQueuedBytes,
+      sizeOf: (p) => p.data.length + p.fromJson.length,
+    }),
+    directs: new KeyedBatcher((target, items) => stubs.app(target).rpcDirectBatch(target, items), {
+      maxBatchBytes: config.maxBatchBytes,
+      maxQueuedBytes: config.maxQueuedBytes,
+      sizeOf: (d) => d.req.data.length + d.callerFromJson.length,
+    }),
     teardown,
     expiry: new ExpiryAlarm(ctx.storage, store),
     gate,

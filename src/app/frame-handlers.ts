@@ -1,3 +1,4 @@
+import { BatchQueueFull } from "../batcher";
 import { UID_PATTERN } from "../identity/jid";
 import { parseResource } from "../identity/kinds";
 import { decodeClientFrame, peekId } from "../protocol/codec";
@@ -171,7 +172,12 @@ async function direct(app: FrameContext, s: Session, f: Frame<"direct">): Promis
     if (f.id === undefined) return;
     if (refusal) sendError(app, s, f.id, refusal.code, refusal.message);
     else ack(app, s, f.id);
-  } catch {
+  } catch (err) {
+    if (err instanceof BatchQueueFull) {
+      // Like any rate refusal, told even to a frame without id: what was not sent must not pass silently.
+      sendError(app, s, f.id, ErrorCode.rate_limited, `too many Directs wait for app "${f.app}"; slow down`);
+      return;
+    }
     app.stubs.forget("app", f.app);
     if (f.id !== undefined) sendError(app, s, f.id, ErrorCode.internal, "the direct could not be routed");
   }
@@ -194,7 +200,12 @@ async function pub(app: FrameContext, s: Session, f: Frame<"pub">): Promise<void
   try {
     await app.publishes.push(f.channel, { fromJson: s.fromJson, data: f.data, retain: f.retain === true });
     if (f.id !== undefined) ack(app, s, f.id);
-  } catch {
+  } catch (err) {
+    if (err instanceof BatchQueueFull) {
+      // Like any rate refusal, told even to a frame without id: what was not sent must not pass silently.
+      sendError(app, s, f.id, ErrorCode.rate_limited, `too many messages wait for channel "${f.channel}"; slow down`);
+      return;
+    }
     app.stubs.forget("channel", f.channel);
     if (f.id !== undefined) sendError(app, s, f.id, ErrorCode.internal, "the message could not be published; try again");
   }
