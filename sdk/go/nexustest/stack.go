@@ -196,9 +196,15 @@ func (s *Stack) kill() {
 // Restart stops the stack and starts it again on the same port, data directory and secrets, as an
 // edge restart: tokens stay valid, the registry is kept, every socket is dropped.
 func (s *Stack) Restart(ctx context.Context) error {
-	s.kill()
-	return s.start(ctx, s.Port)
+	s.Halt()
+	return s.Resume(ctx)
 }
+
+// Halt stops the stack's processes but keeps its port, data directory and secrets for Resume.
+func (s *Stack) Halt() { s.kill() }
+
+// Resume starts a halted stack again on the same port, data directory and secrets.
+func (s *Stack) Resume(ctx context.Context) error { return s.start(ctx, s.Port) }
 
 // Output returns the stack's recent output.
 func (s *Stack) Output() string { return s.out.String() }
