@@ -113,7 +113,7 @@ func (c *Client) dial(ctx context.Context, resource string) (*websocket.Conn, we
 			}
 			return nil, welcomeFrame{}, refusalError(resp.StatusCode, body)
 		}
-		return nil, welcomeFrame{}, &Error{Code: CodeDisconnected, Message: "could not connect to " + c.opts.URL, Retryable: true, Err: err}
+		return nil, welcomeFrame{}, &Error{Code: CodeDisconnected, Message: "could not connect to " + c.opts.URL + ": " + err.Error(), Retryable: true, Err: err}
 	}
 	ws.SetReadLimit(readLimit)
 	typ, data, err := ws.Read(ctx)

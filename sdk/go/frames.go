@@ -62,15 +62,6 @@ type pubFrame struct {
 	Retain  bool   `json:"retain,omitempty"`
 }
 
-type willFrame struct {
-	T       string `json:"t"`
-	ID      string `json:"id"`
-	Channel string `json:"channel,omitempty"`
-	Data    string `json:"data,omitempty"`
-	Retain  bool   `json:"retain,omitempty"`
-	Clear   bool   `json:"clear,omitempty"`
-}
-
 type findFrame struct {
 	T     string `json:"t"`
 	ID    string `json:"id"`

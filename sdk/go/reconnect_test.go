@@ -49,7 +49,9 @@ func (c *counter) waitFor(t *testing.T, text string) {
 func TestReconnectAfterEdgeRestart(t *testing.T) {
 	app, owner := newApp(t)
 	name := "restart/" + randomHex(4)
-	fast := func(o *nexus.Options) { o.Reconnect = &nexus.Backoff{InitialDelay: 50 * time.Millisecond, MaxDelay: 500 * time.Millisecond} }
+	fast := func(o *nexus.Options) {
+		o.Reconnect = &nexus.Backoff{InitialDelay: 50 * time.Millisecond, MaxDelay: 500 * time.Millisecond}
+	}
 
 	wlog, clog := newStateLog(), newStateLog()
 	w := connect(t, token(t, owner, app), nexus.KindGoDefault, fast, wlog.options)
