@@ -1,6 +1,18 @@
-import type { AppObject } from "./app-object";
+import type { StubCache } from "../stubs";
+import type { AppBlocks } from "./app-blocks";
+import type { BoundApp } from "./bound-app";
 import { send } from "./send";
 import type { Session } from "./session";
+import type { SessionStore } from "./session-store";
+
+/** What the fan-out's app side uses of its object. */
+export interface ChannelHost {
+  app: BoundApp;
+  blocks: AppBlocks;
+  store: SessionStore;
+  stubs: StubCache;
+  background(work: Promise<unknown>): void;
+}
 
 /** A join in flight for a channel: how many blocks wait for it, and the messages that arrived meanwhile. */
 interface JoinWindow {
@@ -37,7 +49,12 @@ export class AppChannels {
   /** Per block and channel: its join's seq, while messages up to it may still arrive. */
   private readonly joinedAt = new Map<string, number>();
 
-  constructor(private readonly app: AppObject) {}
+  constructor(private readonly host: ChannelHost) {}
+
+  /** Joins in flight, per-block sub/unsub queues and join marks (for the stats route). */
+  get sizes(): { joins: number; queues: number; joinMarks: number } {
+    return { joins: this.joining.size, queues: this.queues.size, joinMarks: this.joinedAt.size };
+  }
 
   /** Subscribes a block; resolves with the frames to send after the ack (none if it already was subscribed). */
   subscribe(session: Session, channel: string): Promise<Joined> {
@@ -48,8 +65,8 @@ export class AppChannels {
     return this.inOrder(session, channel, async () => {
       this.joinedAt.delete(key(session.conn, channel));
       if (!session.channels.has(channel)) return;
-      this.app.ensureIndex().unsubscribe(session, channel);
-      this.app.store.removeSub(session.conn, channel);
+      this.host.blocks.index.unsubscribe(session, channel);
+      this.host.store.removeSub(session.conn, channel);
       this.leaveIfUnused(channel);
     });
   }
@@ -66,7 +83,7 @@ export class AppChannels {
   deliverLocal(channel: string, text: string, seq: number): number {
     const window = this.joining.get(channel);
     window?.arrived.push({ seq, text });
-    const subscribers = this.app.ensureIndex().channels.get(channel);
+    const subscribers = this.host.blocks.index.channels.get(channel);
     if (!subscribers) return window ? 1 : 0;
     const recent = this.joinedAt.size > 0;
     for (const s of subscribers) {
@@ -89,20 +106,20 @@ export class AppChannels {
     window.waiting++;
     let joined: { retained: string | null; seq: number };
     try {
-      joined = await this.app.stubs.channel(channel).join(channel, this.app.appName ?? "");
+      joined = await this.host.stubs.channel(channel).join(channel, this.host.app.name ?? "");
     } catch (err) {
-      this.app.stubs.forget("channel", channel);
+      this.host.stubs.forget("channel", channel);
       throw err;
     } finally {
       if (--window.waiting === 0) this.joining.delete(channel);
     }
-    const index = this.app.ensureIndex();
+    const index = this.host.blocks.index;
     if (!index.byConn.has(session.conn)) {
       this.leaveIfUnused(channel);
       return "gone";
     }
     index.subscribe(session, channel);
-    this.app.store.addSub(session.conn, channel);
+    this.host.store.addSub(session.conn, channel);
     const since = window.arrived.filter((m) => m.seq > joined.seq).map((m) => m.text);
     // A newer message already here means every older one is too; otherwise older ones may still come.
     if (since.length === 0) this.joinedAt.set(key(session.conn, channel), joined.seq);
@@ -126,13 +143,13 @@ export class AppChannels {
   }
 
   private leaveIfUnused(channel: string): void {
-    if (this.app.ensureIndex().channels.has(channel) || this.joining.has(channel)) return;
-    const app = this.app.appName ?? "";
-    this.app.background(
-      this.app.stubs
+    if (this.host.blocks.index.channels.has(channel) || this.joining.has(channel)) return;
+    const app = this.host.app.name ?? "";
+    this.host.background(
+      this.host.stubs
         .channel(channel)
         .leave(channel, app)
-        .catch(() => this.app.stubs.forget("channel", channel)),
+        .catch(() => this.host.stubs.forget("channel", channel)),
     );
   }
 }

@@ -2,9 +2,9 @@ import { UID_PATTERN } from "../identity/jid";
 import { parseResource } from "../identity/kinds";
 import { decodeClientFrame } from "../protocol/codec";
 import { CloseCode, ErrorCode } from "../protocol/codes";
-import type { ApiOutcome, ClientFrame } from "../protocol/frames";
+import type { ApiOutcome, BlockInfo, ClientFrame } from "../protocol/frames";
 import type { Joined } from "./app-channels";
-import type { AppObject } from "./app-object";
+import type { FrameContext } from "./frame-context";
 import { validTargetResource } from "./routing";
 import { send } from "./send";
 import type { Session } from "./session";
@@ -23,7 +23,7 @@ function ack(s: Session, id: string): void {
  * Handles one text frame from a block: limits first (rate, size), then the codec, then the frame.
  * Every bad input is answered with an error frame and the connection is kept.
  */
-export async function handleFrame(app: AppObject, s: Session, message: string | ArrayBuffer, now: number): Promise<void> {
+export async function handleFrame(app: FrameContext, s: Session, message: string | ArrayBuffer, now: number): Promise<void> {
   const verdict = s.bucket?.take(now) ?? "ok";
   if (verdict === "abuse") {
     app.drop(s.ws, CloseCode.policy, "rate limit exceeded repeatedly");
@@ -47,11 +47,7 @@ export async function handleFrame(app: AppObject, s: Session, message: string | 
     case "api":
       return api(app, s, frame);
     case "api.res":
-      app.pending.answer(
-        frame.rid,
-        s.conn,
-        frame.ok ? { ok: true, data: frame.data, from: s.identity } : { ok: false, error: frame.error },
-      );
+      app.answer(frame.rid, s, frame.ok ? { ok: true, data: frame.data, from: s.identity } : { ok: false, error: frame.error });
       return;
     case "serve":
       return serve(app, s, frame);
@@ -60,7 +56,7 @@ export async function handleFrame(app: AppObject, s: Session, message: string | 
     case "sub":
       return sub(app, s, frame);
     case "unsub":
-      await app.channels.unsubscribe(s, frame.channel);
+      await app.unsubscribe(s, frame.channel);
       ack(s, frame.id);
       return;
     case "pub":
@@ -74,13 +70,12 @@ export async function handleFrame(app: AppObject, s: Session, message: string | 
   }
 }
 
-function serve(app: AppObject, s: Session, f: Frame<"serve">): void {
+function serve(app: FrameContext, s: Session, f: Frame<"serve">): void {
   if (!s.worker) {
     sendError(s, f.id, ErrorCode.not_a_worker, `${s.identity.kind} blocks are frontends and cannot serve`);
     return;
   }
-  s.methods = new Set(f.methods);
-  app.store.setServes(s.conn, s.methods);
+  app.serve(s, f.methods);
   ack(s, f.id);
 }
 
@@ -90,7 +85,7 @@ function badTarget(f: { resource?: string; uid?: string }): string | undefined {
   return undefined;
 }
 
-async function api(app: AppObject, s: Session, f: Frame<"api">): Promise<void> {
+async function api(app: FrameContext, s: Session, f: Frame<"api">): Promise<void> {
   const bad = badTarget(f);
   if (bad) return sendError(s, f.id, ErrorCode.bad_request, bad);
   const callKey = `${s.conn}:${f.id}`;
@@ -106,7 +101,7 @@ async function api(app: AppObject, s: Session, f: Frame<"api">): Promise<void> {
   let outcome: ApiOutcome;
   try {
     outcome =
-      f.app === app.appName
+      f.app === app.appName()
         ? await app.routeCall(s.identity, s.fromJson, req)
         : await app.stubs.app(f.app).rpcCall(f.app, s.identity, s.fromJson, req);
   } catch {
@@ -117,13 +112,13 @@ async function api(app: AppObject, s: Session, f: Frame<"api">): Promise<void> {
   send(s.ws, JSON.stringify({ t: "api.result", id: f.id, ...outcome }));
 }
 
-async function direct(app: AppObject, s: Session, f: Frame<"direct">): Promise<void> {
+async function direct(app: FrameContext, s: Session, f: Frame<"direct">): Promise<void> {
   const bad = badTarget(f) ?? (parseResource(f.resource) ? undefined : `"resource" must be <kind><suffix>`);
   if (bad) return sendError(s, f.id, ErrorCode.bad_request, bad);
   const req = { resource: f.resource, uid: f.uid, data: f.data };
   try {
     const refusal =
-      f.app === app.appName
+      f.app === app.appName()
         ? app.routeDirect(s.identity, s.fromJson, req)
         : await app.directs.push(f.app, { caller: s.identity, callerFromJson: s.fromJson, req });
     if (f.id === undefined) return;
@@ -135,10 +130,10 @@ async function direct(app: AppObject, s: Session, f: Frame<"direct">): Promise<v
   }
 }
 
-async function sub(app: AppObject, s: Session, f: Frame<"sub">): Promise<void> {
+async function sub(app: FrameContext, s: Session, f: Frame<"sub">): Promise<void> {
   let result: Joined;
   try {
-    result = await app.channels.subscribe(s, f.channel);
+    result = await app.subscribe(s, f.channel);
   } catch {
     return sendError(s, f.id, ErrorCode.internal, "the channel could not be joined; try again");
   }
@@ -147,7 +142,7 @@ async function sub(app: AppObject, s: Session, f: Frame<"sub">): Promise<void> {
   for (const frame of result.frames) send(s.ws, frame);
 }
 
-async function pub(app: AppObject, s: Session, f: Frame<"pub">): Promise<void> {
+async function pub(app: FrameContext, s: Session, f: Frame<"pub">): Promise<void> {
   try {
     await app.publishes.push(f.channel, { fromJson: s.fromJson, data: f.data, retain: f.retain === true });
     if (f.id !== undefined) ack(s, f.id);
@@ -157,22 +152,22 @@ async function pub(app: AppObject, s: Session, f: Frame<"pub">): Promise<void> {
   }
 }
 
-async function find(app: AppObject, s: Session, f: Frame<"find">): Promise<void> {
+async function find(app: FrameContext, s: Session, f: Frame<"find">): Promise<void> {
   const { uid } = s.identity;
   try {
-    let blocks: Awaited<ReturnType<AppObject["rpcBlocks"]>>;
+    let blocks: BlockInfo[];
     if (f.scope === "app") {
       const target = f.app ?? s.identity.app;
       const r =
-        target === app.appName
-          ? app.rpcScopedBlocks(target, uid, f.kind)
+        target === app.appName()
+          ? app.scopedBlocks(target, uid, f.kind)
           : await app.stubs.app(target).rpcScopedBlocks(target, uid, f.kind);
       if (!Array.isArray(r)) return sendError(s, f.id, r.code, r.message);
       blocks = r;
     } else {
       const apps = f.app !== undefined ? [f.app] : await app.stubs.user(uid).apps();
       const parts = await Promise.all(
-        apps.map((a) => (a === app.appName ? app.blocks(uid, f.kind) : app.stubs.app(a).rpcBlocks(a, uid, f.kind))),
+        apps.map((a) => (a === app.appName() ? app.blocks(uid, f.kind) : app.stubs.app(a).rpcBlocks(a, uid, f.kind))),
       );
       blocks = parts.flat();
     }

@@ -1,3 +1,4 @@
+import type { Refusal, TargetRequest } from "../do-contracts";
 import { parseResource } from "../identity/kinds";
 import { ErrorCode } from "../protocol/codes";
 import type { ApiOutcome, Identity } from "../protocol/frames";
@@ -5,14 +6,6 @@ import type { Registry } from "./registry";
 import type { RoundRobin } from "./round-robin";
 import type { Session } from "./session";
 import type { SessionIndex } from "./session-index";
-
-/** A call or a Direct as the target app's object receives it (locally or by RPC). */
-export interface TargetRequest {
-  resource?: string;
-  uid?: string;
-}
-
-export type Refusal = { code: ErrorCode; message: string };
 
 const refuse = (code: ErrorCode, message: string): Refusal => ({ code, message });
 

@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { KeyedBatcher } from "../batcher";
+import type { ChannelRpc, Delivery, Publish } from "../do-contracts";
 import { StubCache } from "../stubs";
 import { ChannelState } from "./channel-state";
 
@@ -11,20 +12,7 @@ import { ChannelState } from "./channel-state";
  * one call in flight per channel), this object numbers them one at a time, and it sends each member
  * app its messages in `seq` order, again one batch in flight per member. See docs/protocol.md.
  */
-
-/** A message as an app object forwards it. */
-export interface Publish {
-  fromJson: string;
-  data: string;
-  retain: boolean;
-}
-
-/** A numbered message as a member app object receives it. */
-export interface Delivery {
-  text: string;
-  seq: number;
-}
-export class ChannelObject extends DurableObject<Env> {
+export class ChannelObject extends DurableObject<Env> implements ChannelRpc {
   private readonly state: ChannelState;
   private readonly stubs: StubCache;
   private channel = "";

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
-import { CLAIMS_HEADER, type ConnectClaims } from "../app/app-object";
 import { TokenError, verifyToken } from "../auth/tokens";
 import { readConfig } from "../config";
+import { CLAIMS_HEADER, type ConnectClaims } from "../do-contracts";
 import { isKind, parseResource } from "../identity/kinds";
 import { HttpError } from "./errors";
 

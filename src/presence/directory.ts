@@ -1,7 +1,8 @@
 import { DurableObject } from "cloudflare:workers";
+import type { DirectoryRpc } from "../do-contracts";
 
 /** The one list of every app known to this deployment (registered or seen online), for the admin routes. */
-export class Directory extends DurableObject<Env> {
+export class Directory extends DurableObject<Env> implements DirectoryRpc {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS apps (app TEXT PRIMARY KEY)");

@@ -1,11 +1,12 @@
 import { DurableObject } from "cloudflare:workers";
+import type { UserPresenceRpc } from "../do-contracts";
 
 /**
  * One per uid: the apps in which that uid has blocks online, so that Find without `app` can ask
  * exactly those app objects. App objects tell it when a uid's first block arrives and its last
  * leaves; a stale entry costs one empty answer, never a wrong one, since the app objects answer.
  */
-export class UserPresence extends DurableObject<Env> {
+export class UserPresence extends DurableObject<Env> implements UserPresenceRpc {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS apps (app TEXT PRIMARY KEY)");

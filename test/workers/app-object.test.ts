@@ -33,7 +33,7 @@ describe("app object", () => {
           { text: '{"t":"msg","channel":"hib-news","data":"x","seq":1}', seq: 1 },
         ]),
         blocks: fresh
-          .blocks("o1", undefined)
+          .rpcBlocks("hib", "o1", undefined)
           .map((b) => b.jid)
           .sort(),
       };

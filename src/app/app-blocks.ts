@@ -1,0 +1,104 @@
+import type { NexusConfig } from "../config";
+import { makeIdentity } from "../identity/jid";
+import { isWorkerKind, randomSuffix } from "../identity/kinds";
+import type { BlockInfo } from "../protocol/frames";
+import { TokenBucket } from "./rate-limit";
+import { blockKey } from "./routing";
+import type { Session, SessionAttachment } from "./session";
+import { SessionIndex } from "./session-index";
+import type { SessionStore } from "./session-store";
+
+/**
+ * The app object's live blocks: its in-memory index over the runtime's hibernatable sockets, built
+ * again from the sockets' attachments and the object's SQLite whenever the object wakes or restarts.
+ *
+ * @example
+ * ```ts
+ * const blocks = new AppBlocks(ctx, store, config);
+ * const session = blocks.sessionOf(ws); // undefined once the block was dropped
+ * ```
+ */
+export class AppBlocks {
+  private built: SessionIndex | undefined;
+  private readonly sessions = new WeakMap<WebSocket, Session>();
+
+  constructor(
+    private readonly ctx: DurableObjectState,
+    private readonly store: SessionStore,
+    private readonly config: NexusConfig,
+  ) {}
+
+  /** The index, rebuilt from attachments and storage after hibernation or eviction. */
+  get index(): SessionIndex {
+    if (this.built) return this.built;
+    const index = new SessionIndex();
+    const { serves, subs } = this.store.load();
+    const live = new Set<string>();
+    for (const ws of this.ctx.getWebSockets()) {
+      const att = ws.deserializeAttachment() as SessionAttachment | null;
+      // Closing sockets are kept: their webSocketClose is what removes them, with their calls and presence.
+      if (!att) continue;
+      live.add(att.conn);
+      index.add(this.toSession(ws, att, serves.get(att.conn) ?? new Set(), subs.get(att.conn) ?? new Set()));
+    }
+    // Rows of connections that did not survive an eviction (sockets are dropped when an object restarts).
+    this.store.removeExcept(live);
+    this.built = index;
+    return index;
+  }
+
+  /** Indexes a socket the runtime has just accepted. */
+  add(ws: WebSocket, att: SessionAttachment): Session {
+    const session = this.toSession(ws, att, new Set(), new Set());
+    this.index.add(session);
+    return session;
+  }
+
+  /** The live session of a socket; undefined once it has been dropped (its late frames are ignored). */
+  sessionOf(ws: WebSocket): Session | undefined {
+    const index = this.index;
+    const known = this.sessions.get(ws);
+    if (known) return index.byConn.get(known.conn) === known ? known : undefined;
+    const att = ws.deserializeAttachment() as SessionAttachment | null;
+    return att ? index.byConn.get(att.conn) : undefined;
+  }
+
+  /** The blocks of a uid (or all), of a kind (or all), as Find lists them. */
+  list(uid: string | undefined, kind: string | undefined): BlockInfo[] {
+    return this.index.list(uid, kind);
+  }
+
+  /** A resource of `kind` with a random suffix that no block of `uid` holds. */
+  freeResource(uid: string, kind: string): string {
+    for (;;) {
+      const resource = kind + randomSuffix(8);
+      if (!this.index.byKey.has(blockKey(uid, resource))) return resource;
+    }
+  }
+
+  /** After a re-own, roles change: every later frame carries the new role (and JID). */
+  restampRoles(owner: string): void {
+    for (const s of this.index.byConn.values()) {
+      const role = s.identity.uid === owner ? "owner" : "user";
+      if (role === s.identity.role) continue;
+      s.identity = makeIdentity({ ...s.identity, role }, this.config.domain);
+      s.fromJson = JSON.stringify(s.identity);
+      s.ws.serializeAttachment({ conn: s.conn, identity: s.identity, since: s.since, exp: s.exp } satisfies SessionAttachment);
+    }
+  }
+
+  private toSession(ws: WebSocket, att: SessionAttachment, methods: Set<string>, channels: Set<string>): Session {
+    const { ratePerSec, rateBurst, abuseLimit, abuseWindowMs } = this.config;
+    const session: Session = {
+      ...att,
+      ws,
+      worker: isWorkerKind(att.identity.kind),
+      fromJson: JSON.stringify(att.identity),
+      methods,
+      channels,
+      bucket: new TokenBucket({ ratePerSec, burst: rateBurst, abuseLimit, abuseWindowMs }),
+    };
+    this.sessions.set(ws, session);
+    return session;
+  }
+}

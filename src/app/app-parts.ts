@@ -1,0 +1,85 @@
+import { KeyedBatcher } from "../batcher";
+import { type NexusConfig, readConfig } from "../config";
+import type { DirectItem, Publish, Refusal } from "../do-contracts";
+import { StubCache } from "../stubs";
+import { AppBlocks } from "./app-blocks";
+import { AppChannels } from "./app-channels";
+import { BackgroundWork } from "./background-work";
+import { BlockTeardown } from "./block-teardown";
+import { BoundApp } from "./bound-app";
+import { CallRouting } from "./call-routing";
+import { ExpiryAlarm } from "./expiry-alarm";
+import { OutboundCalls } from "./outbound-calls";
+import { RateMeter } from "./rate-meter";
+import { Registry } from "./registry";
+import { SessionStore } from "./session-store";
+
+/**
+ * The pieces an app object is made of, each a single concept; the object's hooks, the handshake,
+ * the frame handlers and the RPC surface are written against them (or narrower views of them).
+ */
+export interface AppParts {
+  config: NexusConfig;
+  app: BoundApp;
+  registry: Registry;
+  store: SessionStore;
+  blocks: AppBlocks;
+  calls: CallRouting;
+  channels: AppChannels;
+  /** Calls each local caller has in flight, for cancelling them when it leaves. */
+  outbound: OutboundCalls;
+  meter: RateMeter;
+  stubs: StubCache;
+  /** Per channel: one publish call in flight; what arrives meanwhile goes in the next (order kept). */
+  publishes: KeyedBatcher<Publish, number>;
+  /** Per other app: one Direct call in flight; what arrives meanwhile goes in the next (order kept). */
+  directs: KeyedBatcher<DirectItem, Refusal | null>;
+  teardown: BlockTeardown;
+  expiry: ExpiryAlarm;
+  /** Work that must finish even though no frame waits for it (leaves, presence, cancels). */
+  background(work: Promise<unknown>): void;
+  /** That work, counted while in flight. */
+  work: BackgroundWork;
+}
+
+/**
+ * Builds an app object's parts over its state (storage, sockets) and bindings.
+ *
+ * @example
+ * ```ts
+ * const parts = makeAppParts(ctx, env);
+ * parts.blocks.sessionOf(ws);
+ * ```
+ */
+export function makeAppParts(ctx: DurableObjectState, env: Env): AppParts {
+  const config = readConfig(env);
+  const store = new SessionStore(ctx.storage.sql);
+  const app = new BoundApp(store);
+  const registry = new Registry(ctx.storage.sql);
+  const blocks = new AppBlocks(ctx, store, config);
+  const stubs = new StubCache(env);
+  const work = new BackgroundWork((p) => ctx.waitUntil(p));
+  const background = (p: Promise<unknown>): void => work.run(p);
+  const calls = new CallRouting(app, registry, blocks);
+  const channels = new AppChannels({ app, blocks, store, stubs, background });
+  const outbound = new OutboundCalls();
+  const teardown = new BlockTeardown({ app, blocks, store, calls, outbound, channels, stubs, background });
+  return {
+    config,
+    app,
+    registry,
+    store,
+    blocks,
+    calls,
+    channels,
+    outbound,
+    meter: new RateMeter(),
+    stubs,
+    publishes: new KeyedBatcher((channel, items) => stubs.channel(channel).publishBatch(channel, items)),
+    directs: new KeyedBatcher((target, items) => stubs.app(target).rpcDirectBatch(target, items)),
+    teardown,
+    expiry: new ExpiryAlarm(ctx.storage, store),
+    background,
+    work,
+  };
+}

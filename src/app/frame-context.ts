@@ -1,0 +1,67 @@
+import type { KeyedBatcher } from "../batcher";
+import type { NexusConfig } from "../config";
+import type { CallRequest, DirectItem, Publish, Refusal, TargetRequest } from "../do-contracts";
+import type { ApiOutcome, BlockInfo, Identity } from "../protocol/frames";
+import type { StubCache } from "../stubs";
+import type { Joined } from "./app-channels";
+import type { AppParts } from "./app-parts";
+import type { OutboundCalls } from "./outbound-calls";
+import type { AppRpcSurface } from "./rpc-surface";
+import type { Session } from "./session";
+
+/**
+ * What the frame handlers may do with their app object: this much, and nothing of its internals.
+ */
+export interface FrameContext {
+  readonly config: NexusConfig;
+  /** The app this object serves. */
+  appName(): string | undefined;
+  readonly stubs: StubCache;
+  readonly outbound: OutboundCalls;
+  readonly publishes: KeyedBatcher<Publish, number>;
+  readonly directs: KeyedBatcher<DirectItem, Refusal | null>;
+  routeCall(caller: Identity, callerFromJson: string, req: CallRequest): Promise<ApiOutcome>;
+  routeDirect(caller: Identity, callerFromJson: string, req: TargetRequest & { resource: string; data: string }): Refusal | null;
+  /** A worker's answer to one of the calls sent to it. */
+  answer(rid: string, worker: Session, outcome: ApiOutcome): void;
+  /** Replaces what a worker serves. */
+  serve(worker: Session, methods: string[]): void;
+  subscribe(session: Session, channel: string): Promise<Joined>;
+  unsubscribe(session: Session, channel: string): Promise<void>;
+  drop(ws: WebSocket, code: number, reason: string): void;
+  blocks(uid: string | undefined, kind: string | undefined): BlockInfo[];
+  scopedBlocks(app: string, callerUid: string, kind: string | undefined): Refusal | BlockInfo[];
+}
+
+/**
+ * The frame handlers' view of an app object, over its parts.
+ *
+ * @example
+ * ```ts
+ * const frames = frameContext(parts, rpc);
+ * await handleFrame(frames, session, message, Date.now());
+ * ```
+ */
+export function frameContext(parts: AppParts, rpc: AppRpcSurface): FrameContext {
+  const { calls, channels, blocks, store, teardown } = parts;
+  return {
+    config: parts.config,
+    appName: () => parts.app.name,
+    stubs: parts.stubs,
+    outbound: parts.outbound,
+    publishes: parts.publishes,
+    directs: parts.directs,
+    routeCall: (caller, callerFromJson, req) => calls.routeCall(caller, callerFromJson, req),
+    routeDirect: (caller, callerFromJson, req) => calls.routeDirect(caller, callerFromJson, req),
+    answer: (rid, worker, outcome) => void calls.pending.answer(rid, worker.conn, outcome),
+    serve: (worker, methods) => {
+      worker.methods = new Set(methods);
+      store.setServes(worker.conn, worker.methods);
+    },
+    subscribe: (session, channel) => channels.subscribe(session, channel),
+    unsubscribe: (session, channel) => channels.unsubscribe(session, channel),
+    drop: (ws, code, reason) => teardown.drop(ws, code, reason),
+    blocks: (uid, kind) => blocks.list(uid, kind),
+    scopedBlocks: (app, callerUid, kind) => rpc.rpcScopedBlocks(app, callerUid, kind),
+  };
+}

@@ -1,0 +1,108 @@
+import type { AppRpc, AppState, AppStats, CallRequest, Delivery, DirectItem, Refusal } from "../do-contracts";
+import { ErrorCode } from "../protocol/codes";
+import type { ApiOutcome, BlockInfo, Identity } from "../protocol/frames";
+import type { AppParts } from "./app-parts";
+import { appState } from "./app-state";
+import type { GrantKind, RegistryEntry } from "./registry";
+
+type Surface = Omit<AppRpc, "fetch" | keyof Rpc.DurableObjectBranded>;
+
+/**
+ * What other objects and the edge may ask of an app object: calls, Directs and channel deliveries
+ * from other apps, Find, and the registry's admin operations. Each entry first binds the object to
+ * its app's name (objects are addressed by name but are not told it).
+ *
+ * @example
+ * ```ts
+ * const rpc = new AppRpcSurface(parts, () => ctx.getWebSockets().length);
+ * rpc.rpcBlocks("etest", uid, undefined);
+ * ```
+ */
+export class AppRpcSurface implements Surface {
+  constructor(
+    private readonly parts: AppParts,
+    private readonly socketCount: () => number,
+  ) {}
+
+  /** An API call from a block of another app. */
+  rpcCall(app: string, caller: Identity, callerFromJson: string, req: CallRequest): Promise<ApiOutcome> {
+    this.parts.app.bind(app);
+    return this.parts.calls.routeCall(caller, callerFromJson, req);
+  }
+
+  /** Drops calls whose caller (at another app's object) went away. */
+  rpcCancel(app: string, callKeys: string[]): void {
+    this.parts.app.bind(app);
+    this.parts.calls.pending.cancel(callKeys);
+  }
+
+  /** Directs from blocks of another app, in order; answers each one's refusal, or null when delivered. */
+  rpcDirectBatch(app: string, items: DirectItem[]): (Refusal | null)[] {
+    this.parts.app.bind(app);
+    return items.map((d) => this.parts.calls.routeDirect(d.caller, d.callerFromJson, d.req));
+  }
+
+  /** Channel messages for this app's subscribers; answers how many local subscribers got them. */
+  rpcDeliverBatch(app: string, channel: string, items: Delivery[]): number {
+    this.parts.app.bind(app);
+    let delivered = 0;
+    for (const m of items) delivered = this.parts.channels.deliverLocal(channel, m.text, m.seq);
+    return delivered;
+  }
+
+  /** The online blocks of a uid (optionally of one kind), for Find. */
+  rpcBlocks(app: string, uid: string | undefined, kind: string | undefined): BlockInfo[] {
+    this.parts.app.bind(app);
+    return this.parts.blocks.list(uid, kind);
+  }
+
+  /** Find with scope "app": every online block, for the app's owner only. */
+  rpcScopedBlocks(app: string, callerUid: string, kind: string | undefined): Refusal | BlockInfo[] {
+    this.parts.app.bind(app);
+    const owner = this.parts.registry.owner();
+    if (owner === undefined) return { code: ErrorCode.not_found, message: `app "${app}" is not in the registry` };
+    if (owner !== callerUid) return { code: ErrorCode.forbidden, message: 'scope "app" is for the app\'s owner' };
+    return this.parts.blocks.list(undefined, kind);
+  }
+
+  adminPut(app: string, owner: string): RegistryEntry & { online: number } {
+    this.parts.app.bind(app);
+    const previous = this.parts.registry.owner();
+    this.parts.registry.setOwner(owner);
+    if (previous !== owner) this.parts.blocks.restampRoles(owner);
+    return this.adminGet(app);
+  }
+
+  adminGrant(app: string, uid: string, kind: GrantKind): (RegistryEntry & { online: number }) | undefined {
+    this.parts.app.bind(app);
+    if (this.parts.registry.owner() === undefined) return undefined;
+    this.parts.registry.grant(uid, kind);
+    return this.adminGet(app);
+  }
+
+  adminRevoke(app: string, uid: string): (RegistryEntry & { online: number }) | undefined {
+    this.parts.app.bind(app);
+    if (this.parts.registry.owner() === undefined) return undefined;
+    this.parts.registry.revoke(uid);
+    return this.adminGet(app);
+  }
+
+  adminGet(app: string): RegistryEntry & { online: number } {
+    this.parts.app.bind(app);
+    const { registry } = this.parts;
+    return { app, owner: registry.owner(), grants: registry.grants(), online: this.socketCount() };
+  }
+
+  /** Per-connection state, counted once the background work in flight (and what it started) has settled. */
+  async adminState(app: string): Promise<AppState> {
+    this.parts.app.bind(app);
+    await this.parts.work.settled();
+    return appState(this.parts, this.socketCount());
+  }
+
+  adminStats(app: string): AppStats {
+    this.parts.app.bind(app);
+    const { meter } = this.parts;
+    return { app, connections: this.socketCount(), messagesIn: meter.total, messagesPerSec: meter.perSecond() };
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * What the Durable Objects say to each other: the requests they pass and the RPC surface each one
+ * offers. Objects and the stub cache depend on these types, never on another object's class, so no
+ * object module imports another (and none imports itself back through the stubs).
+ *
+ * @example
+ * ```ts
+ * const outcome = await stubs.app("etest").rpcCall("etest", caller, callerFromJson, request);
+ * ```
+ */
+import type { GrantKind, RegistryEntry } from "./app/registry";
+import type { ErrorCode } from "./protocol/codes";
+import type { ApiOutcome, BlockInfo, Identity } from "./protocol/frames";
+
+/** The header in which the edge passes the verified claims of a connecting block to its app object. */
+export const CLAIMS_HEADER = "x-nexus-block";
+
+/** What the edge worker has verified about a connecting block, passed in the `x-nexus-block` header. */
+export interface ConnectClaims {
+  app: string;
+  uid: string;
+  /** Token expiry, seconds since the epoch. */
+  exp: number;
+  resource?: string;
+  kind?: string;
+}
+
+/** A refusal the target object answers instead of routing. */
+export type Refusal = { code: ErrorCode; message: string };
+
+/** A call or a Direct as the target app's object receives it (locally or by RPC). */
+export interface TargetRequest {
+  resource?: string;
+  uid?: string;
+}
+
+/** A call as the target app's object receives it. */
+export interface CallRequest extends TargetRequest {
+  callKey: string;
+  method: string;
+  data: unknown;
+  timeoutMs: number;
+}
+
+/** A Direct as another app's object forwards it. */
+export interface DirectItem {
+  caller: Identity;
+  callerFromJson: string;
+  req: TargetRequest & { resource: string; data: string };
+}
+
+/** A channel message as an app object forwards it to the channel's object. */
+export interface Publish {
+  fromJson: string;
+  data: string;
+  retain: boolean;
+}
+
+/** A numbered channel message as a member app object receives it. */
+export interface Delivery {
+  text: string;
+  seq: number;
+}
+
+/** Usage figures of one app object, for the stats route. */
+export interface AppStats {
+  app: string;
+  connections: number;
+  messagesIn: number;
+  messagesPerSec: number;
+}
+
+/**
+ * What an app object holds for its connections, by structure (see src/app/app-state.ts). With no
+ * block online and nothing in flight every count is zero, except `rotations`: the round-robin keeps
+ * its place per pool of workers, so that balancing stays fair.
+ */
+export interface AppState {
+  /** Sockets the runtime holds for the object. */
+  sockets: number;
+  sessions: number;
+  blockKeys: number;
+  uids: number;
+  workerUids: number;
+  /** Channels with local subscribers. */
+  localChannels: number;
+  pendingCalls: number;
+  pendingCallerKeys: number;
+  /** Local callers with calls in flight, and those calls. */
+  outboundCallers: number;
+  outboundCalls: number;
+  rotations: number;
+  publishBatches: number;
+  directBatches: number;
+  channelJoins: number;
+  channelQueues: number;
+  joinMarks: number;
+  /** Stubs to other objects with calls in flight. */
+  stubs: number;
+  /** Background work in flight (presence updates, leaves, cancels). */
+  background: number;
+  servesRows: number;
+  subsRows: number;
+  expiryRows: number;
+}
+
+/** The RPC surface of an app object (one per app), as other objects and the edge call it. */
+export interface AppRpc extends Rpc.DurableObjectBranded {
+  rpcCall(app: string, caller: Identity, callerFromJson: string, req: CallRequest): Promise<ApiOutcome>;
+  rpcCancel(app: string, callKeys: string[]): void;
+  rpcDirectBatch(app: string, items: DirectItem[]): (Refusal | null)[];
+  rpcDeliverBatch(app: string, channel: string, items: Delivery[]): number;
+  rpcBlocks(app: string, uid: string | undefined, kind: string | undefined): BlockInfo[];
+  rpcScopedBlocks(app: string, callerUid: string, kind: string | undefined): Refusal | BlockInfo[];
+  adminPut(app: string, owner: string): RegistryEntry & { online: number };
+  adminGrant(app: string, uid: string, kind: GrantKind): (RegistryEntry & { online: number }) | undefined;
+  adminRevoke(app: string, uid: string): (RegistryEntry & { online: number }) | undefined;
+  adminGet(app: string): RegistryEntry & { online: number };
+  adminStats(app: string): AppStats;
+  /** What the object holds per connection, once its background work has settled. */
+  adminState(app: string): Promise<AppState>;
+  fetch(request: Request): Promise<Response>;
+}
+
+/** The RPC surface of a channel object (one per channel). */
+export interface ChannelRpc extends Rpc.DurableObjectBranded {
+  join(channel: string, app: string): { retained: string | null; seq: number };
+  leave(channel: string, app: string): void;
+  publish(channel: string, fromJson: string, data: string, retain: boolean): number;
+  publishBatch(channel: string, items: Publish[]): number[];
+  stats(channel: string): { channel: string; seq: number; members: string[]; retained: boolean };
+}
+
+/** The RPC surface of a uid's presence object: the apps in which the uid has blocks online. */
+export interface UserPresenceRpc extends Rpc.DurableObjectBranded {
+  add(app: string): void;
+  remove(app: string): void;
+  apps(): string[];
+}
+
+/** The RPC surface of the directory object: every app this deployment knows. */
+export interface DirectoryRpc extends Rpc.DurableObjectBranded {
+  touch(app: string): void;
+  list(): string[];
+}
