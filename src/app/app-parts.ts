@@ -5,6 +5,7 @@ import { CloseCode } from "../protocol/codes";
 import { StubCache } from "../stubs";
 import { AppBlocks } from "./app-blocks";
 import { AppChannels } from "./app-channels";
+import { BackgroundWork } from "./background-work";
 import { BlockTeardown } from "./block-teardown";
 import { BoundApp } from "./bound-app";
 import { CallRouting } from "./call-routing";
@@ -45,6 +46,8 @@ export interface AppParts {
   consumers: SlowConsumerGuard;
   /** Work that must finish even though no frame waits for it (leaves, presence, cancels). */
   background(work: Promise<unknown>): void;
+  /** That work, counted while in flight. */
+  work: BackgroundWork;
 }
 
 /**
@@ -63,7 +66,8 @@ export function makeAppParts(ctx: DurableObjectState, env: Env): AppParts {
   const registry = new Registry(ctx.storage.sql);
   const blocks = new AppBlocks(ctx, store, config);
   const stubs = new StubCache(env);
-  const background = (work: Promise<unknown>): void => ctx.waitUntil(work);
+  const work = new BackgroundWork((p) => ctx.waitUntil(p));
+  const background = (p: Promise<unknown>): void => work.run(p);
   const gate = new FrameGate(config);
   // The teardown needs the parts that send, and they need the guard: it reaches the teardown late.
   let teardown: BlockTeardown | undefined;
@@ -103,6 +107,7 @@ export function makeAppParts(ctx: DurableObjectState, env: Env): AppParts {
     gate,
     consumers,
     background,
+    work,
   };
 }
 

@@ -34,6 +34,11 @@ export class CallRouting {
     this.pending = new PendingCalls(limits);
   }
 
+  /** Pools whose round-robin position is kept (for the stats route). */
+  get rotations(): number {
+    return this.rr.size;
+  }
+
   routeCall(caller: Identity, callerFromJson: string, req: CallRequest): Promise<ApiOutcome> {
     const auth = authorize(this.registry, this.app.name ?? "", caller, req);
     if (isRefusal(auth)) return Promise.resolve(failed(auth));

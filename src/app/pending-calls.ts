@@ -122,6 +122,11 @@ export class PendingCalls {
     return this.byRid.size;
   }
 
+  /** Calls indexed by their caller's key (equal to `size` unless something leaks). */
+  get callerKeys(): number {
+    return this.byCallKey.size;
+  }
+
   /** Active timers this structure holds: 0 or 1, however many calls wait. */
   get timersActive(): number {
     return this.timeouts.timersActive;
