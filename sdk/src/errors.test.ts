@@ -11,7 +11,12 @@ describe("quota_exceeded in the SDK", () => {
 
   it("reads the quota of a refused connect (429), which a reconnect retries with backoff", () => {
     const body = JSON.stringify({ error: { code: "quota_exceeded", quota: "maxBlocksPerUser", message: "100 blocks online" } });
-    expect(refusalError(429, body)).toMatchObject({ code: "quota_exceeded", quota: "maxBlocksPerUser", status: 429, retryable: true });
+    expect(refusalError(429, body)).toMatchObject({
+      code: "quota_exceeded",
+      quota: "maxBlocksPerUser",
+      status: 429,
+      retryable: true,
+    });
     expect(refusalError(429, "Too Many Requests")).toMatchObject({ code: "quota_exceeded", quota: undefined, retryable: true });
   });
 });
