@@ -9,6 +9,7 @@ import { BackgroundWork } from "./background-work";
 import { BlockTeardown } from "./block-teardown";
 import { BoundApp } from "./bound-app";
 import { CallRouting } from "./call-routing";
+import { deferSchema } from "./deferred-schema";
 import { ExpiryAlarm } from "./expiry-alarm";
 import { FrameGate } from "./frame-gate";
 import { OutboundCalls } from "./outbound-calls";
@@ -61,9 +62,11 @@ export interface AppParts {
  */
 export function makeAppParts(ctx: DurableObjectState, env: Env): AppParts {
   const config = readConfig(env);
-  const store = new SessionStore(ctx.storage.sql);
+  // Nothing is written for an app nobody registered until a block of it connects (see deferred-schema.ts).
+  const sql = deferSchema(ctx.storage.sql);
+  const store = new SessionStore(sql);
   const app = new BoundApp(store);
-  const registry = new Registry(ctx.storage.sql);
+  const registry = new Registry(sql);
   const blocks = new AppBlocks(ctx, store, config);
   const stubs = new StubCache(env);
   const work = new BackgroundWork((p) => ctx.waitUntil(p));

@@ -31,7 +31,7 @@ export class ConnectHandshake {
     const { app, blocks, config, registry, stubs, teardown } = this.parts;
     const claims = JSON.parse(request.headers.get(CLAIMS_HEADER) ?? "null") as ConnectClaims | null;
     if (!claims || request.headers.get("Upgrade") !== "websocket") return new Response("bad internal request", { status: 400 });
-    app.bind(claims.app);
+    app.keep(claims.app);
     const kind = claims.resource ? parseResource(claims.resource)?.kind : claims.kind;
     if (!kind) return new Response("bad internal request", { status: 400 });
     const resource = claims.resource ?? blocks.freeResource(claims.uid, kind);
