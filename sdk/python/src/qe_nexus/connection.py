@@ -39,6 +39,16 @@ _MAX_INCOMING = 16 * 1024 * 1024
 _VERSION = "0.1.0"
 
 
+class _Socket(ClientConnection):
+    """A client connection that ends as soon as both close frames are out: workerd keeps the TCP
+    connection open for ~10 s after its close frame, which would hide a 4009 or 4001 that long."""
+
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        if self.protocol.close_rcvd is not None and self.protocol.close_sent is not None:
+            self.transport.close()  # flushes our close reply first
+
+
 def terminal_error(code: int, reason: str) -> NexusError | None:
     """The error for a close code after which the client must not reconnect by itself, else ``None``.
 
@@ -201,6 +211,7 @@ class Connection:
                 ping_interval=None,  # the contract's keepalive is the {"t":"ping"} text frame
                 close_timeout=1,
                 max_size=_MAX_INCOMING,
+                create_connection=_Socket,
             )
         except InvalidStatus as err:
             raise refusal_error(err.response.status_code, bytes(err.response.body or b"")) from err

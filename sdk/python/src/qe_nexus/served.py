@@ -13,6 +13,8 @@ from .frames import CallContext, Frame, answer_frame, encode, serve_frame
 from .handlers import positional_count
 from .identity import NAME_PATTERN, Identity
 
+_WORKER_CODES = ("app_error", "bad_request")
+
 #: A served method: ``handler(data, ctx)`` or ``handler(data)``, sync or async; its return value answers.
 ApiHandler = Callable[..., Any]
 
@@ -85,7 +87,7 @@ class ServedMethods:
         method = str(frame.get("method", ""))
         entry = self._handlers.get(method) or self._handlers.get("*")
         if entry is None:
-            return encode(answer_frame(rid, False, code="no_responders", message=f"{method} is not served here"))
+            return encode(answer_frame(rid, False, code="app_error", message=f"{method} is not served here"))
         handler, arity = entry
         ctx = CallContext(from_=Identity.from_wire(frame.get("from")), method=method)
         data = frame.get("data")
@@ -94,7 +96,11 @@ class ServedMethods:
             if inspect.isawaitable(result):
                 result = await result
         except NexusError as err:
-            return encode(answer_frame(rid, False, code=err.code, message=err.message))
+            # [contract] a worker may answer only app_error or bad_request; the edge turns any other code
+            # into app_error (a worker cannot fake a retryable server condition), so say so at the source.
+            if err.code in _WORKER_CODES:
+                return encode(answer_frame(rid, False, code=err.code, message=err.message))
+            return encode(answer_frame(rid, False, code="app_error", message=f"{err.code}: {err.message}"))
         except Exception as err:
             return encode(answer_frame(rid, False, code="app_error", message=str(err) or type(err).__name__))
         try:
@@ -104,7 +110,7 @@ class ServedMethods:
         # The edge would refuse an oversize answer with an error the caller never sees; tell the caller instead.
         if len(text.encode()) > self._max_frame_bytes():
             limit = self._max_frame_bytes()
-            return encode(answer_frame(rid, False, code="too_large", message=f"answer exceeds maxFrameBytes ({limit})"))
+            return encode(answer_frame(rid, False, code="app_error", message=f"answer exceeds maxFrameBytes ({limit})"))
         return text
 
     def close(self, error: NexusError) -> None:
