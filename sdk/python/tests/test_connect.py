@@ -29,7 +29,7 @@ async def test_async_with_connects_and_closes(stack: LocalStack) -> None:
         assert nx.jid == f"{app}-{owner}-owner@qepal.com/{nx.identity.resource}"
         assert nx.limits.api_timeout_ms == 30000
     assert events.states == ["closed"]
-    assert nx.state == "closed"
+    assert str(nx.state) == "closed"
     await within(nx.wait_closed())
 
 
