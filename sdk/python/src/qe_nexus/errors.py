@@ -13,7 +13,7 @@ Branch on the class (or on ``code``), never on the message::
 
 from __future__ import annotations
 
-import builtins
+import asyncio
 import json
 from typing import ClassVar, Final
 
@@ -168,8 +168,8 @@ class WorkerGoneError(NexusError):
     default_code = ErrorCode.WORKER_GONE
 
 
-class TimeoutError(NexusError, builtins.TimeoutError):
-    """No answer within the call's timeout (also an ``asyncio.TimeoutError``)."""
+class TimeoutError(NexusError, asyncio.TimeoutError):
+    """No answer within the call's timeout (also an ``asyncio.TimeoutError``, so ``wait_for`` code catches it)."""
 
     default_code = ErrorCode.TIMEOUT
 
