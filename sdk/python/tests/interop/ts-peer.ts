@@ -10,11 +10,13 @@
  * ```
  */
 import { createInterface } from "node:readline";
-import { connect, NexusError, type NexusClient } from "../../../src/index";
+import { connect, type NexusClient, NexusError } from "../../../src/index";
 
 type Command = Record<string, any> & { n: number; op: string };
 
-const write = (value: unknown) => process.stdout.write(`${JSON.stringify(value)}\n`);
+const write = (value: unknown): void => {
+  process.stdout.write(`${JSON.stringify(value)}\n`);
+};
 const env = process.env;
 
 const nx: NexusClient = await connect({
