@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import type { AppRpc, AppStats, CallRequest, Delivery, DirectItem, Refusal } from "../do-contracts";
+import type { AppRpc, AppState, AppStats, CallRequest, Delivery, DirectItem, Refusal } from "../do-contracts";
 import { CloseCode } from "../protocol/codes";
 import type { ApiOutcome, BlockInfo, Identity } from "../protocol/frames";
 import type { BlockDetail, LocalChannel } from "./admin-views";
@@ -121,5 +121,9 @@ export class AppObject extends DurableObject<Env> implements AppRpc {
 
   adminBlocks(app: string): BlockDetail[] {
     return this.rpc.adminBlocks(app);
+  }
+
+  adminState(app: string): Promise<AppState> {
+    return this.rpc.adminState(app);
   }
 }

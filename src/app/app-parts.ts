@@ -4,6 +4,7 @@ import type { DirectItem, Publish, Refusal } from "../do-contracts";
 import { StubCache } from "../stubs";
 import { AppBlocks } from "./app-blocks";
 import { AppChannels } from "./app-channels";
+import { BackgroundWork } from "./background-work";
 import { BlockTeardown } from "./block-teardown";
 import { BoundApp } from "./bound-app";
 import { CallRouting } from "./call-routing";
@@ -37,6 +38,8 @@ export interface AppParts {
   expiry: ExpiryAlarm;
   /** Work that must finish even though no frame waits for it (leaves, presence, cancels). */
   background(work: Promise<unknown>): void;
+  /** That work, counted while in flight. */
+  work: BackgroundWork;
 }
 
 /**
@@ -55,7 +58,8 @@ export function makeAppParts(ctx: DurableObjectState, env: Env): AppParts {
   const registry = new Registry(ctx.storage.sql);
   const blocks = new AppBlocks(ctx, store, config);
   const stubs = new StubCache(env);
-  const background = (work: Promise<unknown>): void => ctx.waitUntil(work);
+  const work = new BackgroundWork((p) => ctx.waitUntil(p));
+  const background = (p: Promise<unknown>): void => work.run(p);
   const calls = new CallRouting(app, registry, blocks);
   const channels = new AppChannels({ app, blocks, store, stubs, background });
   const outbound = new OutboundCalls();
@@ -76,5 +80,6 @@ export function makeAppParts(ctx: DurableObjectState, env: Env): AppParts {
     teardown,
     expiry: new ExpiryAlarm(ctx.storage, store),
     background,
+    work,
   };
 }

@@ -116,4 +116,13 @@ admin.post("/tokens", async (c) => {
   return c.json({ token, expiresAt: Math.floor(Date.now() / 1000) + ttl });
 });
 
+// One app's figures and what its object holds per connection (src/app/app-state.ts), counted once
+// its background work has settled: a test reads it to see that churn leaves nothing behind.
+admin.get("/apps/:app/stats", async (c) => {
+  const app = appParam(c.req.param("app"));
+  const stub = c.env.APP.getByName(app);
+  const state = await stub.adminState(app);
+  return c.json({ ...(await stub.adminStats(app)), state });
+});
+
 addLiveRoutes(admin);
