@@ -111,11 +111,12 @@ def test_close_code_rule(v: dict[str, Any]) -> None:
 )
 def test_connect_refusals(v: dict[str, Any]) -> None:
     err = refusal_error(v["status"], v["body"].encode())
-    assert (err.code, err.retryable, err.status, type(err)) == (
+    assert (err.code, err.retryable, err.status, type(err), err.quota) == (
         v["code"],
         v["retryable"],
         v["status"],
         error_class(v["code"]),
+        v.get("quota"),
     )
 
 

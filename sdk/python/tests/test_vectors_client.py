@@ -182,6 +182,7 @@ def assert_error(err: BaseException, e: dict[str, Any]) -> None:
     assert (err.code, err.retryable) == (e["code"], e["retryable"])
     if "message" in e:
         assert err.message == e["message"]
+    assert err.quota == e.get("quota")
 
 
 @pytest.mark.parametrize("v", [v for v in SERVER_FRAMES if v["expect"]["kind"] != "welcome"], ids=names)
@@ -320,9 +321,11 @@ async def test_refused_connect_raises(edge: FakeEdge, v: dict[str, Any]) -> None
     edge.refuse = (v["status"], v["body"].encode())
     with pytest.raises(NexusError) as raised:
         await connect(edge.url, "t", kind="pydefault")
-    assert (type(raised.value), raised.value.code, raised.value.retryable, raised.value.status) == (
+    err = raised.value
+    assert (type(err), err.code, err.retryable, err.status, err.quota) == (
         error_class(v["code"]),
         v["code"],
         v["retryable"],
         v["status"],
+        v.get("quota"),
     )

@@ -23,6 +23,10 @@ from .transport import TokenSource, await_welcome, open_socket, resolve_token, t
 State = Literal["connecting", "connected", "reconnecting", "closed"]
 
 
+#: A ping after every this many characters read (well under the edge's default 16 MiB bound).
+READ_ACK_CHARS = 1024 * 1024
+
+
 @dataclass(frozen=True)
 class Hooks:
     """What the connection tells its owner."""
@@ -193,11 +197,18 @@ class Connection:
 
     async def _read(self, ws: ClientConnection) -> None:
         loop = asyncio.get_running_loop()
+        unacked = 0
         with contextlib.suppress(ConnectionClosed):
             async for text in ws:
                 self._last_rx = loop.time()
                 if not isinstance(text, str):
                     continue
+                # The edge closes (4013) a client that receives maxOutboundBytes without sending anything
+                # (a slow consumer); a ping after every MiB read tells it this client reads.
+                unacked += len(text)
+                if unacked >= READ_ACK_CHARS:
+                    unacked = 0
+                    self.send(PING)
                 try:
                     frame: Any = json.loads(text)
                 except ValueError:
