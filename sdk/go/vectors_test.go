@@ -310,11 +310,9 @@ func checkServerVector(t *testing.T, v serverVector) {
 				(e.Recovered != nil) != (frame.Recovered != nil) {
 				t.Fatalf("ack fields: %+v", frame)
 			}
-			if e.Recovered != nil && *e.Recovered && ch.lastSeq != 37 {
-				t.Fatalf("a recovering ack moved lastSeq to %d", ch.lastSeq)
-			}
-			if e.Recovered == nil && e.Seq != nil && ch.lastSeq != *e.Seq {
-				t.Fatalf("lastSeq %d after ack of seq %d", ch.lastSeq, *e.Seq)
+			// Same epoch, seq not below what was delivered: nothing delivered before comes again.
+			if e.Epoch != "" && ch.lastSeq != 37 {
+				t.Fatalf("lastSeq %d after an ack under the same epoch, want 37", ch.lastSeq)
 			}
 		case "blocks":
 			if err != nil || len(frame.Blocks) != len(e.Blocks) {
