@@ -460,7 +460,7 @@ func ExampleNewError() {
 
 func ExampleCode_Retryable() {
 	fmt.Println(nexus.CodeTimeout.Retryable(), nexus.CodeForbidden.Retryable(), nexus.CodeQuotaExceeded.Retryable())
-	// Output: true false true
+	// Output: true false false
 }
 
 func ExampleState_String() {
