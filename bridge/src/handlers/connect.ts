@@ -67,7 +67,11 @@ export function handleConnect(conn: DeviceConnection, packet: IConnectPacket): v
       }
       conn.session = session;
       conn.log = conn.log.child({ jid: session.identity.jid });
-      accept(conn, packet);
+      void registerWill(conn, session, packet).then((refused) => {
+        if (conn.state !== "connecting") return;
+        if (refused) refuse(conn, refused.reason, refused.text);
+        else accept(conn, packet);
+      });
     },
     (err: unknown) => {
       if (conn.state !== "connecting") return;
@@ -114,6 +118,29 @@ function checkConnect(conn: DeviceConnection, packet: IConnectPacket): { reason:
     if (conn.version === 5 && will.qos === 2) return { reason: Reason.qosNotSupported, text: "maximum QoS is 1" };
   }
   return undefined;
+}
+
+/**
+ * Hands the device's will to the edge before CONNACK, so that from CONNACK on it fires however the
+ * session ends, the bridge's own death included (contract "Last will").
+ */
+async function registerWill(
+  conn: DeviceConnection,
+  session: EdgeSession,
+  packet: IConnectPacket,
+): Promise<{ reason: number; text: string } | undefined> {
+  const will = packet.will;
+  if (!will) return undefined;
+  // The will topic was checked before: nexus/channel/<name>.
+  const channel = will.topic.slice("nexus/channel/".length);
+  const data = typeof will.payload === "string" ? will.payload : will.payload.toString("utf8");
+  const refused = await session.setWill(channel, data, will.retain === true);
+  if (refused === undefined) return undefined;
+  conn.log("warn", "device.will_refused", { channel, code: refused });
+  void session.close();
+  if (refused === "forbidden") return { reason: Reason.notAuthorized, text: "the token may not publish to the will's channel" };
+  if (refused === "too_large") return { reason: Reason.packetTooLarge, text: "the will is larger than the edge's maxFrameBytes" };
+  return { reason: Reason.unspecified, text: `the edge refused the will (${refused})` };
 }
 
 function refuse(conn: DeviceConnection, reason: number, text: string): void {
