@@ -70,6 +70,40 @@ export interface AppStats {
   messagesPerSec: number;
 }
 
+/**
+ * What an app object holds for its connections, by structure (see src/app/app-state.ts). With no
+ * block online and nothing in flight every count is zero, except `rotations`: the round-robin keeps
+ * its place per pool of workers, so that balancing stays fair.
+ */
+export interface AppState {
+  /** Sockets the runtime holds for the object. */
+  sockets: number;
+  sessions: number;
+  blockKeys: number;
+  uids: number;
+  workerUids: number;
+  /** Channels with local subscribers. */
+  localChannels: number;
+  pendingCalls: number;
+  pendingCallerKeys: number;
+  /** Local callers with calls in flight, and those calls. */
+  outboundCallers: number;
+  outboundCalls: number;
+  rotations: number;
+  publishBatches: number;
+  directBatches: number;
+  channelJoins: number;
+  channelQueues: number;
+  joinMarks: number;
+  /** Stubs to other objects with calls in flight. */
+  stubs: number;
+  /** Background work in flight (presence updates, leaves, cancels). */
+  background: number;
+  servesRows: number;
+  subsRows: number;
+  expiryRows: number;
+}
+
 /** The RPC surface of an app object (one per app), as other objects and the edge call it. */
 export interface AppRpc extends Rpc.DurableObjectBranded {
   rpcCall(app: string, caller: Identity, callerFromJson: string, req: CallRequest): Promise<ApiOutcome>;
@@ -83,6 +117,8 @@ export interface AppRpc extends Rpc.DurableObjectBranded {
   adminRevoke(app: string, uid: string): (RegistryEntry & { online: number }) | undefined;
   adminGet(app: string): RegistryEntry & { online: number };
   adminStats(app: string): AppStats;
+  /** What the object holds per connection, once its background work has settled. */
+  adminState(app: string): Promise<AppState>;
   fetch(request: Request): Promise<Response>;
 }
 

@@ -79,9 +79,10 @@ function workerRate(calls: number, workers: number): ExtraCheck {
 }
 
 /**
- * Today: every block of the app in its one object. Design: browsers in session shards by uid, the
- * workers in worker shards, the registry apart; the shard of a caller forwards each call to a worker
- * shard (weighted round-robin), which picks the worker. `mult` scales browsers and calls.
+ * Today: every block of the app in its one object. Design: blocks in uid shards (by a hash of the
+ * uid), the owner's workers (the default pool) in pool shards, the registry apart; the caller's shard
+ * forwards each call to a pool shard (weighted round-robin), which picks the worker. `mult` scales
+ * browsers and calls.
  */
 export const l2 =
   (today: boolean): Builder =>
@@ -102,15 +103,15 @@ export const l2 =
     const S = pow2(Math.ceil(browsers / SIZING.connectionsPerShard));
     const P = Math.min(L2.workers, Math.ceil(calls / SIZING.callsPerWorkerShard));
     const shards = many(sim, S, "shard", "shard", Math.ceil(browsers / S));
-    const pools = many(sim, P, "workers", "pool", Math.ceil(L2.workers / P));
+    const pools = many(sim, P, "pool", "pool", Math.ceil(L2.workers / P));
     const registry = one(sim, "registry", "registry");
     let next = 0;
     return {
       op: "API call round trip",
-      sizing: `${S} session shards, ${P} worker shards, 1 registry`,
+      sizing: `${S} uid shards, ${P} owner's pool shards, 1 registry`,
       groups: [
-        { label: "session shard", objs: shards, grows: false },
-        { label: "worker shard", objs: pools, grows: P >= L2.workers },
+        { label: "uid shard", objs: shards, grows: false },
+        { label: "owner's pool shard", objs: pools, grows: P >= L2.workers },
         { label: "registry", objs: [registry], grows: true },
       ],
       checks: [workerRate(calls, L2.workers)],
@@ -170,7 +171,7 @@ export const L4 = { devices: 100_000, periodS: 10, consumers: 4 } as const;
  * Devices publish (QoS 1) telemetry that backend workers of the fleet app consume. Today: one bridge,
  * the fleet app in one object, one channel, one consumer subscribed to it (Nexus has no shared
  * subscriptions, so more consumers would each get everything). Design: bridges behind a TCP load
- * balancer, the devices (workers) in worker shards, the telemetry on 16 channels
+ * balancer, the devices (one uid each) in uid shards, the telemetry on 16 channels
  * `fleet/telemetry/<n>` (an application choice: one channel is one `seq`, one object), and 4
  * consumers in their own shards, each subscribed to 4 of them. `mult` scales the devices.
  */
@@ -208,10 +209,10 @@ export const l4 =
     ];
     return {
       op: "device publish to consumer",
-      sizing: `${B} bridge${B > 1 ? "s" : ""}, ${P} ${today ? "app object" : "worker shards"}, ${G} channel${G > 1 ? "s" : ""}`,
+      sizing: `${B} bridge${B > 1 ? "s" : ""}, ${P} ${today ? "app object" : "uid shards"}, ${G} channel${G > 1 ? "s" : ""}`,
       groups: [
         { label: "bridge process", objs: bridges, grows: today },
-        { label: today ? "fleet app object" : "worker shard", objs: shards, grows: today },
+        { label: today ? "fleet app object" : "uid shard", objs: shards, grows: today },
         ...(today ? [] : [{ label: "consumer's shard", objs: consumers, grows: true }]),
         { label: "channel object", objs: channels, grows: true },
       ],

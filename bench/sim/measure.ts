@@ -105,7 +105,8 @@ export function runLoad(costs: Costs, build: Builder, mult: number, seed: number
       utilisation: pick((o) => o.busyMs / WINDOW_MS),
       requestsPerSec: pick((o) => o.requests / s),
       sockets: pick((o) => o.sockets),
-      heapMiB: pick((o) => o.sockets * costs.heapPerConn + o.peakQueuedBytes) / 2 ** 20,
+      // The per-socket figure is workerd's; the bridge is a Node process (its memory is not modelled).
+      heapMiB: pick((o) => (o.kind === "bridge" ? 0 : o.sockets * costs.heapPerConn) + o.peakQueuedBytes) / 2 ** 20,
       backlogMs: pick((o) => o.backlogMs()),
     };
   });

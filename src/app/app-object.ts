@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import type { AppRpc, AppStats, CallRequest, Delivery, DirectItem, Refusal } from "../do-contracts";
+import type { AppRpc, AppState, AppStats, CallRequest, Delivery, DirectItem, Refusal } from "../do-contracts";
 import { CloseCode } from "../protocol/codes";
 import type { ApiOutcome, BlockInfo, Identity } from "../protocol/frames";
 import { type AppParts, makeAppParts } from "./app-parts";
@@ -111,5 +111,9 @@ export class AppObject extends DurableObject<Env> implements AppRpc {
 
   adminStats(app: string): AppStats {
     return this.rpc.adminStats(app);
+  }
+
+  adminState(app: string): Promise<AppState> {
+    return this.rpc.adminState(app);
   }
 }

@@ -4,6 +4,7 @@ import type { DirectItem, Publish, Refusal } from "../do-contracts";
 import { StubCache } from "../stubs";
 import { AppBlocks } from "./app-blocks";
 import { AppChannels } from "./app-channels";
+import { BackgroundWork } from "./background-work";
 import { BlockTeardown } from "./block-teardown";
 import { BoundApp } from "./bound-app";
 import { CallRouting } from "./call-routing";
@@ -40,6 +41,8 @@ export interface AppParts {
   expiry: ExpiryAlarm;
   /** Work that must finish even though no frame waits for it (leaves, presence, cancels). */
   background(work: Promise<unknown>): void;
+  /** That work, counted while in flight. */
+  work: BackgroundWork;
 }
 
 /**
@@ -57,7 +60,8 @@ export function makeAppParts(ctx: DurableObjectState, env: Env): AppParts {
   const app = new BoundApp(store);
   const registry = new Registry(ctx.storage.sql);
   const stubs = new StubCache(env);
-  const background = (work: Promise<unknown>): void => ctx.waitUntil(work);
+  const work = new BackgroundWork((p) => ctx.waitUntil(p));
+  const background = (p: Promise<unknown>): void => work.run(p);
   const publishes = new KeyedBatcher<Publish, number>((channel, items) => stubs.channel(channel).publishBatch(channel, items));
   const wills = new LastWills(ctx.storage.sql, (will) =>
     background(
@@ -88,5 +92,6 @@ export function makeAppParts(ctx: DurableObjectState, env: Env): AppParts {
     teardown,
     expiry: new ExpiryAlarm(ctx.storage, store),
     background,
+    work,
   };
 }

@@ -1,7 +1,8 @@
-import type { AppRpc, AppStats, CallRequest, Delivery, DirectItem, Refusal } from "../do-contracts";
+import type { AppRpc, AppState, AppStats, CallRequest, Delivery, DirectItem, Refusal } from "../do-contracts";
 import { ErrorCode } from "../protocol/codes";
 import type { ApiOutcome, BlockInfo, Identity } from "../protocol/frames";
 import type { AppParts } from "./app-parts";
+import { appState } from "./app-state";
 import type { GrantKind, RegistryEntry } from "./registry";
 
 type Surface = Omit<AppRpc, "fetch" | keyof Rpc.DurableObjectBranded>;
@@ -90,6 +91,13 @@ export class AppRpcSurface implements Surface {
     this.parts.app.bind(app);
     const { registry } = this.parts;
     return { app, owner: registry.owner(), grants: registry.grants(), online: this.socketCount() };
+  }
+
+  /** Per-connection state, counted once the background work in flight (and what it started) has settled. */
+  async adminState(app: string): Promise<AppState> {
+    this.parts.app.bind(app);
+    await this.parts.work.settled();
+    return appState(this.parts, this.socketCount());
   }
 
   adminStats(app: string): AppStats {
