@@ -99,6 +99,8 @@ export class EdgeSession {
       ...options.target,
       tokenIn: "header",
       closeTimeoutMs: CLOSE_TIMEOUT_MS,
+      // As long as MQTT.js waits for CONNACK by default: a crowd of devices connecting at once must not time out here first.
+      connectTimeoutMs: 30_000,
       reconnect: options.reconnect ?? { initialDelayMs: 100, maxDelayMs: 3000 },
     };
     const client = await connect(connectOptions);

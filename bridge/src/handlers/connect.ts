@@ -43,8 +43,8 @@ export function handleConnect(conn: DeviceConnection, packet: IConnectPacket): v
     const max = packet.properties?.receiveMaximum;
     if (max !== undefined && max > 0) conn.outbound = new OutboundWindow(max);
   }
-  // [MQTT-3.1.2-24] keepalive is enforced at 1.5 times the announced interval; 0 turns it off.
-  conn.startKeepalive(packet.keepalive ?? 0);
+  // Until CONNACK the edge session's own connect timeout bounds the wait; the device's keepalive starts at CONNACK.
+  conn.startKeepalive(0);
 
   const token = (packet.password as Buffer).toString("utf8");
   const target = packet.username ? { resource: packet.username } : { kind: DEFAULT_KIND };
@@ -177,6 +177,8 @@ function accept(conn: DeviceConnection, packet: IConnectPacket): void {
   }
   conn.state = "connected";
   conn.write(connack);
+  // [MQTT-3.1.2-24] keepalive is enforced at 1.5 times the announced interval; 0 turns it off.
+  conn.startKeepalive(packet.keepalive ?? 0);
   conn.log("info", "device.connected", { version: conn.version });
   for (const early of conn.early.splice(0)) {
     if (conn.state !== "connected") break;
