@@ -5,9 +5,11 @@ import type { BlockInfo } from "../protocol/frames";
 import type { LastWills } from "./last-will";
 import { TokenBucket } from "./rate-limit";
 import { blockKey } from "./routing";
+import { countSends } from "./send";
 import type { Session, SessionAttachment } from "./session";
 import { SessionIndex } from "./session-index";
 import type { SessionStore } from "./session-store";
+import { TrafficStats } from "./traffic-stats";
 
 /**
  * The app object's live blocks: its in-memory index over the runtime's hibernatable sockets, built
@@ -22,6 +24,8 @@ import type { SessionStore } from "./session-store";
 export class AppBlocks {
   private built: SessionIndex | undefined;
   private readonly sessions = new WeakMap<WebSocket, Session>();
+  /** Frames in and out, calls, latency and errors over the last minutes (the console's charts). */
+  readonly traffic = new TrafficStats(() => this.built?.byConn.size ?? 0);
 
   constructor(
     private readonly ctx: DurableObjectState,
@@ -102,6 +106,7 @@ export class AppBlocks {
       bucket: new TokenBucket({ ratePerSec, burst: rateBurst, abuseLimit, abuseWindowMs }),
     };
     this.sessions.set(ws, session);
+    countSends(ws, this.traffic);
     return session;
   }
 }

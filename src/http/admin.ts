@@ -3,6 +3,7 @@ import { mintToken } from "../auth/tokens";
 import { readConfig } from "../config";
 import { APP_PATTERN, UID_PATTERN } from "../identity/jid";
 import { isKind, KINDS } from "../identity/kinds";
+import { addLiveRoutes } from "./admin-live";
 import { HttpError } from "./errors";
 
 type Env_ = { Bindings: Env };
@@ -124,16 +125,4 @@ admin.get("/apps/:app/stats", async (c) => {
   return c.json({ ...(await stub.adminStats(app)), state });
 });
 
-admin.get("/stats", async (c) => {
-  const names = await c.env.DIRECTORY.getByName("directory").list();
-  const apps = await Promise.all(names.map((app) => c.env.APP.getByName(app).adminStats(app)));
-  const totals = apps.reduce(
-    (t, a) => ({
-      connections: t.connections + a.connections,
-      messagesIn: t.messagesIn + a.messagesIn,
-      messagesPerSec: t.messagesPerSec + a.messagesPerSec,
-    }),
-    { connections: 0, messagesIn: 0, messagesPerSec: 0 },
-  );
-  return c.json({ at: Date.now(), totals, apps });
-});
+addLiveRoutes(admin);
