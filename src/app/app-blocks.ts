@@ -2,11 +2,14 @@ import type { NexusConfig } from "../config";
 import { makeIdentity } from "../identity/jid";
 import { isWorkerKind, randomSuffix } from "../identity/kinds";
 import type { BlockInfo } from "../protocol/frames";
+import type { LastWills } from "./last-will";
 import { TokenBucket } from "./rate-limit";
 import { blockKey } from "./routing";
+import { countSends } from "./send";
 import type { Session, SessionAttachment } from "./session";
 import { SessionIndex } from "./session-index";
 import type { SessionStore } from "./session-store";
+import { TrafficStats } from "./traffic-stats";
 
 /**
  * The app object's live blocks: its in-memory index over the runtime's hibernatable sockets, built
@@ -21,11 +24,14 @@ import type { SessionStore } from "./session-store";
 export class AppBlocks {
   private built: SessionIndex | undefined;
   private readonly sessions = new WeakMap<WebSocket, Session>();
+  /** Frames in and out, calls, latency and errors over the last minutes (the console's charts). */
+  readonly traffic = new TrafficStats(() => this.built?.byConn.size ?? 0);
 
   constructor(
     private readonly ctx: DurableObjectState,
     private readonly store: SessionStore,
     private readonly config: NexusConfig,
+    private readonly wills: LastWills,
   ) {}
 
   /** The index, rebuilt from attachments and storage after hibernation or eviction. */
@@ -43,6 +49,7 @@ export class AppBlocks {
     }
     // Rows of connections that did not survive an eviction (sockets are dropped when an object restarts).
     this.store.removeExcept(live);
+    this.wills.connectionsGoneExcept(live);
     this.built = index;
     return index;
   }
@@ -99,6 +106,7 @@ export class AppBlocks {
       bucket: new TokenBucket({ ratePerSec, burst: rateBurst, abuseLimit, abuseWindowMs }),
     };
     this.sessions.set(ws, session);
+    countSends(ws, this.traffic);
     return session;
   }
 }

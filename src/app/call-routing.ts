@@ -27,6 +27,11 @@ export class CallRouting {
     private readonly blocks: AppBlocks,
   ) {}
 
+  /** Pools whose round-robin position is kept (for the stats route). */
+  get rotations(): number {
+    return this.rr.size;
+  }
+
   routeCall(caller: Identity, callerFromJson: string, req: CallRequest): Promise<ApiOutcome> {
     const auth = authorize(this.registry, this.app.name ?? "", caller, req);
     if (isRefusal(auth)) return Promise.resolve(failed(auth));

@@ -8,6 +8,7 @@ import type { AppParts } from "./app-parts";
 import type { OutboundCalls } from "./outbound-calls";
 import type { AppRpcSurface } from "./rpc-surface";
 import type { Session } from "./session";
+import type { TrafficStats } from "./traffic-stats";
 
 /**
  * What the frame handlers may do with their app object: this much, and nothing of its internals.
@@ -18,6 +19,8 @@ export interface FrameContext {
   appName(): string | undefined;
   readonly stubs: StubCache;
   readonly outbound: OutboundCalls;
+  /** The object's traffic figures (calls and their latency are counted where they finish). */
+  readonly traffic: TrafficStats;
   readonly publishes: KeyedBatcher<Publish, number>;
   readonly directs: KeyedBatcher<DirectItem, Refusal | null>;
   routeCall(caller: Identity, callerFromJson: string, req: CallRequest): Promise<ApiOutcome>;
@@ -29,6 +32,8 @@ export interface FrameContext {
   subscribe(session: Session, channel: string): Promise<Joined>;
   unsubscribe(session: Session, channel: string): Promise<void>;
   drop(ws: WebSocket, code: number, reason: string): void;
+  /** Sets (or with undefined clears) the block's last will. */
+  setWill(session: Session, will: { channel: string; data: string; retain: boolean } | undefined): void;
   blocks(uid: string | undefined, kind: string | undefined): BlockInfo[];
   scopedBlocks(app: string, callerUid: string, kind: string | undefined): Refusal | BlockInfo[];
 }
@@ -49,6 +54,7 @@ export function frameContext(parts: AppParts, rpc: AppRpcSurface): FrameContext 
     appName: () => parts.app.name,
     stubs: parts.stubs,
     outbound: parts.outbound,
+    traffic: blocks.traffic,
     publishes: parts.publishes,
     directs: parts.directs,
     routeCall: (caller, callerFromJson, req) => calls.routeCall(caller, callerFromJson, req),
@@ -61,6 +67,10 @@ export function frameContext(parts: AppParts, rpc: AppRpcSurface): FrameContext 
     subscribe: (session, channel) => channels.subscribe(session, channel),
     unsubscribe: (session, channel) => channels.unsubscribe(session, channel),
     drop: (ws, code, reason) => teardown.drop(ws, code, reason),
+    setWill: (session, will) => {
+      if (will) parts.wills.set(session.conn, { ...will, fromJson: session.fromJson });
+      else parts.wills.clear(session.conn);
+    },
     blocks: (uid, kind) => blocks.list(uid, kind),
     scopedBlocks: (app, callerUid, kind) => rpc.rpcScopedBlocks(app, callerUid, kind),
   };

@@ -63,6 +63,11 @@ export async function handleFrame(app: FrameContext, s: Session, message: string
       return pub(app, s, frame);
     case "find":
       return find(app, s, frame);
+    case "will":
+      // One will per connection, replaced by the next; published by the edge when the connection ends.
+      app.setWill(s, "clear" in frame ? undefined : { channel: frame.channel, data: frame.data, retain: frame.retain === true });
+      ack(s, frame.id);
+      return;
     case "ping":
       // Normally answered by the runtime's auto-response; this covers `ping` with extra spacing.
       send(s.ws, '{"t":"pong"}');
@@ -86,6 +91,7 @@ function badTarget(f: { resource?: string; uid?: string }): string | undefined {
 }
 
 async function api(app: FrameContext, s: Session, f: Frame<"api">): Promise<void> {
+  const started = Date.now();
   const bad = badTarget(f);
   if (bad) return sendError(s, f.id, ErrorCode.bad_request, bad);
   const callKey = `${s.conn}:${f.id}`;
@@ -109,6 +115,7 @@ async function api(app: FrameContext, s: Session, f: Frame<"api">): Promise<void
     outcome = { ok: false, error: { code: ErrorCode.internal, message: "the call could not be routed" } };
   }
   if (!app.outbound.close(s.conn, callKey)) return; // the caller left, which cancelled the call
+  app.traffic.callDone(outcome.ok ? undefined : outcome.error.code, Date.now() - started);
   send(s.ws, JSON.stringify({ t: "api.result", id: f.id, ...outcome }));
 }
 

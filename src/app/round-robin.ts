@@ -18,4 +18,9 @@ export class RoundRobin {
     this.next.set(pool, (n + 1) % 1_000_000_007);
     return candidates[n % candidates.length];
   }
+
+  /** Pools with a rotation kept (for the stats route). */
+  get size(): number {
+    return this.next.size;
+  }
 }
