@@ -2,7 +2,6 @@ package nexus
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"time"
 )
@@ -16,6 +15,32 @@ type channel struct {
 	waiters []*subWaiter
 	lastSeq int64
 	epoch   string
+}
+
+// subFrame is the sub that (re)subscribes ch: with since/epoch once an epoch is known.
+func (ch *channel) subFrame() subFrame {
+	frame := subFrame{T: "sub", Channel: ch.name}
+	if ch.epoch != "" {
+		since := ch.lastSeq
+		frame.Since, frame.Epoch = &since, ch.epoch
+	}
+	return frame
+}
+
+// acked records where the channel stands from its sub's ack: after a recovery the missed messages
+// follow (lastSeq stays); otherwise the channel starts from the ack's seq under its epoch.
+func (ch *channel) acked(f *serverFrame) {
+	if f.T != "ack" {
+		return
+	}
+	ch.active = true
+	recovered := f.Recovered != nil && *f.Recovered && f.Epoch != "" && f.Epoch == ch.epoch
+	if !recovered {
+		ch.epoch = f.Epoch
+		if f.Seq != nil {
+			ch.lastSeq = *f.Seq
+		}
+	}
 }
 
 type subWaiter struct {
@@ -87,35 +112,18 @@ func (c *Client) subscribe(ctx context.Context, name string, handler MessageHand
 // sendSubLocked sends one sub for ch on the welcomed socket, with since/epoch when ch has seen
 // messages under a known epoch. Lock held.
 func (c *Client) sendSubLocked(ch *channel) *pending {
-	frame := subFrame{T: "sub", Channel: ch.name}
-	if ch.epoch != "" {
-		since := ch.lastSeq
-		frame.Since, frame.Epoch = &since, ch.epoch
-	}
+	frame := ch.subFrame()
 	p := &pending{
 		what:     "sub " + ch.name,
 		expect:   true,
 		bypass:   true,
 		deadline: time.Now().Add(c.opts.RequestTimeout),
-		encode: func(id string, _ time.Duration) []byte {
-			f := frame
-			f.ID = id
-			b, _ := json.Marshal(f)
-			return b
-		},
+		encode:   func(id string, _ time.Duration) []byte { return frame.encode(id) },
 	}
 	// In force before the frames behind the ack (the retained value, recovered messages) are delivered.
 	p.onAck = func(f *serverFrame) {
-		if f.T != "ack" || c.channels[ch.name] != ch {
-			return
-		}
-		ch.active = true
-		recovered := f.Recovered != nil && *f.Recovered && f.Epoch == ch.epoch
-		if !recovered {
-			ch.epoch = f.Epoch
-			if f.Seq != nil {
-				ch.lastSeq = *f.Seq
-			}
+		if c.channels[ch.name] == ch {
+			ch.acked(f)
 		}
 	}
 	p.settle = func(a answer) {
@@ -184,12 +192,7 @@ func (c *Client) unsubscribe(ctx context.Context, sub *Subscription) error {
 		what:   "unsub " + sub.channel,
 		expect: true,
 		bypass: true,
-		encode: func(id string, _ time.Duration) []byte {
-			f := frame
-			f.ID = id
-			b, _ := json.Marshal(f)
-			return b
-		},
+		encode: func(id string, _ time.Duration) []byte { return frame.encode(id) },
 	}
 	// Registered under the same lock as the map change, so a sub right after goes out after this unsub.
 	result := c.begin(ctx, p, c.opts.RequestTimeout)

@@ -38,7 +38,7 @@ var retryable = map[Code]bool{
 	CodeBadRequest:    false,
 	CodeTooLarge:      false,
 	CodeRateLimited:   true,
-	CodeQuotaExceeded: true,
+	CodeQuotaExceeded: false, // as NATS: release what you hold first (a 429 at connect is retried all the same)
 	CodeForbidden:     false,
 	CodeNotFound:      false,
 	CodeOffline:       true,
