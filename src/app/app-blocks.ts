@@ -2,6 +2,7 @@ import type { NexusConfig } from "../config";
 import { makeIdentity } from "../identity/jid";
 import { isWorkerKind, randomSuffix } from "../identity/kinds";
 import type { BlockInfo } from "../protocol/frames";
+import type { LastWills } from "./last-will";
 import { TokenBucket } from "./rate-limit";
 import { blockKey } from "./routing";
 import { countSends } from "./send";
@@ -30,6 +31,7 @@ export class AppBlocks {
     private readonly ctx: DurableObjectState,
     private readonly store: SessionStore,
     private readonly config: NexusConfig,
+    private readonly wills: LastWills,
   ) {
     // Before the index is built (just woken): the runtime's sockets are the connections.
     this.traffic = new TrafficStats(() => this.built?.byConn.size ?? ctx.getWebSockets().length);
@@ -50,6 +52,7 @@ export class AppBlocks {
     }
     // Rows of connections that did not survive an eviction (sockets are dropped when an object restarts).
     this.store.removeExcept(live);
+    this.wills.connectionsGoneExcept(live);
     this.built = index;
     return index;
   }
