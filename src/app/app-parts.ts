@@ -12,6 +12,7 @@ import { CallRouting } from "./call-routing";
 import { deferSchema } from "./deferred-schema";
 import { ExpiryAlarm } from "./expiry-alarm";
 import { FrameGate } from "./frame-gate";
+import { LastWills } from "./last-will";
 import { OutboundCalls } from "./outbound-calls";
 import { RateMeter } from "./rate-meter";
 import { Registry } from "./registry";
@@ -28,6 +29,8 @@ export interface AppParts {
   app: BoundApp;
   registry: Registry;
   store: SessionStore;
+  /** Each connection's last will, published when the connection ends. */
+  wills: LastWills;
   blocks: AppBlocks;
   calls: CallRouting;
   channels: AppChannels;
@@ -67,10 +70,22 @@ export function makeAppParts(ctx: DurableObjectState, env: Env): AppParts {
   const store = new SessionStore(sql);
   const app = new BoundApp(store);
   const registry = new Registry(sql);
-  const blocks = new AppBlocks(ctx, store, config);
   const stubs = new StubCache(env);
   const work = new BackgroundWork((p) => ctx.waitUntil(p));
   const background = (p: Promise<unknown>): void => work.run(p);
+  const publishes = new KeyedBatcher<Publish, number>((channel, items) => stubs.channel(channel).publishBatch(channel, items), {
+    maxBatchBytes: config.maxBatchBytes,
+    maxQueuedBytes: config.maxQueuedBytes,
+    sizeOf: (p) => p.data.length + p.fromJson.length,
+  });
+  const wills = new LastWills(sql, (will) =>
+    background(
+      publishes
+        .push(will.channel, { fromJson: will.fromJson, data: will.data, retain: will.retain })
+        .catch(() => stubs.forget("channel", will.channel)),
+    ),
+  );
+  const blocks = new AppBlocks(ctx, store, config, wills);
   const gate = new FrameGate(config);
   // The teardown needs the parts that send, and they need the guard: it reaches the teardown late.
   let teardown: BlockTeardown | undefined;
@@ -83,23 +98,20 @@ export function makeAppParts(ctx: DurableObjectState, env: Env): AppParts {
   const calls = new CallRouting(app, registry, blocks, config, sendTo);
   const channels = new AppChannels({ app, blocks, store, stubs, limits: config, send: sendTo, background });
   const outbound = new OutboundCalls();
-  teardown = new BlockTeardown({ app, blocks, store, calls, outbound, channels, stubs, gate, background });
+  teardown = new BlockTeardown({ app, blocks, store, wills, calls, outbound, channels, stubs, gate, background });
   return {
     config,
     app,
     registry,
     store,
+    wills,
     blocks,
     calls,
     channels,
     outbound,
     meter: new RateMeter(),
     stubs,
-    publishes: new KeyedBatcher((channel, items) => stubs.channel(channel).publishBatch(channel, items), {
-      maxBatchBytes: config.maxBatchBytes,
-      maxQueuedBytes: config.maxQueuedBytes,
-      sizeOf: (p) => p.data.length + p.fromJson.length,
-    }),
+    publishes,
     directs: new KeyedBatcher((target, items) => stubs.app(target).rpcDirectBatch(target, items), {
       maxBatchBytes: config.maxBatchBytes,
       maxQueuedBytes: config.maxQueuedBytes,
