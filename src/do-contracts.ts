@@ -1,3 +1,4 @@
+import type { BlockDetail, LocalChannel } from "./app/admin-views";
 /**
  * What the Durable Objects say to each other: the requests they pass and the RPC surface each one
  * offers. Objects and the stub cache depend on these types, never on another object's class, so no
@@ -9,7 +10,8 @@
  * ```
  */
 import type { GrantKind, RegistryEntry } from "./app/registry";
-import type { ErrorCode } from "./protocol/codes";
+import type { TrafficSecond } from "./app/traffic-stats";
+import type { ErrorCode, Quota } from "./protocol/codes";
 import type { ApiOutcome, BlockInfo, Identity } from "./protocol/frames";
 
 /** The header in which the edge passes the verified claims of a connecting block to its app object. */
@@ -25,8 +27,8 @@ export interface ConnectClaims {
   kind?: string;
 }
 
-/** A refusal the target object answers instead of routing. */
-export type Refusal = { code: ErrorCode; message: string };
+/** A refusal the target object answers instead of routing; `quota` names the quota of a `quota_exceeded`. */
+export type Refusal = { code: ErrorCode; message: string; quota?: Quota };
 
 /** A call or a Direct as the target app's object receives it (locally or by RPC). */
 export interface TargetRequest {
@@ -68,6 +70,8 @@ export interface AppStats {
   connections: number;
   messagesIn: number;
   messagesPerSec: number;
+  /** The last minutes, second by second (seconds without traffic left out). */
+  traffic: TrafficSecond[];
 }
 
 /**
@@ -119,6 +123,8 @@ export interface AppRpc extends Rpc.DurableObjectBranded {
   adminRevoke(app: string, uid: string): (RegistryEntry & { online: number }) | undefined;
   adminGet(app: string): RegistryEntry & { online: number };
   adminStats(app: string): AppStats;
+  adminChannels(app: string): LocalChannel[];
+  adminBlocks(app: string): BlockDetail[];
   /** What the object holds per connection, once its background work has settled. */
   adminState(app: string): Promise<AppState>;
   fetch(request: Request): Promise<Response>;
@@ -131,6 +137,8 @@ export interface ChannelRpc extends Rpc.DurableObjectBranded {
   publish(channel: string, fromJson: string, data: string, retain: boolean): number;
   publishBatch(channel: string, items: Publish[]): number[];
   stats(channel: string): { channel: string; seq: number; members: string[]; retained: boolean };
+  /** For the console: the seq, the member apps and the retained frame (as sent to subscribers). */
+  adminPeek(channel: string): { seq: number; members: string[]; retained: string | null };
 }
 
 /** The RPC surface of a uid's presence object: the apps in which the uid has blocks online. */

@@ -2,11 +2,14 @@ import type { NexusConfig } from "../config";
 import { makeIdentity } from "../identity/jid";
 import { isWorkerKind, randomSuffix } from "../identity/kinds";
 import type { BlockInfo } from "../protocol/frames";
+import type { LastWills } from "./last-will";
 import { TokenBucket } from "./rate-limit";
 import { blockKey } from "./routing";
+import { countSends } from "./send";
 import type { Session, SessionAttachment } from "./session";
 import { SessionIndex } from "./session-index";
 import type { SessionStore } from "./session-store";
+import { TrafficStats } from "./traffic-stats";
 
 /**
  * The app object's live blocks: its in-memory index over the runtime's hibernatable sockets, built
@@ -21,12 +24,18 @@ import type { SessionStore } from "./session-store";
 export class AppBlocks {
   private built: SessionIndex | undefined;
   private readonly sessions = new WeakMap<WebSocket, Session>();
+  /** Frames in and out, calls, latency and errors over the last minutes (the console's charts). */
+  readonly traffic: TrafficStats;
 
   constructor(
     private readonly ctx: DurableObjectState,
     private readonly store: SessionStore,
     private readonly config: NexusConfig,
-  ) {}
+    private readonly wills: LastWills,
+  ) {
+    // Before the index is built (just woken): the runtime's sockets are the connections.
+    this.traffic = new TrafficStats(() => this.built?.byConn.size ?? ctx.getWebSockets().length);
+  }
 
   /** The index, rebuilt from attachments and storage after hibernation or eviction. */
   get index(): SessionIndex {
@@ -43,6 +52,7 @@ export class AppBlocks {
     }
     // Rows of connections that did not survive an eviction (sockets are dropped when an object restarts).
     this.store.removeExcept(live);
+    this.wills.connectionsGoneExcept(live);
     this.built = index;
     return index;
   }
@@ -97,8 +107,12 @@ export class AppBlocks {
       methods,
       channels,
       bucket: new TokenBucket({ ratePerSec, burst: rateBurst, abuseLimit, abuseWindowMs }),
+      unread: 0,
+      pingSeen: 0,
+      credits: 0,
     };
     this.sessions.set(ws, session);
+    countSends(ws, this.traffic);
     return session;
   }
 }

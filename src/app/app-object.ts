@@ -2,6 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { AppRpc, AppState, AppStats, CallRequest, Delivery, DirectItem, Refusal } from "../do-contracts";
 import { CloseCode } from "../protocol/codes";
 import type { ApiOutcome, BlockInfo, Identity } from "../protocol/frames";
+import type { BlockDetail, LocalChannel } from "./admin-views";
 import { type AppParts, makeAppParts } from "./app-parts";
 import { ConnectHandshake } from "./connect-handshake";
 import { type FrameContext, frameContext } from "./frame-context";
@@ -42,6 +43,7 @@ export class AppObject extends DurableObject<Env> implements AppRpc {
     if (!session) return;
     const now = Date.now();
     this.parts.meter.mark(now);
+    this.parts.blocks.traffic.received(now);
     if (session.exp <= now) {
       this.parts.teardown.drop(ws, CloseCode.tokenExpired, "token expired");
       return;
@@ -111,6 +113,14 @@ export class AppObject extends DurableObject<Env> implements AppRpc {
 
   adminStats(app: string): AppStats {
     return this.rpc.adminStats(app);
+  }
+
+  adminChannels(app: string): LocalChannel[] {
+    return this.rpc.adminChannels(app);
+  }
+
+  adminBlocks(app: string): BlockDetail[] {
+    return this.rpc.adminBlocks(app);
   }
 
   adminState(app: string): Promise<AppState> {

@@ -5,9 +5,11 @@ import type { ApiOutcome, BlockInfo, Identity } from "../protocol/frames";
 import type { StubCache } from "../stubs";
 import type { Joined } from "./app-channels";
 import type { AppParts } from "./app-parts";
+import type { FrameGate } from "./frame-gate";
 import type { OutboundCalls } from "./outbound-calls";
 import type { AppRpcSurface } from "./rpc-surface";
 import type { Session } from "./session";
+import type { TrafficStats } from "./traffic-stats";
 
 /**
  * What the frame handlers may do with their app object: this much, and nothing of its internals.
@@ -18,8 +20,15 @@ export interface FrameContext {
   appName(): string | undefined;
   readonly stubs: StubCache;
   readonly outbound: OutboundCalls;
+  /** The object's traffic figures (calls and their latency are counted where they finish). */
+  readonly traffic: TrafficStats;
   readonly publishes: KeyedBatcher<Publish, number>;
   readonly directs: KeyedBatcher<DirectItem, Refusal | null>;
+  readonly gate: FrameGate;
+  /** Sends a frame to a block, through the slow-consumer bound. */
+  send(to: Session, text: string): boolean;
+  /** A frame arrived from the block: it is alive (the slow-consumer bound starts again). */
+  heard(from: Session): void;
   routeCall(caller: Identity, callerFromJson: string, req: CallRequest): Promise<ApiOutcome>;
   routeDirect(caller: Identity, callerFromJson: string, req: TargetRequest & { resource: string; data: string }): Refusal | null;
   /** A worker's answer to one of the calls sent to it. */
@@ -29,6 +38,8 @@ export interface FrameContext {
   subscribe(session: Session, channel: string): Promise<Joined>;
   unsubscribe(session: Session, channel: string): Promise<void>;
   drop(ws: WebSocket, code: number, reason: string): void;
+  /** Sets (or with undefined clears) the block's last will. */
+  setWill(session: Session, will: { channel: string; data: string; retain: boolean } | undefined): void;
   blocks(uid: string | undefined, kind: string | undefined): BlockInfo[];
   scopedBlocks(app: string, callerUid: string, kind: string | undefined): Refusal | BlockInfo[];
 }
@@ -49,8 +60,12 @@ export function frameContext(parts: AppParts, rpc: AppRpcSurface): FrameContext 
     appName: () => parts.app.name,
     stubs: parts.stubs,
     outbound: parts.outbound,
+    traffic: blocks.traffic,
     publishes: parts.publishes,
     directs: parts.directs,
+    gate: parts.gate,
+    send: (to, text) => parts.consumers.send(to, text),
+    heard: (from) => parts.consumers.heard(from),
     routeCall: (caller, callerFromJson, req) => calls.routeCall(caller, callerFromJson, req),
     routeDirect: (caller, callerFromJson, req) => calls.routeDirect(caller, callerFromJson, req),
     answer: (rid, worker, outcome) => void calls.pending.answer(rid, worker.conn, outcome),
@@ -61,6 +76,10 @@ export function frameContext(parts: AppParts, rpc: AppRpcSurface): FrameContext 
     subscribe: (session, channel) => channels.subscribe(session, channel),
     unsubscribe: (session, channel) => channels.unsubscribe(session, channel),
     drop: (ws, code, reason) => teardown.drop(ws, code, reason),
+    setWill: (session, will) => {
+      if (will) parts.wills.set(session.conn, { ...will, fromJson: session.fromJson });
+      else parts.wills.clear(session.conn);
+    },
     blocks: (uid, kind) => blocks.list(uid, kind),
     scopedBlocks: (app, callerUid, kind) => rpc.rpcScopedBlocks(app, callerUid, kind),
   };

@@ -1,6 +1,7 @@
 import type { AppRpc, AppState, AppStats, CallRequest, Delivery, DirectItem, Refusal } from "../do-contracts";
 import { ErrorCode } from "../protocol/codes";
 import type { ApiOutcome, BlockInfo, Identity } from "../protocol/frames";
+import { type BlockDetail, blockDetails, type LocalChannel, localChannels } from "./admin-views";
 import type { AppParts } from "./app-parts";
 import { appState } from "./app-state";
 import type { GrantKind, RegistryEntry } from "./registry";
@@ -66,7 +67,7 @@ export class AppRpcSurface implements Surface {
   }
 
   adminPut(app: string, owner: string): RegistryEntry & { online: number } {
-    this.parts.app.bind(app);
+    this.parts.app.keep(app);
     const previous = this.parts.registry.owner();
     this.parts.registry.setOwner(owner);
     if (previous !== owner) this.parts.blocks.restampRoles(owner);
@@ -103,6 +104,22 @@ export class AppRpcSurface implements Surface {
   adminStats(app: string): AppStats {
     this.parts.app.bind(app);
     const { meter } = this.parts;
-    return { app, connections: this.socketCount(), messagesIn: meter.total, messagesPerSec: meter.perSecond() };
+    return {
+      app,
+      connections: this.socketCount(),
+      messagesIn: meter.total,
+      messagesPerSec: meter.perSecond(),
+      traffic: this.parts.blocks.traffic.seconds(),
+    };
+  }
+
+  adminChannels(app: string): LocalChannel[] {
+    this.parts.app.bind(app);
+    return localChannels(this.parts.blocks.index);
+  }
+
+  adminBlocks(app: string): BlockDetail[] {
+    this.parts.app.bind(app);
+    return blockDetails(this.parts.blocks.index);
   }
 }

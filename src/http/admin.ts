@@ -3,6 +3,8 @@ import { mintToken } from "../auth/tokens";
 import { readConfig } from "../config";
 import { APP_PATTERN, UID_PATTERN } from "../identity/jid";
 import { isKind, KINDS } from "../identity/kinds";
+import { addLiveRoutes } from "./admin-live";
+import { readBoundedText } from "./bounded-body";
 import { HttpError } from "./errors";
 
 type Env_ = { Bindings: Env };
@@ -40,8 +42,9 @@ function uidParam(uid: unknown): string {
   return uid;
 }
 
-async function body(c: { req: { text(): Promise<string> } }): Promise<Record<string, unknown>> {
-  const text = await c.req.text();
+/** The JSON object body of an admin call; bodies are small, so one over NEXUS_MAX_ADMIN_BODY_BYTES is refused (413). */
+async function body(c: { env: Env; req: { raw: Request } }): Promise<Record<string, unknown>> {
+  const text = await readBoundedText(c.req.raw, readConfig(c.env).maxAdminBodyBytes);
   if (text.trim() === "") return {};
   try {
     const value = JSON.parse(text) as unknown;
@@ -124,16 +127,4 @@ admin.get("/apps/:app/stats", async (c) => {
   return c.json({ ...(await stub.adminStats(app)), state });
 });
 
-admin.get("/stats", async (c) => {
-  const names = await c.env.DIRECTORY.getByName("directory").list();
-  const apps = await Promise.all(names.map((app) => c.env.APP.getByName(app).adminStats(app)));
-  const totals = apps.reduce(
-    (t, a) => ({
-      connections: t.connections + a.connections,
-      messagesIn: t.messagesIn + a.messagesIn,
-      messagesPerSec: t.messagesPerSec + a.messagesPerSec,
-    }),
-    { connections: 0, messagesIn: 0, messagesPerSec: 0 },
-  );
-  return c.json({ at: Date.now(), totals, apps });
-});
+addLiveRoutes(admin);
