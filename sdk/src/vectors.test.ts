@@ -44,7 +44,7 @@ interface ErrorVectors {
   codes: { code: string; retryable: boolean }[];
   unknownCode: { code: string; retryable: boolean };
   closes: { code: number; reconnect: boolean | "with_new_token"; error?: string }[];
-  connectRefusals: { status: number; body: string; code: string; retryable: boolean }[];
+  connectRefusals: { status: number; body: string; code: string; retryable: boolean; quota?: string }[];
 }
 
 const jids = load<{ valid: JidVector[]; invalid: string[] }>("jids.json");
@@ -88,7 +88,7 @@ describe("vectors: error codes and close codes", () => {
   });
 
   it.each(errors.connectRefusals.map((r) => [r.status, r.body, r]))("refused connect %i %s", (status, body, r) => {
-    expect(refusalError(status, body)).toMatchObject({ code: r.code, retryable: r.retryable, status });
+    expect(refusalError(status, body)).toMatchObject({ code: r.code, retryable: r.retryable, status, quota: r.quota });
   });
 });
 
@@ -264,8 +264,7 @@ describe("vectors: server frames", () => {
       if (knownCode(e.code) || !errors.codes.some((c) => c.code === e.code))
         expect((err as NexusError).retryable).toBe(e.retryable);
       if (e.message !== undefined) expect((err as NexusError).message).toBe(e.message);
-      // `quota` comes with the edge's quotas (contract revision 2); checked once this SDK's errors carry it.
-      if (e.quota !== undefined && "quota" in (err as object)) expect((err as { quota?: string }).quota).toBe(e.quota);
+      if (e.quota !== undefined) expect((err as NexusError).quota).toBe(e.quota);
     };
 
     const checks: Record<string, (v: ServerVector) => Promise<void>> = {
