@@ -1,6 +1,7 @@
 """The quotas of welcome.limits (contract revision 2), each provoked against the real stack.
 
-Each test runs once the edge announces that limit in `welcome` (an edge without quotas says nothing)."""
+Each test runs once the edge announces that limit in `welcome` (an edge without quotas says nothing).
+maxSubscriptions is left to the edge's own tests: reaching it takes 1000 channels, each its own object."""
 
 from __future__ import annotations
 
@@ -33,18 +34,6 @@ async def test_max_served_methods(stack: LocalStack, clients: Clients) -> None:
     assert (raised.value.quota, raised.value.retryable) == ("maxServedMethods", False)
     caller = await clients.open(owner, app, kind="webuo")
     assert await caller.api(app, "m0", "still served") == "still served"  # the previous set stays in force
-
-
-async def test_max_subscriptions(stack: LocalStack, clients: Clients) -> None:
-    app, owner = stack.new_app()
-    nx = await clients.open(owner, app, kind="webuo")
-    limit = announced(nx, nx.limits.max_subscriptions, "maxSubscriptions")
-    subs = await asyncio.gather(*(nx.subscribe(f"quota/{app}/{i}") for i in range(limit)))
-    with pytest.raises(QuotaExceededError) as raised:
-        await nx.subscribe(f"quota/{app}/more")
-    assert raised.value.quota == "maxSubscriptions"
-    await subs[0].unsubscribe()
-    await nx.subscribe(f"quota/{app}/more")  # under the quota again
 
 
 async def test_max_pending_calls(stack: LocalStack, clients: Clients) -> None:
