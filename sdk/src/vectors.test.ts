@@ -132,7 +132,7 @@ describe("vectors: client frames", () => {
       return conn.frames.filter((f) => f.t === t).at(-1)!;
     };
 
-    // What each op is in this SDK's public API; `will` and `sub` with `since` have none yet (codec only, above).
+    // What each op is in this SDK's public API; `sub` with `since` has none (a resubscribe writes it).
     const drivers: Record<string, (a: Record<string, any>) => Promise<Frame>> = {
       api: async (a) => {
         vi.useFakeTimers(SDK_TIMERS); // Date frozen: the remaining budget is exactly the given one
@@ -177,6 +177,13 @@ describe("vectors: client frames", () => {
         const frame = await conn.nextFrame((f) => f.t === "pub");
         if (a.id !== undefined) conn.send({ t: "ack", id: frame.id });
         await sent;
+        return frame;
+      },
+      will: async (a) => {
+        const declared = a.clear ? nx.clearWill() : nx.setWill(a.channel, a.data, { retain: a.retain });
+        const frame = await conn.nextFrame((f) => f.t === "will");
+        conn.send({ t: "ack", id: frame.id });
+        await declared;
         return frame;
       },
       find: async (a) => {
