@@ -48,5 +48,6 @@ export function appState(parts: AppParts, sockets: number): AppState {
     subsRows: rows.subs,
     expiryRows: rows.expiry,
     storageBytes: parts.storageBytes(),
+    storedTables: parts.storedTables(),
   };
 }
