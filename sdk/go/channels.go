@@ -27,19 +27,17 @@ func (ch *channel) subFrame() subFrame {
 	return frame
 }
 
-// acked records where the channel stands from its sub's ack: after a recovery the missed messages
-// follow (lastSeq stays); otherwise the channel starts from the ack's seq under its epoch.
+// acked records where the channel stands from its sub's ack. Under the same epoch, with the ack's
+// seq not below the last one delivered, lastSeq stays: what was delivered before (the retained
+// value included) is not delivered again, and a recovery's missed messages follow. A new epoch, or
+// a seq below the last one seen, means the sequence started again: everything is new.
 func (ch *channel) acked(f *serverFrame) {
 	if f.T != "ack" {
 		return
 	}
 	ch.active = true
-	recovered := f.Recovered != nil && *f.Recovered && f.Epoch != "" && f.Epoch == ch.epoch
-	if !recovered {
-		ch.epoch = f.Epoch
-		if f.Seq != nil {
-			ch.lastSeq = *f.Seq
-		}
+	if f.Epoch == "" || f.Epoch != ch.epoch || (f.Seq != nil && *f.Seq < ch.lastSeq) {
+		ch.epoch, ch.lastSeq = f.Epoch, 0
 	}
 }
 
@@ -206,8 +204,8 @@ func (c *Client) unsubscribe(ctx context.Context, sub *Subscription) error {
 	return err
 }
 
-// deliverMessage hands a msg frame to the channel's local subscriptions, skipping what a
-// recovery already delivered (a seq at or below the last one seen under the same epoch).
+// deliverMessage hands a msg frame to the channel's local subscriptions, skipping what was already
+// delivered (a seq at or below the last one delivered under the same epoch).
 func (c *Client) deliverMessage(m Message) {
 	c.mu.Lock()
 	ch := c.channels[m.Channel]
@@ -215,13 +213,11 @@ func (c *Client) deliverMessage(m Message) {
 		c.mu.Unlock()
 		return
 	}
-	if !m.Retained {
-		if ch.epoch != "" && m.Seq <= ch.lastSeq {
-			c.mu.Unlock()
-			return
-		}
-		ch.lastSeq = m.Seq
+	if ch.epoch != "" && m.Seq <= ch.lastSeq {
+		c.mu.Unlock()
+		return // delivered before this reconnect
 	}
+	ch.lastSeq = max(ch.lastSeq, m.Seq)
 	subs := make([]*Subscription, 0, len(ch.subs))
 	for s := range ch.subs {
 		subs = append(subs, s)

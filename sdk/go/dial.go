@@ -75,7 +75,11 @@ func refusalError(status int, body []byte) *Error {
 			message = "connect refused: " + parsed.Error.Message
 		}
 	}
-	return &Error{Code: code, Message: message, Status: status, Retryable: status >= 500 || status == http.StatusTooManyRequests}
+	e := &Error{Code: code, Message: message, Status: status, Retryable: status >= 500 || status == http.StatusTooManyRequests}
+	if parsed.Error != nil {
+		e.Quota = parsed.Error.Quota
+	}
+	return e
 }
 
 // welcomeFrame is what dial learns from the first frame.

@@ -142,6 +142,7 @@ type serverFrame struct {
 	From      *Identity       `json:"from,omitempty"`
 	Limits    *Limits         `json:"limits,omitempty"`
 	Code      Code            `json:"code,omitempty"`
+	Quota     string          `json:"quota,omitempty"`
 	Message   string          `json:"message,omitempty"`
 	OK        *bool           `json:"ok,omitempty"`
 	Data      json.RawMessage `json:"data,omitempty"`
@@ -203,7 +204,7 @@ func (f *serverFrame) text() (string, bool) {
 func (f *serverFrame) answerError() *Error {
 	switch {
 	case f.T == "error":
-		return wireError{Code: f.Code, Message: f.Message}.toError()
+		return wireError{Code: f.Code, Quota: f.Quota, Message: f.Message}.toError()
 	case f.T == "api.result" && (f.OK == nil || !*f.OK):
 		if f.Error == nil {
 			return NewError(CodeInternal, "api.result without ok or error")

@@ -237,7 +237,7 @@ func runHandler(ctx context.Context, h Handler, req *Request) (value any, err er
 func toWireError(err error) *wireError {
 	var e *Error
 	if errors.As(err, &e) {
-		return &wireError{Code: e.Code, Message: e.Message}
+		return &wireError{Code: e.Code, Quota: e.Quota, Message: e.Message}
 	}
 	return &wireError{Code: CodeAppError, Message: err.Error()}
 }

@@ -122,3 +122,33 @@ func TestSerialQueueKeepsOrderAndDrains(t *testing.T) {
 	}
 	q.push(func() { t.Fatal("pushed after close") })
 }
+
+func TestChannelAckAndDuplicates(t *testing.T) {
+	seq := func(n int64) *int64 { return &n }
+	ch := &channel{name: "prices"}
+	ch.acked(&serverFrame{T: "ack", Seq: seq(5), Epoch: "e1"})
+	if ch.epoch != "e1" || ch.lastSeq != 0 || !ch.active {
+		t.Fatalf("first ack: %+v", ch)
+	}
+	ch.lastSeq = 9 // delivered up to 9
+	if f := ch.subFrame(); f.Since == nil || *f.Since != 9 || f.Epoch != "e1" {
+		t.Fatalf("resubscribe frame %+v", f)
+	}
+	ch.acked(&serverFrame{T: "ack", Seq: seq(12), Epoch: "e1"})
+	if ch.lastSeq != 9 {
+		t.Fatalf("same epoch moved lastSeq to %d", ch.lastSeq)
+	}
+	ch.acked(&serverFrame{T: "ack", Seq: seq(3), Epoch: "e1"})
+	if ch.lastSeq != 0 {
+		t.Fatalf("a seq below the last one restarts: %d", ch.lastSeq)
+	}
+	ch.lastSeq = 9
+	ch.acked(&serverFrame{T: "ack", Seq: seq(40), Epoch: "e2"})
+	if ch.lastSeq != 0 || ch.epoch != "e2" {
+		t.Fatalf("a new epoch restarts: %+v", ch)
+	}
+	ch.acked(&serverFrame{T: "ack"})
+	if f := ch.subFrame(); f.Since != nil || f.Epoch != "" {
+		t.Fatalf("an edge without epochs gets no since: %+v", f)
+	}
+}

@@ -25,14 +25,17 @@ export class AppBlocks {
   private built: SessionIndex | undefined;
   private readonly sessions = new WeakMap<WebSocket, Session>();
   /** Frames in and out, calls, latency and errors over the last minutes (the console's charts). */
-  readonly traffic = new TrafficStats(() => this.built?.byConn.size ?? 0);
+  readonly traffic: TrafficStats;
 
   constructor(
     private readonly ctx: DurableObjectState,
     private readonly store: SessionStore,
     private readonly config: NexusConfig,
     private readonly wills: LastWills,
-  ) {}
+  ) {
+    // Before the index is built (just woken): the runtime's sockets are the connections.
+    this.traffic = new TrafficStats(() => this.built?.byConn.size ?? ctx.getWebSockets().length);
+  }
 
   /** The index, rebuilt from attachments and storage after hibernation or eviction. */
   get index(): SessionIndex {

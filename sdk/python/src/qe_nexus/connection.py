@@ -13,7 +13,7 @@ from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
 
 from .backoff import Backoff
-from .errors import DisconnectedError, NexusError
+from .errors import DisconnectedError, InternalError, NexusError
 from .frames import PING, Frame, Limits
 from .identity import Identity
 from .transport import TokenSource, await_welcome, open_socket, resolve_token, terminal_error
@@ -92,8 +92,12 @@ class Connection:
             return
         self._set_state("closed")
         self._fail_first(DisconnectedError("closed before connecting", retryable=False))
-        ws = self._ws
+        ws, outbox = self._ws, self._outbox
         if ws is not None:
+            # What was queued before close() goes out first (a publish without ack, an answer), within 1 s.
+            if outbox is not None:
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(outbox.join(), 1.0)
             with contextlib.suppress(Exception):
                 await ws.close(1000, "client closed")
         if self._task is not None and self._task is not asyncio.current_task():
@@ -109,7 +113,8 @@ class Connection:
             self.generation += 1
             try:
                 ws = await self._open()
-            except NexusError as err:
+            except Exception as failure:
+                err = failure if isinstance(failure, NexusError) else InternalError(f"connect failed: {failure!r}")
                 if self._first is not None and not self._first.done():
                     self._set_state("closed")
                     self._fail_first(err)
@@ -121,7 +126,11 @@ class Connection:
                 if not await self._wait_backoff():
                     return
                 continue
-            code, reason = await self._serve(ws)
+            try:
+                code, reason = await self._serve(ws)
+            except Exception as failure:  # a bug must not leave the client stuck: reconnect instead
+                self.hooks.error(InternalError(f"the connection failed: {failure!r}"))
+                code, reason = 1006, ""
             if self.is_closed():
                 return
             if code == 4001 and callable(self.options.token):
@@ -214,14 +223,21 @@ class Connection:
                 except ValueError:
                     continue
                 if isinstance(frame, dict):
-                    self.hooks.frame(frame)
+                    try:
+                        self.hooks.frame(frame)
+                    except Exception as failure:
+                        self.hooks.error(InternalError(f"a {frame.get('t')!r} frame could not be handled: {failure!r}"))
 
     @staticmethod
     async def _write(ws: ClientConnection, outbox: asyncio.Queue[str]) -> None:
         # One writer per socket: frames go out in the order they were queued (Directs, publishes).
         with contextlib.suppress(ConnectionClosed):
             while True:
-                await ws.send(await outbox.get())
+                text = await outbox.get()
+                try:
+                    await ws.send(text)
+                finally:
+                    outbox.task_done()
 
     async def _keepalive(self, ws: ClientConnection) -> None:
         interval = self.options.ping_interval or self.limits.ping_interval_ms / 1000
