@@ -11,7 +11,7 @@ import type { BlockDetail, LocalChannel } from "./app/admin-views";
  */
 import type { GrantKind, RegistryEntry } from "./app/registry";
 import type { TrafficSecond } from "./app/traffic-stats";
-import type { ErrorCode } from "./protocol/codes";
+import type { ErrorCode, Quota } from "./protocol/codes";
 import type { ApiOutcome, BlockInfo, Identity } from "./protocol/frames";
 
 /** The header in which the edge passes the verified claims of a connecting block to its app object. */
@@ -27,8 +27,8 @@ export interface ConnectClaims {
   kind?: string;
 }
 
-/** A refusal the target object answers instead of routing. */
-export type Refusal = { code: ErrorCode; message: string };
+/** A refusal the target object answers instead of routing; `quota` names the quota of a `quota_exceeded`. */
+export type Refusal = { code: ErrorCode; message: string; quota?: Quota };
 
 /** A call or a Direct as the target app's object receives it (locally or by RPC). */
 export interface TargetRequest {

@@ -23,7 +23,7 @@ export interface StoredWill {
 export class LastWills {
   /** `publish` sends a due will on its way (the app object publishes it to its channel). */
   constructor(
-    private readonly sql: SqlStorage,
+    private readonly sql: Pick<SqlStorage, "exec">,
     private readonly publish: (will: StoredWill) => void,
   ) {
     sql.exec(`CREATE TABLE IF NOT EXISTS wills (
