@@ -170,7 +170,7 @@ export class Connection {
       },
       onMessage: (text) => {
         if (generation !== this.generation) return;
-        this.keepalive?.alive();
+        this.keepalive?.alive(text.length);
         let frame: ServerFrame;
         try {
           frame = JSON.parse(text) as ServerFrame;

@@ -107,6 +107,9 @@ export class AppBlocks {
       methods,
       channels,
       bucket: new TokenBucket({ ratePerSec, burst: rateBurst, abuseLimit, abuseWindowMs }),
+      unread: 0,
+      pingSeen: 0,
+      credits: 0,
     };
     this.sessions.set(ws, session);
     countSends(ws, this.traffic);

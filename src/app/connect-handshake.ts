@@ -1,8 +1,8 @@
 import { CLAIMS_HEADER, type ConnectClaims } from "../do-contracts";
 import { makeIdentity } from "../identity/jid";
 import { parseResource, randomSuffix } from "../identity/kinds";
-import { CloseCode } from "../protocol/codes";
-import { welcomeFrame } from "../protocol/welcome";
+import { CloseCode, ErrorCode, Quota } from "../protocol/codes";
+import { welcomeFrame, welcomeLimits } from "../protocol/welcome";
 import type { AppParts } from "./app-parts";
 import { blockKey } from "./routing";
 import { send } from "./send";
@@ -31,7 +31,7 @@ export class ConnectHandshake {
     const { app, blocks, config, registry, stubs, teardown } = this.parts;
     const claims = JSON.parse(request.headers.get(CLAIMS_HEADER) ?? "null") as ConnectClaims | null;
     if (!claims || request.headers.get("Upgrade") !== "websocket") return new Response("bad internal request", { status: 400 });
-    app.bind(claims.app);
+    app.keep(claims.app);
     const kind = claims.resource ? parseResource(claims.resource)?.kind : claims.kind;
     if (!kind) return new Response("bad internal request", { status: 400 });
     const resource = claims.resource ?? blocks.freeResource(claims.uid, kind);
@@ -42,6 +42,9 @@ export class ConnectHandshake {
     // check to the index holding the new block nothing awaits, so two connects cannot both keep a JID.
     const index = blocks.index;
     const previous = index.byKey.get(blockKey(claims.uid, resource));
+    // A block that replaces another of the same JID does not add one.
+    const online = index.uids.get(claims.uid) ?? 0;
+    if (!previous && online >= config.maxBlocksPerUser) return tooManyBlocks(online, config.maxBlocksPerUser);
     if (previous) teardown.drop(previous.ws, CloseCode.replaced, "replaced by a new connection");
     const pair = new WebSocketPair();
     const ws = pair[1];
@@ -65,7 +68,13 @@ export class ConnectHandshake {
       );
     }
     await expiry;
-    send(ws, welcomeFrame(identity, { maxFrameBytes: config.maxFrameBytes, apiTimeoutMs: config.apiTimeoutMs }));
+    send(ws, welcomeFrame(identity, welcomeLimits(config)));
     return new Response(null, { status: 101, webSocket: pair[0] });
   }
+}
+
+/** The contract's refusal before the upgrade: 429 with the JSON error body, naming the quota. */
+function tooManyBlocks(online: number, max: number): Response {
+  const message = `this user already has ${online} blocks online in this app (${Quota.maxBlocksPerUser} is ${max})`;
+  return Response.json({ error: { code: ErrorCode.quota_exceeded, quota: Quota.maxBlocksPerUser, message } }, { status: 429 });
 }

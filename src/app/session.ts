@@ -22,4 +22,10 @@ export interface Session<Socket = WebSocket> extends SessionAttachment {
   methods: Set<string>;
   channels: Set<string>;
   bucket: TokenBucket | undefined;
+  /** Sent to it since it last sent anything (see slow-consumer.ts). */
+  unread: number;
+  /** The last auto-answered ping taken into account (see slow-consumer.ts). */
+  pingSeen: number;
+  /** Calls sent to this worker: each lets one `api.res` through without spending the rate limits. */
+  credits: number;
 }

@@ -49,7 +49,14 @@ describe("connect: tokens, resources, identity", () => {
         resource: "default7Hx",
         kind: "default",
       },
-      limits: { maxFrameBytes: 262144, apiTimeoutMs: 30000 },
+      limits: {
+        maxFrameBytes: 262144,
+        apiTimeoutMs: 30000,
+        maxSubscriptions: 1000,
+        maxPendingCalls: 1000,
+        maxServedMethods: 256,
+        maxBlocksPerUser: 100,
+      },
     });
     await b.close();
   });
