@@ -16,6 +16,7 @@ import { LastWills } from "./last-will";
 import { OutboundCalls } from "./outbound-calls";
 import { RateMeter } from "./rate-meter";
 import { Registry } from "./registry";
+import { RetainedBytes } from "./retained-bytes";
 import type { Session } from "./session";
 import { SessionStore } from "./session-store";
 import { SlowConsumerGuard } from "./slow-consumer";
@@ -48,6 +49,8 @@ export interface AppParts {
   gate: FrameGate;
   /** Every frame to a block goes through it: the slow-consumer bound. */
   consumers: SlowConsumerGuard;
+  /** Bytes of retained values this app parked on channels (maxRetainedBytesPerApp). */
+  retained: RetainedBytes;
   /** Work that must finish even though no frame waits for it (leaves, presence, cancels). */
   background(work: Promise<unknown>): void;
   /** That work, counted while in flight. */
@@ -121,6 +124,7 @@ export function makeAppParts(ctx: DurableObjectState, env: Env): AppParts {
     expiry: new ExpiryAlarm(ctx.storage, store),
     gate,
     consumers,
+    retained: new RetainedBytes(sql, config.maxRetainedBytesPerApp),
     background,
     work,
   };
