@@ -134,7 +134,7 @@ export interface ChannelRpc extends Rpc.DurableObjectBranded {
   leave(channel: string, app: string): void;
   publish(channel: string, fromJson: string, data: string, retain: boolean): number;
   publishBatch(channel: string, items: Publish[]): number[];
-  stats(channel: string): { channel: string; seq: number; members: string[]; retained: boolean };
+  stats(channel: string): { channel: string; seq: number; epoch: string; members: string[]; retained: boolean };
   /** For the console: the seq, the member apps and the retained frame (as sent to subscribers). */
   adminPeek(channel: string): { seq: number; members: string[]; retained: string | null };
 }

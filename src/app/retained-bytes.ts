@@ -1,6 +1,6 @@
 import type { Refusal } from "../do-contracts";
 import { ErrorCode, Quota } from "../protocol/codes";
-import type { SqlExec } from "./deferred-schema";
+import type { SqlExec } from "../storage/deferred-schema";
 
 /**
  * The bytes of retained values that one app's blocks have parked on channels, bounded by
