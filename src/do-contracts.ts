@@ -106,6 +106,12 @@ export interface AppState {
   servesRows: number;
   subsRows: number;
   expiryRows: number;
+  /** Users with a rate bucket (those with a block online). */
+  rateUsers: number;
+  /** Users with subscriptions counted for maxSubscriptionsPerUser. */
+  userSubCounts: number;
+  /** Active timers of the pending calls' deadlines: 0 or 1. */
+  callTimers: number;
 }
 
 /** The RPC surface of an app object (one per app), as other objects and the edge call it. */
