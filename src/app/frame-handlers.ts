@@ -30,9 +30,12 @@ const REFUSED: Record<Exclude<Admission, "ok" | "abuse">, string> = {
   app: "too many frames from this app's blocks together; slow down",
 };
 
+/** An answer as SDKs write it, `t` first. A frame that only claims to be one spends a credit all the same. */
+const ANSWER = /^\s*\{\s*"t"\s*:\s*"api\.res"/;
+
 /** Answers to calls are bounded by the calls (each sent call lets one through), not by the rate limits. */
 function admit(app: FrameContext, s: Session, message: string | ArrayBuffer, now: number): Admission {
-  if (s.credits > 0 && typeof message === "string" && message.startsWith('{"t":"api.res"')) {
+  if (s.credits > 0 && typeof message === "string" && ANSWER.test(message)) {
     s.credits--;
     return "ok";
   }

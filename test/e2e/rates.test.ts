@@ -74,6 +74,28 @@ describe("rate limits per user and per app", () => {
     await Promise.all([...blocks, elsewhere].map((b) => b.close()));
   });
 
+  it("lets a worker's answers through beyond its user's burst: answers are bounded by the calls sent to it", async () => {
+    const app = await freshApp();
+    const worker = await s.open("owner", app, { kind: "default" });
+    worker.ws.on("message", (raw) => {
+      const f = JSON.parse(String(raw)) as Received;
+      if (f.t === "api.req") worker.send({ t: "api.res", rid: f.rid, ok: true, data: f.data });
+    });
+    expect(await worker.request({ t: "serve", id: "v", methods: ["echo"] })).toMatchObject({ t: "ack" });
+    const callers = await Promise.all(["c1", "c2"].map((uid) => s.open(uid, app, { kind: "webuo" })));
+    const waits: Promise<Received>[] = [];
+    for (const [k, c] of callers.entries()) {
+      for (let i = 0; i < (k === 0 ? 8 : 7); i++) {
+        c.send({ t: "api", id: `a${i}`, app, method: "echo", data: i });
+        waits.push(c.next((f) => f.id === `a${i}`));
+      }
+    }
+    // 15 answers from one user whose own burst is 10: every call succeeds.
+    const answers = await Promise.all(waits);
+    expect(answers.map((a) => a.ok)).toEqual(answers.map(() => true));
+    await Promise.all([worker, ...callers].map((b) => b.close()));
+  });
+
   it("refuses before parsing: a frame past the limit gets rate_limited even when it is not JSON", async () => {
     const app = await freshApp();
     const b = await s.open("u1", app, { kind: "webuo" });
