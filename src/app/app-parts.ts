@@ -55,6 +55,8 @@ export interface AppParts {
   background(work: Promise<unknown>): void;
   /** That work, counted while in flight. */
   work: BackgroundWork;
+  /** Bytes of the object's SQLite database (for the stats route). */
+  storageBytes(): number;
 }
 
 /**
@@ -127,6 +129,7 @@ export function makeAppParts(ctx: DurableObjectState, env: Env): AppParts {
     retained: new RetainedBytes(sql, config.maxRetainedBytesPerApp),
     background,
     work,
+    storageBytes: () => ctx.storage.sql.databaseSize,
   };
 }
 
