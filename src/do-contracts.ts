@@ -90,6 +90,18 @@ export interface AppState {
   localChannels: number;
   pendingCalls: number;
   pendingCallerKeys: number;
+  /** Workers and calling users with calls pending, and the call deadlines queued. */
+  pendingWorkers: number;
+  pendingCallers: number;
+  deadlines: number;
+  /** Timers the object holds for call deadlines: 0 or 1. */
+  timers: number;
+  /** Per-user rate buckets (users online here). */
+  userBuckets: number;
+  /** Users with subscriptions counted against their quota, and subscriptions reserved by joins in flight. */
+  subscribingUids: number;
+  subscriptionsReserved: number;
+  willsRows: number;
   /** Local callers with calls in flight, and those calls. */
   outboundCallers: number;
   outboundCalls: number;
@@ -106,6 +118,8 @@ export interface AppState {
   servesRows: number;
   subsRows: number;
   expiryRows: number;
+  /** Bytes of the object's SQLite database: what it holds in storage, per connection or not. */
+  storageBytes: number;
 }
 
 /** The RPC surface of an app object (one per app), as other objects and the edge call it. */

@@ -62,8 +62,8 @@ export class AppChannels {
   }
 
   /** Joins in flight, per-block sub/unsub queues and join marks (for the stats route). */
-  get sizes(): { joins: number; queues: number; joinMarks: number } {
-    return { joins: this.joining.size, queues: this.queues.size, joinMarks: this.joinedAt.size };
+  get sizes(): { joins: number; queues: number; joinMarks: number; reserved: number } {
+    return { joins: this.joining.size, queues: this.queues.size, joinMarks: this.joinedAt.size, reserved: this.quota.joining };
   }
 
   /** Subscribes a block; resolves with the frames to send after the ack (none if it already was subscribed). */

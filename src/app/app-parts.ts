@@ -52,6 +52,8 @@ export interface AppParts {
   background(work: Promise<unknown>): void;
   /** That work, counted while in flight. */
   work: BackgroundWork;
+  /** Bytes of the object's SQLite database (for the stats route). */
+  storageBytes(): number;
 }
 
 /**
@@ -123,6 +125,7 @@ export function makeAppParts(ctx: DurableObjectState, env: Env): AppParts {
     consumers,
     background,
     work,
+    storageBytes: () => ctx.storage.sql.databaseSize,
   };
 }
 

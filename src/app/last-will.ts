@@ -45,6 +45,11 @@ export class LastWills {
     this.sql.exec("DELETE FROM wills WHERE conn = ?", conn);
   }
 
+  /** Wills held (for the stats route: one at most per block online). */
+  count(): number {
+    return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM wills").toArray()[0]?.n ?? 0;
+  }
+
   /** A connection ended: its will, if any, is published (once). */
   connectionEnded(conn: string): void {
     const will = this.take(conn);

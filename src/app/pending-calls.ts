@@ -127,6 +127,11 @@ export class PendingCalls {
     return this.byCallKey.size;
   }
 
+  /** Workers and calling users with calls pending, and the deadlines queued (for the stats route). */
+  get indexSizes(): { workers: number; callers: number; deadlines: number } {
+    return { workers: this.byWorker.size, callers: this.byCaller.size, deadlines: this.timeouts.size };
+  }
+
   /** Active timers this structure holds: 0 or 1, however many calls wait. */
   get timersActive(): number {
     return this.timeouts.timersActive;

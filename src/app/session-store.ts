@@ -68,7 +68,7 @@ export class SessionStore {
 
   /** Rows per table (for the stats route: they follow the blocks online). */
   rowCounts(): { serves: number; subs: number; expiry: number } {
-    const n = (table: string) => this.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`).one().n;
+    const n = (table: string) => this.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`).toArray()[0]?.n ?? 0;
     return { serves: n("serves"), subs: n("subs"), expiry: n("expiry") };
   }
 
