@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startStack, type TestStack } from "../support/stack";
 import { withCanary } from "./expect-intact";
-import { floodConnections, floodPendingCalls, floodServedMethods, floodSubscriptions, floodUnknownApps } from "./floods";
+import {
+  floodConnections,
+  floodPendingCalls,
+  floodRetained,
+  floodServedMethods,
+  floodSubscriptions,
+  floodUnknownApps,
+} from "./floods";
 
 // Hostile clients against the quotas, each with small configured limits so that the floods stay
 // short; a canary pair in another app keeps exchanging calls and messages throughout each flood.
@@ -13,6 +20,7 @@ const LIMITS = {
   NEXUS_MAX_PENDING_CALLS_PER_USER: "30",
   NEXUS_MAX_SERVED_METHODS: "10",
   NEXUS_MAX_BLOCKS_PER_USER: "5",
+  NEXUS_MAX_RETAINED_BYTES_PER_APP: "65536",
 };
 
 describe("a hostile client meets its quota, and the canary in another app loses nothing", () => {
@@ -80,5 +88,15 @@ describe("a hostile client meets its quota, and the canary in another app loses 
     expect(r.details.listed).toEqual([]);
     // Their objects wrote nothing: no table of their own in their storage.
     expect(r.details.tables).toEqual([[], []]);
+  });
+
+  it("retained values: past the app's retained bytes, quota_exceeded; clearing one makes room", async () => {
+    // 8 values of 8 KiB fill 64 KiB; the ninth does not fit.
+    const r = await withCanary(s, () => floodRetained(s, { count: 12, valueBytes: 8192 }));
+    expect(r.details.acked).toBeGreaterThan(0);
+    expect(r.details.acked).toBeLessThanOrEqual(8);
+    expect(r.details.refusals.length).toBe(12 - r.details.acked);
+    for (const f of r.details.refusals) expect(f).toMatchObject({ code: "quota_exceeded", quota: "maxRetainedBytesPerApp" });
+    expect(r.details.clearedThenFits).toBe(true);
   });
 });
