@@ -22,6 +22,14 @@ process.env.WRANGLER_SEND_METRICS ??= "false";
 const CYCLES = Number(process.env.ABUSE_CYCLES ?? 20_000);
 const IDLE_MS = 30_000;
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+/** A process' RSS; wrangler restarts the runtime when ./public changes (a build in this checkout). */
+const rssOf = (pid: number) => {
+  try {
+    return mib(rssBytes(pid));
+  } catch {
+    return "gone (the runtime restarted)";
+  }
+};
 
 interface Edge {
   s: TestStack;
@@ -42,7 +50,7 @@ async function startEdge(vars: Record<string, string> = {}, inspectorPort?: numb
     s,
     runtimePid: edge.runtimePid,
     proxyPid,
-    rss: () => `runtime ${mib(rssBytes(edge.runtimePid))}${proxyPid ? `, dev proxy ${mib(rssBytes(proxyPid))}` : ""}`,
+    rss: () => `runtime ${rssOf(edge.runtimePid)}${proxyPid ? `, dev proxy ${rssOf(proxyPid)}` : ""}`,
   };
 }
 

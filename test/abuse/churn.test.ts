@@ -12,6 +12,8 @@ const LANES = 16;
 const USERS = 200;
 const APP = "churn";
 const PEER = "churn-peer";
+/** How long a cycle waits for one answer before failing: generous, since `npm test` runs two stacks on 2 cores. */
+const WAIT_MS = 60_000;
 
 describe("connection churn", () => {
   let s: TestStack;
@@ -75,20 +77,23 @@ describe("connection churn", () => {
     switch (i % 7) {
       case 0: {
         const b = await open(uid, { kind: "webuo" });
-        expect(await b.request({ t: "api", id: "c", app: APP, method: "echo", data: i })).toMatchObject({ ok: true, data: i });
+        expect(await b.request({ t: "api", id: "c", app: APP, method: "echo", data: i }, WAIT_MS)).toMatchObject({
+          ok: true,
+          data: i,
+        });
         return b.close();
       }
       case 1: {
         const w = await open("owner", { kind: "default" });
-        expect(await w.request({ t: "serve", id: "s", methods: ["work"] })).toMatchObject({ t: "ack" });
-        expect(await w.request({ t: "sub", id: "j", channel: `churn/w${i % 50}` })).toMatchObject({ t: "ack" });
+        expect(await w.request({ t: "serve", id: "s", methods: ["work"] }, WAIT_MS)).toMatchObject({ t: "ack" });
+        expect(await w.request({ t: "sub", id: "j", channel: `churn/w${i % 50}` }, WAIT_MS)).toMatchObject({ t: "ack" });
         return w.close();
       }
       case 2: {
         const b = await open(uid, { kind: "webuo" });
-        expect(await b.request({ t: "sub", id: "j", channel: "churn/all" })).toMatchObject({ t: "ack" });
-        await b.request({ t: "pub", id: "p", channel: "churn/all", data: `m${i}` });
-        await b.next((f) => f.t === "msg" && f.data === `m${i}`);
+        expect(await b.request({ t: "sub", id: "j", channel: "churn/all" }, WAIT_MS)).toMatchObject({ t: "ack" });
+        expect(await b.request({ t: "pub", id: "p", channel: "churn/all", data: `m${i}` }, WAIT_MS)).toMatchObject({ t: "ack" });
+        await b.next((f) => f.t === "msg" && f.data === `m${i}`, WAIT_MS);
         return b.close(); // without unsubscribing
       }
       case 3: {
@@ -103,25 +108,25 @@ describe("connection churn", () => {
       case 4: {
         // A worker that leaves with a call in flight: its caller gets worker_gone.
         const w = await open("owner", { kind: "default" });
-        await w.request({ t: "serve", id: "s", methods: ["slow"] });
+        await w.request({ t: "serve", id: "s", methods: ["slow"] }, WAIT_MS);
         const b = await open(uid, { kind: "webuo" });
         b.send({ t: "api", id: "c", app: APP, method: "slow", resource: w.welcome.from.resource, data: i });
-        await w.next((f) => f.t === "api.req");
+        await w.next((f) => f.t === "api.req", WAIT_MS);
         w.ws.terminate();
-        expect(await b.next((f) => f.id === "c")).toMatchObject({ ok: false, error: { code: "worker_gone" } });
+        expect(await b.next((f) => f.id === "c", WAIT_MS)).toMatchObject({ ok: false, error: { code: "worker_gone" } });
         await w.closed;
         return b.close();
       }
       case 5: {
         const b = await open("owner", { kind: "webuo" });
-        expect(await b.request({ t: "direct", id: "d", app: PEER, resource: "default0", data: `x${i}` })).toMatchObject({
+        expect(await b.request({ t: "direct", id: "d", app: PEER, resource: "default0", data: `x${i}` }, WAIT_MS)).toMatchObject({
           t: "ack",
         });
         return b.close();
       }
       default: {
         const b = await open(uid, { kind: "webuo" });
-        expect(await b.request({ t: "find", id: "f" })).toMatchObject({ t: "find.result" });
+        expect(await b.request({ t: "find", id: "f" }, WAIT_MS)).toMatchObject({ t: "find.result" });
         return b.close();
       }
     }
