@@ -23,6 +23,9 @@ const stack = await startLocalStack({
   persistDir: env.NEXUS_DATA_DIR || ".nexus/data",
   logLevel: "warn",
   bridgeLog: (record) => process.stdout.write(`${JSON.stringify(record)}\n`),
+}).catch((err: Error) => {
+  process.stderr.write(`${err.message}\n`);
+  process.exit(1);
 });
 
 const lines = [

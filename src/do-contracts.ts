@@ -23,6 +23,9 @@ export interface ConnectClaims {
   exp: number;
   resource?: string;
   kind?: string;
+  /** Channel capabilities (patterns) from the token; absent allows every channel. */
+  pub?: string[];
+  sub?: string[];
 }
 
 /** A refusal the target object answers instead of routing. */

@@ -42,6 +42,7 @@ export class AppObject extends DurableObject<Env> implements AppRpc {
     if (!session) return;
     const now = Date.now();
     this.parts.meter.mark(now);
+    if (session.worker) this.parts.keepalive.heard(session, now);
     if (session.exp <= now) {
       this.parts.teardown.drop(ws, CloseCode.tokenExpired, "token expired");
       return;
@@ -57,14 +58,18 @@ export class AppObject extends DurableObject<Env> implements AppRpc {
     this.parts.teardown.drop(ws, CloseCode.goingAway, "socket error");
   }
 
-  /** Closes sockets whose token expired with 4001, then waits for the next expiry. */
+  /** Closes sockets whose token expired (4001) and workers gone silent (4002), then waits for the next deadline. */
   override async alarm(): Promise<void> {
-    const expired = this.parts.expiry.due(Date.now());
+    const { blocks, clock, expiry, keepalive, teardown } = this.parts;
+    const now = Date.now();
+    const expired = expiry.due(now);
     for (const ws of this.ctx.getWebSockets()) {
       const att = ws.deserializeAttachment() as SessionAttachment | null;
-      if (att && expired.has(att.conn)) this.parts.teardown.drop(ws, CloseCode.tokenExpired, "token expired");
+      if (att && expired.has(att.conn)) teardown.drop(ws, CloseCode.tokenExpired, "token expired");
     }
-    await this.parts.expiry.rearm();
+    const { silent, next } = keepalive.sweep(blocks.workers(), now);
+    for (const s of silent) teardown.drop(s.ws, CloseCode.missedKeepalive, "missed keepalive");
+    await clock.next([expiry.next(), next]);
   }
 
   // The RPC surface (rpc-surface.ts): methods must sit on the class for the runtime to expose them.

@@ -2,15 +2,18 @@ import { KeyedBatcher } from "../batcher";
 import { type NexusConfig, readConfig } from "../config";
 import type { DirectItem, Publish, Refusal } from "../do-contracts";
 import { StubCache } from "../stubs";
+import { AlarmClock } from "./alarm-clock";
 import { AppBlocks } from "./app-blocks";
 import { AppChannels } from "./app-channels";
 import { BlockTeardown } from "./block-teardown";
 import { BoundApp } from "./bound-app";
 import { CallRouting } from "./call-routing";
 import { ExpiryAlarm } from "./expiry-alarm";
+import { WorkerKeepalive } from "./keepalive";
 import { OutboundCalls } from "./outbound-calls";
 import { RateMeter } from "./rate-meter";
 import { Registry } from "./registry";
+import { SqlRotationStore } from "./round-robin";
 import { SessionStore } from "./session-store";
 
 /**
@@ -34,7 +37,10 @@ export interface AppParts {
   /** Per other app: one Direct call in flight; what arrives meanwhile goes in the next (order kept). */
   directs: KeyedBatcher<DirectItem, Refusal | null>;
   teardown: BlockTeardown;
+  /** The object's one alarm, for the nearest of the deadlines below. */
+  clock: AlarmClock;
   expiry: ExpiryAlarm;
+  keepalive: WorkerKeepalive;
   /** Work that must finish even though no frame waits for it (leaves, presence, cancels). */
   background(work: Promise<unknown>): void;
 }
@@ -53,10 +59,12 @@ export function makeAppParts(ctx: DurableObjectState, env: Env): AppParts {
   const store = new SessionStore(ctx.storage.sql);
   const app = new BoundApp(store);
   const registry = new Registry(ctx.storage.sql);
-  const blocks = new AppBlocks(ctx, store, config);
+  const clock = new AlarmClock(ctx.storage);
+  const keepalive = new WorkerKeepalive(ctx, clock, config.pingIntervalMs);
+  const blocks = new AppBlocks(ctx, store, config, (att, now) => keepalive.heardAfterWake(att, now));
   const stubs = new StubCache(env);
   const background = (work: Promise<unknown>): void => ctx.waitUntil(work);
-  const calls = new CallRouting(app, registry, blocks);
+  const calls = new CallRouting(app, registry, blocks, new SqlRotationStore(ctx.storage.sql));
   const channels = new AppChannels({ app, blocks, store, stubs, background });
   const outbound = new OutboundCalls();
   const teardown = new BlockTeardown({ app, blocks, store, calls, outbound, channels, stubs, background });
@@ -74,7 +82,9 @@ export function makeAppParts(ctx: DurableObjectState, env: Env): AppParts {
     publishes: new KeyedBatcher((channel, items) => stubs.channel(channel).publishBatch(channel, items)),
     directs: new KeyedBatcher((target, items) => stubs.app(target).rpcDirectBatch(target, items)),
     teardown,
-    expiry: new ExpiryAlarm(ctx.storage, store),
+    clock,
+    expiry: new ExpiryAlarm(clock, store),
+    keepalive,
     background,
   };
 }

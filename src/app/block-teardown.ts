@@ -46,8 +46,9 @@ export class BlockTeardown {
     calls.pending.workerGone(session.conn);
     this.cancelOutbound(session.conn);
     channels.leaveAll(session);
-    if (!blocks.index.uids.has(session.identity.uid)) {
-      const uid = session.identity.uid;
+    const uid = session.identity.uid;
+    if (session.worker && !blocks.index.workersByUid.has(uid)) calls.rr.forgetUid(uid);
+    if (!blocks.holdsUid(uid)) {
       this.parts.background(
         stubs
           .user(uid)

@@ -4,7 +4,7 @@ import type { AppBlocks } from "./app-blocks";
 import type { BoundApp } from "./bound-app";
 import { PendingCalls } from "./pending-calls";
 import type { Registry } from "./registry";
-import { RoundRobin } from "./round-robin";
+import { type RotationStore, RoundRobin } from "./round-robin";
 import { authorize, callTarget, directTarget, failed, isRefusal } from "./routing";
 import { send } from "./send";
 
@@ -19,13 +19,16 @@ import { send } from "./send";
  */
 export class CallRouting {
   readonly pending = new PendingCalls();
-  private readonly rr = new RoundRobin();
+  readonly rr: RoundRobin;
 
   constructor(
     private readonly app: BoundApp,
     private readonly registry: Registry,
     private readonly blocks: AppBlocks,
-  ) {}
+    rotation: RotationStore,
+  ) {
+    this.rr = new RoundRobin(rotation);
+  }
 
   routeCall(caller: Identity, callerFromJson: string, req: CallRequest): Promise<ApiOutcome> {
     const auth = authorize(this.registry, this.app.name ?? "", caller, req);

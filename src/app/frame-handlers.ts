@@ -2,7 +2,7 @@ import { UID_PATTERN } from "../identity/jid";
 import { parseResource } from "../identity/kinds";
 import { decodeClientFrame } from "../protocol/codec";
 import { CloseCode, ErrorCode } from "../protocol/codes";
-import type { ApiOutcome, BlockInfo, ClientFrame } from "../protocol/frames";
+import type { ApiOutcome, BlockInfo, ClientFrame, WireError } from "../protocol/frames";
 import type { Joined } from "./app-channels";
 import type { FrameContext } from "./frame-context";
 import { validTargetResource } from "./routing";
@@ -47,7 +47,11 @@ export async function handleFrame(app: FrameContext, s: Session, message: string
     case "api":
       return api(app, s, frame);
     case "api.res":
-      app.answer(frame.rid, s, frame.ok ? { ok: true, data: frame.data, from: s.identity } : { ok: false, error: frame.error });
+      app.answer(
+        frame.rid,
+        s,
+        frame.ok ? { ok: true, data: frame.data, from: s.identity } : { ok: false, error: workerError(frame.error) },
+      );
       return;
     case "serve":
       return serve(app, s, frame);
@@ -68,6 +72,23 @@ export async function handleFrame(app: FrameContext, s: Session, message: string
       send(s.ws, '{"t":"pong"}');
       return;
   }
+}
+
+/**
+ * A worker may answer only `app_error` or `bad_request`: any other code reaches the caller as
+ * `app_error`, so a worker cannot pass for a server condition (and make clients retry).
+ */
+function workerError(error: WireError): WireError {
+  if (error.code === ErrorCode.app_error || error.code === ErrorCode.bad_request) return error;
+  return { code: ErrorCode.app_error, message: error.message };
+}
+
+/** The token's channel capabilities, checked before a `sub` or `pub` goes anywhere. */
+function mayUse(s: Session, cap: "pub" | "sub", channel: string, id: string | undefined): boolean {
+  const allowed = s.caps[cap];
+  if (!allowed || allowed.allows(channel)) return true;
+  sendError(s, id, ErrorCode.forbidden, `this token may not ${cap} on "${channel}"`);
+  return false;
 }
 
 function serve(app: FrameContext, s: Session, f: Frame<"serve">): void {
@@ -131,6 +152,7 @@ async function direct(app: FrameContext, s: Session, f: Frame<"direct">): Promis
 }
 
 async function sub(app: FrameContext, s: Session, f: Frame<"sub">): Promise<void> {
+  if (!mayUse(s, "sub", f.channel, f.id)) return;
   let result: Joined;
   try {
     result = await app.subscribe(s, f.channel);
@@ -143,6 +165,7 @@ async function sub(app: FrameContext, s: Session, f: Frame<"sub">): Promise<void
 }
 
 async function pub(app: FrameContext, s: Session, f: Frame<"pub">): Promise<void> {
+  if (!mayUse(s, "pub", f.channel, f.id)) return;
   try {
     await app.publishes.push(f.channel, { fromJson: s.fromJson, data: f.data, retain: f.retain === true });
     if (f.id !== undefined) ack(s, f.id);

@@ -1,3 +1,4 @@
+import { randomSuffix } from "../identity/kinds";
 import { ErrorCode } from "../protocol/codes";
 import type { ApiOutcome } from "../protocol/frames";
 
@@ -14,6 +15,11 @@ interface Pending {
  * Each settles exactly once: by the worker's answer, its timeout, the worker leaving, or the caller
  * cancelling. Anything that arrives after that is dropped.
  *
+ * A `rid` is `r<instance>.<n>`: a random prefix drawn by each instance of the object (71 bits) and a
+ * counter, so an object woken from hibernation or restarted never hands out a `rid` again, and a
+ * worker's late answer to a call of an earlier instance matches nothing. (A counter kept in storage
+ * would do it too, at the price of a storage write before each `api.req`.)
+ *
  * @example
  * ```ts
  * const calls = new PendingCalls();
@@ -26,9 +32,12 @@ export class PendingCalls {
   private readonly byCallKey = new Map<string, Pending>();
   private seq = 0;
 
+  /** `instance`: this object instance's rid prefix; random unless a test fixes it. */
+  constructor(private readonly instance: string = randomSuffix(12)) {}
+
   /** Opens a call; `send` delivers the request to the worker under the new `rid`. */
   open(call: { callKey: string; worker: string; timeoutMs: number }, send: (rid: string) => void): Promise<ApiOutcome> {
-    const rid = `r${(++this.seq).toString(36)}`;
+    const rid = `r${this.instance}.${(++this.seq).toString(36)}`;
     return new Promise<ApiOutcome>((resolve) => {
       const timer = setTimeout(() => {
         this.settle(rid, { ok: false, error: { code: ErrorCode.timeout, message: `no answer within ${call.timeoutMs} ms` } });

@@ -66,7 +66,7 @@ export function callTarget<S>(
     }
     return target;
   }
-  const worker = rr.pick(`${targetUid}\u0000${method}`, index.servers(targetUid, method));
+  const worker = rr.pick(targetUid, method, index.servers(targetUid, method));
   return worker ?? refuse(ErrorCode.no_responders, `no online worker serves "${method}"`);
 }
 

@@ -10,9 +10,18 @@ export interface Identity {
   kind: string;
 }
 
-/** A block in a `find.result`. */
+/** A block in a `find.result`; a worker's entry also lists what it serves (`["*"]` for everything). */
 export interface BlockInfo extends Identity {
   since: number;
+  methods?: string[];
+}
+
+/** The limits a `welcome` announces. */
+export interface WelcomeLimits {
+  maxFrameBytes: number;
+  apiTimeoutMs: number;
+  /** Workers send a ping at least this often (close 4002 after three silent intervals). */
+  pingIntervalMs: number;
 }
 
 export interface WireError {
@@ -35,7 +44,7 @@ export type ClientFrame =
 
 /** Frames the server sends. */
 export type ServerFrame =
-  | { t: "welcome"; v: 1; jid: string; from: Identity; limits: { maxFrameBytes: number; apiTimeoutMs: number } }
+  | { t: "welcome"; v: 1; jid: string; from: Identity; limits: WelcomeLimits }
   | { t: "ack"; id: string }
   | { t: "error"; id?: string; code: ErrorCode; message: string }
   | { t: "api.req"; rid: string; method: string; from: Identity; data: unknown }
