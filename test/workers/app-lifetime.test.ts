@@ -8,15 +8,15 @@ import { admin, connectBlock, type TestSocket, token } from "./helpers";
 function requestsTo(workers: TestSocket[]): () => Promise<{ worker: number; req: any }> {
   const arrived: { worker: number; req: any }[] = [];
   const waiting: ((r: { worker: number; req: any }) => void)[] = [];
-  workers.forEach((w, worker) =>
+  for (const [worker, w] of workers.entries()) {
     w.ws.addEventListener("message", (e) => {
       const req = JSON.parse(String(e.data));
       if (req.t !== "api.req") return;
       const waiter = waiting.shift();
       if (waiter) waiter({ worker, req });
       else arrived.push({ worker, req });
-    }),
-  );
+    });
+  }
   return () => {
     const first = arrived.shift();
     return first ? Promise.resolve(first) : new Promise((resolve) => waiting.push(resolve));
