@@ -1,6 +1,6 @@
 import WebSocket from "ws";
 import { DEFAULT_LIMITS, TERMINAL_CLOSE_CODES } from "../../src/protocol/codes";
-import type { ClientFrame, Identity, ServerFrame } from "../../src/protocol/frames";
+import type { ClientFrame, Identity, ServerFrame, WelcomeLimits } from "../../src/protocol/frames";
 import { backoffDelay } from "./backoff";
 import { type Dialing, dialEdge, parseServerFrame } from "./edge-dial";
 import { connectUrl } from "./edge-url";
@@ -72,7 +72,7 @@ const MAX_QUEUED = 1000;
  */
 export class EdgeSession {
   identity!: Identity;
-  limits: { maxFrameBytes: number; apiTimeoutMs: number } = { ...DEFAULT_LIMITS };
+  limits: WelcomeLimits = { ...DEFAULT_LIMITS };
   private ws: WebSocket | undefined;
   private state: "connecting" | "open" | "reconnecting" | "closed" = "connecting";
   private readonly pending = new Map<string, Pending>();
@@ -289,16 +289,18 @@ export class EdgeSession {
 
   private startPing(): void {
     this.stopPing();
+    // A device is a worker: the edge closes it with 4002 unless it pings at least every pingIntervalMs.
+    const every = Math.min(PING_INTERVAL_MS, this.limits.pingIntervalMs ?? PING_INTERVAL_MS);
     this.pingTimer = setInterval(() => {
       const ws = this.ws;
       if (!ws || ws.readyState !== WebSocket.OPEN) return;
       // Two silent intervals (not even a pong): the path to the edge is dead even if TCP has not noticed.
-      if (Date.now() - this.lastSeen > 2 * PING_INTERVAL_MS + 5000) {
+      if (Date.now() - this.lastSeen > 2 * every + 5000) {
         ws.terminate();
         return;
       }
       ws.send('{"t":"ping"}');
-    }, PING_INTERVAL_MS);
+    }, every);
     this.pingTimer.unref?.();
   }
 

@@ -1,5 +1,6 @@
+import { isWorkerKind } from "../../src/identity/kinds";
 import { CloseCode, DEFAULT_LIMITS } from "../../src/protocol/codes";
-import type { Identity, ServerFrame } from "../../src/protocol/frames";
+import type { Identity, ServerFrame, WelcomeLimits } from "../../src/protocol/frames";
 import { Backoff } from "./backoff";
 import { terminalError } from "./close-codes";
 import { connectUrl } from "./connect-url";
@@ -64,7 +65,7 @@ const KEEPALIVE_CLOSE = 4000;
 export class Connection {
   state: ClientState = "connecting";
   identity: Identity | undefined;
-  limits: { maxFrameBytes: number; apiTimeoutMs: number } = { ...DEFAULT_LIMITS };
+  limits: WelcomeLimits = { ...DEFAULT_LIMITS };
   /** Increments per socket, so late events of an old socket are recognised and ignored. */
   generation = 0;
 
@@ -202,7 +203,8 @@ export class Connection {
     this.open = true;
     this.identity = welcome.from;
     this.limits = welcome.limits ?? this.limits;
-    this.keepalive?.start();
+    // Workers are held to the server's cadence; frontends keep their own (they are not held to it).
+    this.keepalive?.start(isWorkerKind(welcome.from.kind) ? welcome.limits?.pingIntervalMs : undefined);
     const restored = this.hooks.restore(welcome).catch((cause) => {
       this.hooks.error(new NexusError(ErrorCode.internal, "restoring declarations failed", { cause }));
     });
@@ -245,7 +247,8 @@ export class Connection {
     error ??=
       terminalError(socket?.code ?? 1006, "") ??
       new NexusError(ErrorCode.disconnected, `could not connect to ${this.options.url}`, { closeCode: socket?.code });
-    if (this.firstConnect) {
+    // [contract: 503 unavailable] the edge is up but cannot check tokens now: even a first connect waits and retries.
+    if (this.firstConnect && !(error.code === ErrorCode.unavailable && this.backoff)) {
       const first = this.firstConnect;
       this.firstConnect = undefined;
       this.setState("closed");

@@ -49,7 +49,7 @@ describe("connect: tokens, resources, identity", () => {
         resource: "default7Hx",
         kind: "default",
       },
-      limits: { maxFrameBytes: 262144, apiTimeoutMs: 30000 },
+      limits: { maxFrameBytes: 262144, apiTimeoutMs: 30000, pingIntervalMs: 20000 },
     });
     await b.close();
   });
@@ -80,7 +80,7 @@ describe("connect: tokens, resources, identity", () => {
       s.connectUrlFor(await hs256("not-the-secret", { sub: "u1", app: "etest" }, 60), { kind: "webuo" }),
     );
     expect(forged.status).toBe(401);
-    const expired = await refusal(s.connectUrlFor(await hs256(s.jwtSecret, { sub: "u1", app: "etest" }, -10), { kind: "webuo" }));
+    const expired = await refusal(s.connectUrlFor(await hs256(s.jwtSecret, { sub: "u1", app: "etest" }, -60), { kind: "webuo" }));
     expect(expired.status).toBe(401);
     expect(expired.body.error.message).toContain("expired");
     const noApp = await refusal(s.connectUrlFor(await hs256(s.jwtSecret, { sub: "u1" }, 60), { kind: "webuo" }));
