@@ -138,8 +138,8 @@ describe("the token policy over the wire", () => {
     const wrong = await fetch(`${s.httpUrl}/v1/admin/apps/pol`, { headers: { authorization: "Bearer not-the-key" } });
     expect(missing.status).toBe(401);
     expect(wrong.status).toBe(401);
-    expect((await missing.json()).error.message).toMatch(/required/);
-    expect((await wrong.json()).error.message).toMatch(/not valid/);
+    expect(((await missing.json()) as any).error.message).toMatch(/required/);
+    expect(((await wrong.json()) as any).error.message).toMatch(/not valid/);
   });
 });
 
