@@ -53,6 +53,7 @@ export default defineConfig({
           sequence: { groupOrder: 2 },
           include: [
             "test/e2e/**/*.test.ts",
+            "test/abuse/**/*.test.ts",
             "test/sdk/**/*.test.ts",
             "test/bridge/**/*.test.ts",
             "test/cli/**/*.test.ts",

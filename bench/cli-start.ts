@@ -8,9 +8,13 @@ import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { startLocalStack } from "../scripts/local-stack";
 
-const NEXUS = fileURLToPath(new URL("../cli/nexus.mjs", import.meta.url));
-const runsArg = process.argv.indexOf("--runs");
-const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 15;
+// --cli <file> measures another launcher (e.g. the former tsx one, to compare under the same load).
+const arg = (name: string) => {
+  const at = process.argv.indexOf(name);
+  return at > 0 ? process.argv[at + 1] : undefined;
+};
+const NEXUS = arg("--cli") ?? fileURLToPath(new URL("../cli/nexus.mjs", import.meta.url));
+const RUNS = Number(arg("--runs") ?? 15);
 
 function timeRun(args: string[], env: Record<string, string>): Promise<number> {
   const started = performance.now();

@@ -10,6 +10,9 @@ import { buildAssets } from "./build-assets";
 // The runtime tries to reach Cloudflare at start unless told not to; this machine has no internet.
 process.env.CLOUDFLARE_CF_FETCH_ENABLED ??= "false";
 process.env.WRANGLER_SEND_METRICS ??= "false";
+// wrangler runs wrangler.toml's [build] command (which assembles ./public) on every start; a local
+// stack has its own assets folder, so that command returns at once (scripts/build-public.mjs).
+process.env.NEXUS_SKIP_ASSETS_BUILD = "1";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 

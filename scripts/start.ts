@@ -1,33 +1,74 @@
-import { startLocalStack } from "./local-stack";
-import { ensureSdkBuild } from "./sdk-build";
+import { relative } from "node:path";
+import { loadDevSecrets, MIN_JWT_SECRET_BYTES } from "./dev-secrets";
+import type { LocalStack } from "./local-stack";
+import { startOrphanGuard } from "./orphan-guard";
+import { firstBusyPort } from "./port-check";
 
 /**
  * `npm start`: the whole local stack in the foreground (edge on workerd, MQTT bridge, web console),
- * configured by the environment variables of the contract's "Running locally", until interrupted.
+ * configured by the environment variables of docs/protocol.md "Running locally", until interrupted.
+ * It checks its ports before it starts anything, keeps the development secrets in the data
+ * directory, restarts a runtime that dies (or exits non-zero), and never leaves a process behind.
  */
 const env = process.env;
-const port = Number(env.NEXUS_PORT ?? 8787);
-const mqttPort = Number(env.NEXUS_MQTT_PORT ?? 1883);
-const host = env.NEXUS_HOST ?? "127.0.0.1";
+const host = env.NEXUS_HOST || "127.0.0.1";
+const port = Number(env.NEXUS_PORT || 8787);
+const mqttPort = Number(env.NEXUS_MQTT_PORT || 1883);
+const mqttWsPort = env.NEXUS_MQTT_WS_PORT ? Number(env.NEXUS_MQTT_WS_PORT) : mqttPort === 0 ? 0 : mqttPort + 1;
+const dataDir = env.NEXUS_DATA_DIR || ".nexus/data";
 
+function fail(line: string): never {
+  process.stderr.write(`nexus: ${line}\n`);
+  process.exit(1);
+}
+
+const busy = await firstBusyPort(host, [
+  { port, variable: "NEXUS_PORT" },
+  ...(mqttPort === 0
+    ? []
+    : [
+        { port: mqttPort, variable: "NEXUS_MQTT_PORT" },
+        { port: mqttWsPort, variable: "NEXUS_MQTT_WS_PORT" },
+      ]),
+]);
+if (busy) fail(busy);
+if (env.NEXUS_JWT_SECRET && Buffer.byteLength(env.NEXUS_JWT_SECRET) < MIN_JWT_SECRET_BYTES) {
+  fail(`NEXUS_JWT_SECRET is ${Buffer.byteLength(env.NEXUS_JWT_SECRET)} bytes; the edge needs at least ${MIN_JWT_SECRET_BYTES}`);
+}
+const secrets = loadDevSecrets(dataDir, { adminKey: env.NEXUS_ADMIN_KEY, jwtSecret: env.NEXUS_JWT_SECRET });
+
+const guard = startOrphanGuard();
+// Loaded only now: wrangler takes a while to import, and a busy port must be reported at once.
+const [{ startLocalStack }, { ensureSdkBuild }, { superviseEdge }] = await Promise.all([
+  import("./local-stack"),
+  import("./sdk-build"),
+  import("./edge-supervisor"),
+]);
 // The console and the example pages load the SDK's build; a fresh clone has none yet.
 await ensureSdkBuild();
-const stack = await startLocalStack({
-  host,
-  port,
-  mqttPort,
-  mqttWsPort: env.NEXUS_MQTT_WS_PORT !== undefined ? Number(env.NEXUS_MQTT_WS_PORT) : mqttPort === 0 ? 0 : mqttPort + 1,
-  adminKey: env.NEXUS_ADMIN_KEY || undefined,
-  jwtSecret: env.NEXUS_JWT_SECRET || undefined,
-  domain: env.NEXUS_DOMAIN || undefined,
-  persistDir: env.NEXUS_DATA_DIR || ".nexus/data",
-  logLevel: "warn",
-  bridgeLog: (record) => process.stdout.write(`${JSON.stringify(record)}\n`),
-}).catch((err: Error) => {
-  process.stderr.write(`${err.message}\n`);
-  process.exit(1);
-});
+let stack: LocalStack;
+try {
+  stack = await startLocalStack({
+    host,
+    port,
+    mqttPort,
+    mqttWsPort,
+    adminKey: secrets.adminKey,
+    jwtSecret: secrets.jwtSecret,
+    domain: env.NEXUS_DOMAIN || undefined,
+    persistDir: dataDir,
+    logLevel: "warn",
+    bridgeLog: (record) => process.stdout.write(`${JSON.stringify(record)}\n`),
+  });
+} catch (err) {
+  fail(`the stack did not start: ${err instanceof Error ? err.message : String(err)}`);
+}
+guard.rescan();
 
+const shortPath = relative(process.cwd(), secrets.file);
+const keptIn = shortPath.startsWith("..") ? secrets.file : shortPath;
+const where = (from: "environment" | "file", variable: string) =>
+  from === "environment" ? `(from ${variable})` : `(development value, kept in ${keptIn}; ${variable} overrides it)`;
 const lines = [
   "",
   "Nexus is running.",
@@ -38,8 +79,9 @@ const lines = [
     ? `  MQTT         mqtt://${host}:${stack.mqttPort}   (MQTT over WebSocket: ws://${host}:${stack.mqttWsPort})`
     : "  MQTT         off (NEXUS_MQTT_PORT=0)",
   `  domain       ${stack.domain}`,
-  `  admin key    ${stack.adminKey}${env.NEXUS_ADMIN_KEY ? "" : "   (development key; set NEXUS_ADMIN_KEY to choose one)"}`,
-  `  JWT secret   ${stack.jwtSecret}${env.NEXUS_JWT_SECRET ? "" : "   (development secret; set NEXUS_JWT_SECRET to choose one)"}`,
+  `  data         ${dataDir}`,
+  `  admin key    ${stack.adminKey}   ${where(secrets.adminKeyFrom, "NEXUS_ADMIN_KEY")}`,
+  `  JWT secret   ${stack.jwtSecret}   ${where(secrets.jwtSecretFrom, "NEXUS_JWT_SECRET")}`,
   "",
   "Mint a development token:",
   `  curl -s -X POST ${stack.httpUrl}/v1/admin/tokens -H 'authorization: Bearer ${stack.adminKey}' \\`,
@@ -51,14 +93,29 @@ const lines = [
 process.stdout.write(lines.join("\n"));
 
 let stopping = false;
-async function shutdown(signal: string): Promise<void> {
+async function shutdown(why: string, code: number): Promise<void> {
   if (stopping) return;
   stopping = true;
-  process.stdout.write(`\n${signal}: stopping Nexus...\n`);
-  const force = setTimeout(() => process.exit(1), 10_000);
+  supervisor.stop();
+  process.stdout.write(`\n${why}: stopping Nexus...\n`);
+  const force = setTimeout(() => process.exit(code || 1), 10_000);
   force.unref();
-  await stack.stop();
-  process.exit(0);
+  await stack.stop().catch(() => {});
+  process.exit(code);
 }
-process.on("SIGINT", () => void shutdown("SIGINT"));
-process.on("SIGTERM", () => void shutdown("SIGTERM"));
+
+const supervisor = superviseEdge(stack, {
+  log: (line) => process.stdout.write(`${line}\n`),
+  onRestarted: () => guard.rescan(),
+  onGiveUp: (reason) => {
+    process.stderr.write(`nexus: ${reason}; stopping\n`);
+    void shutdown("the edge is down", 1);
+  },
+});
+process.on("SIGINT", () => void shutdown("SIGINT", 0));
+process.on("SIGTERM", () => void shutdown("SIGTERM", 0));
+// A failure inside this process (the bridge runs here) stops the whole stack rather than leave part of it up.
+process.on("uncaughtException", (err) => {
+  process.stderr.write(`nexus: ${err.stack ?? err.message}\n`);
+  void shutdown("a crash", 1);
+});

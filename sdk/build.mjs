@@ -21,9 +21,10 @@ const require = createRequire(import.meta.url);
  */
 export async function buildSdk() {
   // No clean first: other processes (a test's stack start) may be copying dist/ right now; every file is overwritten.
+  // Two entries: the public client (index) and the connection core that the MQTT bridge builds on (core).
   const bundle = build({
-    entryPoints: [`${here}src/index.ts`],
-    outfile: `${here}dist/index.js`,
+    entryPoints: { index: `${here}src/index.ts`, core: `${here}src/core.ts` },
+    outdir: `${here}dist`,
     bundle: true,
     format: "esm",
     platform: "neutral",
@@ -38,6 +39,7 @@ export async function buildSdk() {
   await Promise.all([bundle, types]);
   // tsc mirrors the repository layout (sdk/src and the shared src/protocol); re-export from the top.
   writeFileSync(`${here}dist/index.d.ts`, 'export * from "./types/sdk/src/index";\n');
+  writeFileSync(`${here}dist/core.d.ts`, 'export * from "./types/sdk/src/core";\n');
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

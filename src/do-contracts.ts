@@ -1,3 +1,4 @@
+import type { BlockDetail, LocalChannel } from "./app/admin-views";
 /**
  * What the Durable Objects say to each other: the requests they pass and the RPC surface each one
  * offers. Objects and the stub cache depend on these types, never on another object's class, so no
@@ -9,6 +10,7 @@
  * ```
  */
 import type { GrantKind, RegistryEntry } from "./app/registry";
+import type { TrafficSecond } from "./app/traffic-stats";
 import type { ErrorCode } from "./protocol/codes";
 import type { ApiOutcome, BlockInfo, Identity } from "./protocol/frames";
 
@@ -71,6 +73,42 @@ export interface AppStats {
   connections: number;
   messagesIn: number;
   messagesPerSec: number;
+  /** The last minutes, second by second (seconds without traffic left out). */
+  traffic: TrafficSecond[];
+}
+
+/**
+ * What an app object holds for its connections, by structure (see src/app/app-state.ts). With no
+ * block online and nothing in flight every count is zero, except `rotations`: the round-robin keeps
+ * its place per pool of workers, so that balancing stays fair.
+ */
+export interface AppState {
+  /** Sockets the runtime holds for the object. */
+  sockets: number;
+  sessions: number;
+  blockKeys: number;
+  uids: number;
+  workerUids: number;
+  /** Channels with local subscribers. */
+  localChannels: number;
+  pendingCalls: number;
+  pendingCallerKeys: number;
+  /** Local callers with calls in flight, and those calls. */
+  outboundCallers: number;
+  outboundCalls: number;
+  rotations: number;
+  publishBatches: number;
+  directBatches: number;
+  channelJoins: number;
+  channelQueues: number;
+  joinMarks: number;
+  /** Stubs to other objects with calls in flight. */
+  stubs: number;
+  /** Background work in flight (presence updates, leaves, cancels). */
+  background: number;
+  servesRows: number;
+  subsRows: number;
+  expiryRows: number;
 }
 
 /** The RPC surface of an app object (one per app), as other objects and the edge call it. */
@@ -86,6 +124,10 @@ export interface AppRpc extends Rpc.DurableObjectBranded {
   adminRevoke(app: string, uid: string): (RegistryEntry & { online: number }) | undefined;
   adminGet(app: string): RegistryEntry & { online: number };
   adminStats(app: string): AppStats;
+  adminChannels(app: string): LocalChannel[];
+  adminBlocks(app: string): BlockDetail[];
+  /** What the object holds per connection, once its background work has settled. */
+  adminState(app: string): Promise<AppState>;
   fetch(request: Request): Promise<Response>;
 }
 
@@ -96,6 +138,8 @@ export interface ChannelRpc extends Rpc.DurableObjectBranded {
   publish(channel: string, fromJson: string, data: string, retain: boolean): number;
   publishBatch(channel: string, items: Publish[]): number[];
   stats(channel: string): { channel: string; seq: number; members: string[]; retained: boolean };
+  /** For the console: the seq, the member apps and the retained frame (as sent to subscribers). */
+  adminPeek(channel: string): { seq: number; members: string[]; retained: string | null };
 }
 
 /** The RPC surface of a uid's presence object: the apps in which the uid has blocks online. */

@@ -1,10 +1,8 @@
 import type { IPublishPacket } from "mqtt-packet";
-import type { ServerFrame } from "../../src/protocol/frames";
+import { isNexusError } from "../../sdk/src/core";
 import type { DeviceConnection } from "./device-connection";
-import type { OutgoingFrame } from "./edge-session";
-import { BridgeError } from "./errors";
 import { Reason } from "./reason-codes";
-import { apiResultTopic, isTopicLevel } from "./topics";
+import { API_RESULT_PREFIX, apiResultTopic, isTopicLevel, TOPIC_ROOT } from "./topics";
 
 /** The PUBACK outcome of a device's PUBLISH. */
 export interface Outcome {
@@ -54,6 +52,8 @@ function replyRoute(
     // [MQTT-3.3.2-14] a Response Topic is a topic name: no wildcards.
     if (responseTopic.length === 0 || /[+#]/.test(responseTopic))
       return "the response topic must be a topic name without wildcards";
+    if (responseTopic.startsWith(`${TOPIC_ROOT}/`) && !responseTopic.startsWith(API_RESULT_PREFIX))
+      return "the response topic must be outside nexus/ (the device's own inbox) or under nexus/api-result/";
     return { topic: responseTopic, qos, correlationData: packet.properties?.correlationData, id };
   }
   if (rawId === undefined) return undefined;
@@ -72,8 +72,8 @@ function reply(conn: DeviceConnection, route: ReplyRoute | undefined, body: Reco
 }
 
 function failure(err: unknown): Record<string, unknown> {
-  const e = err instanceof BridgeError ? err : new BridgeError("internal", String(err));
-  return { ok: false, error: { code: e.code, message: e.message } };
+  const error = isNexusError(err) ? { code: err.code, message: err.message } : { code: "internal", message: String(err) };
+  return { ok: false, error };
 }
 
 /**
@@ -109,27 +109,12 @@ export function startApiCall(
     reply(conn, route, { ok: false, error: { code: "bad_request", message: problem } });
     return bad(problem);
   }
-  const frame: OutgoingFrame = {
-    t: "api",
-    app: target.app,
-    method: method as string,
-    data: body.data === undefined ? null : body.data,
-  };
-  if (typeof body.resource === "string") frame.resource = body.resource;
-  if (typeof body.uid === "string") frame.uid = body.uid;
-  if (typeof body.timeoutMs === "number") frame.timeoutMs = body.timeoutMs;
-  const session = conn.session!;
-  // The edge answers every well-formed call (timeout included); the margin covers a lost edge.
-  const wait = Math.min(frame.timeoutMs ?? session.limits.apiTimeoutMs, session.limits.apiTimeoutMs) + 5000;
-  session.request(frame, "fail", wait).then(
-    (answer: ServerFrame) => {
-      if (answer.t === "api.result") {
-        if (answer.ok) reply(conn, route, { ok: true, data: answer.data, from: answer.from }, answer.from.jid);
-        else reply(conn, route, { ok: false, error: answer.error });
-      } else if (answer.t === "error") {
-        reply(conn, route, { ok: false, error: { code: answer.code, message: answer.message } });
-      }
-    },
+  const options: { resource?: string; uid?: string; timeoutMs?: number } = {};
+  if (typeof body.resource === "string") options.resource = body.resource;
+  if (typeof body.uid === "string") options.uid = body.uid;
+  if (typeof body.timeoutMs === "number") options.timeoutMs = body.timeoutMs;
+  conn.session!.call(target.app, method as string, body.data === undefined ? null : body.data, options).then(
+    (answer) => reply(conn, route, { ok: true, data: answer.data, from: answer.from }, answer.from.jid),
     (err: unknown) => reply(conn, route, failure(err)),
   );
   return OK;
@@ -149,15 +134,12 @@ export function startFind(conn: DeviceConnection, packet: IPublishPacket, text: 
   if (!body) return bad("the payload must be empty or a JSON object");
   const route = replyRoute(conn, packet, body);
   if (typeof route === "string") return bad(route);
-  const frame: OutgoingFrame = { t: "find" };
-  if (typeof body.app === "string") frame.app = body.app;
-  if (typeof body.kind === "string") frame.kind = body.kind;
-  if (body.scope === "app") frame.scope = "app";
-  conn.session!.request(frame, "fail").then(
-    (answer: ServerFrame) => {
-      if (answer.t === "find.result") reply(conn, route, { ok: true, data: { blocks: answer.blocks } });
-      else if (answer.t === "error") reply(conn, route, { ok: false, error: { code: answer.code, message: answer.message } });
-    },
+  const query: { app?: string; kind?: string; scope?: "app" } = {};
+  if (typeof body.app === "string") query.app = body.app;
+  if (typeof body.kind === "string") query.kind = body.kind;
+  if (body.scope === "app") query.scope = "app";
+  conn.session!.find(query).then(
+    (blocks) => reply(conn, route, { ok: true, data: { blocks } }),
     (err: unknown) => reply(conn, route, failure(err)),
   );
   return OK;
@@ -173,16 +155,21 @@ export function startFind(conn: DeviceConnection, packet: IPublishPacket, text: 
  * ```
  */
 export function answerApiRequest(conn: DeviceConnection, rid: string, text: string): Outcome {
+  const session = conn.session!;
+  if (!session.awaits(rid)) {
+    // Only the connection that received the request may answer it; anything else would be dropped unseen.
+    return { code: Reason.notAuthorized, text: `no API request ${rid} is waiting for an answer from this connection` };
+  }
   const body = parseObject(text, false);
   if (!body || typeof body.ok !== "boolean")
     return bad('the answer must be {"ok":true,"data":...} or {"ok":false,"error":{...}}');
   if (body.ok) {
-    conn.session!.send({ t: "api.res", rid, ok: true, data: body.data === undefined ? null : body.data });
+    session.answer(rid, { ok: true, data: body.data === undefined ? null : body.data });
     return OK;
   }
   const error = (typeof body.error === "object" && body.error !== null ? body.error : {}) as Record<string, unknown>;
   const code = typeof error.code === "string" ? error.code : "app_error";
   const message = typeof error.message === "string" ? error.message : "";
-  conn.session!.send({ t: "api.res", rid, ok: false, error: { code, message } });
+  session.answer(rid, { ok: false, error: { code, message } });
   return OK;
 }

@@ -11,6 +11,12 @@ function port(value: string): number {
   return n;
 }
 
+function bytes(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1024) throw new InvalidArgumentError("a byte count of at least 1024");
+  return n;
+}
+
 function level(value: string): (typeof LEVELS)[number] {
   if (!(LEVELS as readonly string[]).includes(value)) throw new InvalidArgumentError(`one of ${LEVELS.join(", ")}`);
   return value as (typeof LEVELS)[number];
@@ -37,9 +43,22 @@ export async function main(argv: string[]): Promise<void> {
       port,
       Number(process.env.NEXUS_MQTT_WS_PORT ?? 8083),
     )
+    .option(
+      "--max-queued-bytes <bytes>",
+      "bytes queued for a device that stopped reading before it is cut off with DISCONNECT 0x97",
+      bytes,
+      4 * 1024 * 1024,
+    )
     .option("--log-level <level>", "least severe level written", level, "info")
     .parse(argv);
-  const o = program.opts<{ edge: string; host: string; port: number; wsPort: number; logLevel: (typeof LEVELS)[number] }>();
+  const o = program.opts<{
+    edge: string;
+    host: string;
+    port: number;
+    wsPort: number;
+    maxQueuedBytes: number;
+    logLevel: (typeof LEVELS)[number];
+  }>();
   try {
     new URL(o.edge);
   } catch {
@@ -51,6 +70,7 @@ export async function main(argv: string[]): Promise<void> {
     port: o.port,
     wsPort: o.wsPort,
     edgeUrl: o.edge,
+    maxQueuedBytes: o.maxQueuedBytes,
     log: (record) => {
       if (LEVELS.indexOf((record as LogRecord).level) >= least) jsonLinesToStdout(record);
     },

@@ -1,5 +1,7 @@
 import type { Duplex } from "node:stream";
 import mqttPacket, { type IConnectPacket, type IPublishPacket, type Packet, type UserProperties } from "mqtt-packet";
+import type { BackoffOptions } from "../../sdk/src/core";
+import { connectRefusalBytes } from "./connect-refusal";
 import { DeviceSubscriptions } from "./device-subscriptions";
 import type { EdgeSession } from "./edge-session";
 import { handlePacket } from "./handlers/index";
@@ -17,7 +19,9 @@ export interface BridgeContext {
   /** Largest MQTT packet accepted from a device (announced to MQTT 5 devices). */
   maxPacketBytes: number;
   /** Edge reconnect backoff (tests shorten it). */
-  backoff?: { minMs: number; maxMs: number };
+  reconnect?: BackoffOptions;
+  /** Bytes written to a device and not yet taken by its socket, past which the device is cut off (0x97). */
+  maxQueuedBytes: number;
 }
 
 /** How a device connection ends. */
@@ -29,6 +33,8 @@ export interface EndOptions {
   reasonString?: string;
   /** Why, for the log. */
   cause: string;
+  /** Drop the socket at once instead of flushing what is queued (a device that stopped reading). */
+  abort?: boolean;
 }
 
 /** A delivery to the device. */
@@ -39,8 +45,6 @@ export interface Delivery {
   retain?: boolean;
   properties?: IPublishPacket["properties"];
 }
-
-const SLOW_CONSUMER_BYTES = 16 * 1024 * 1024;
 
 /**
  * One device's MQTT connection: the packet parser and writer, keepalive, the QoS 1 windows and the
@@ -71,6 +75,8 @@ export class DeviceConnection {
   private keepaliveMs = 0;
   private readonly parser = mqttPacket.parser();
   private bytesSincePacket = 0;
+  /** The first bytes from the device, to answer a CONNECT that mqtt-packet cannot parse. */
+  private head: Buffer | undefined = Buffer.alloc(0);
 
   constructor(
     readonly stream: Duplex,
@@ -84,6 +90,13 @@ export class DeviceConnection {
       this.onPacket(packet);
     });
     this.parser.on("error", (err: Error) => {
+      const refusal = this.state === "awaiting-connect" && this.head ? connectRefusalBytes(this.head) : undefined;
+      if (refusal) {
+        // [MQTT-3.1.2-2] an unsupported protocol level (or name) gets CONNACK 0x01 (MQTT 5: 0x84), then the close.
+        if (this.stream.writable) this.stream.write(refusal);
+        this.end({ will: false, cause: `unsupported protocol: ${err.message}` });
+        return;
+      }
       // [MQTT-4.8.0-1] a malformed packet closes this device's connection, and only it.
       this.end({
         will: true,
@@ -95,6 +108,9 @@ export class DeviceConnection {
     stream.on("data", (chunk: Buffer) => {
       if (this.state === "closed") return;
       this.bytesSincePacket += chunk.length;
+      if (this.head && this.state === "awaiting-connect" && this.head.length < 64) {
+        this.head = Buffer.concat([this.head, chunk.subarray(0, 64 - this.head.length)]);
+      } else this.head = undefined;
       if (this.bytesSincePacket > context.maxPacketBytes + 8) {
         this.end({ will: true, reason: Reason.packetTooLarge, cause: "packet larger than the maximum packet size" });
         return;
@@ -124,8 +140,15 @@ export class DeviceConnection {
       return;
     }
     this.stream.write(bytes);
-    if (this.stream.writableLength > SLOW_CONSUMER_BYTES) {
-      this.end({ will: true, reason: Reason.quotaExceeded, cause: "device reads too slowly" });
+    // A device that stops reading (a half-open link) would make the bridge hold everything sent to it.
+    if (this.stream.writableLength > this.context.maxQueuedBytes) {
+      this.end({
+        will: true,
+        reason: Reason.quotaExceeded,
+        reasonString: "the device reads too slowly",
+        cause: "device reads too slowly",
+        abort: true,
+      });
     }
   }
 
@@ -180,16 +203,19 @@ export class DeviceConnection {
       const properties = options.reasonString ? { reasonString: options.reasonString.slice(0, 200) } : undefined;
       this.write({ cmd: "disconnect", reasonCode: options.reason, properties });
     }
-    this.stream.end();
-    setTimeout(() => this.stream.destroy(), 2000).unref();
+    if (options.abort) this.stream.destroy();
+    else {
+      this.stream.end();
+      setTimeout(() => this.stream.destroy(), 2000).unref();
+    }
     this.log("info", "device.disconnected", { cause: options.cause, resource: this.session?.identity?.resource });
     const session = this.session;
     if (!session) return;
     const will = this.connect?.will;
     if (options.will && will) {
-      void publishWill(session, will, this.log).finally(() => session.close(1000, "device gone"));
+      void publishWill(session, will, this.log).finally(() => session.close());
     } else {
-      session.close(1000, "device gone");
+      void session.close();
     }
   }
 
@@ -221,8 +247,8 @@ async function publishWill(session: EdgeSession, will: NonNullable<IConnectPacke
   const channel = will.topic.slice("nexus/channel/".length);
   const data = typeof will.payload === "string" ? will.payload : will.payload.toString("utf8");
   try {
-    const answer = await session.request({ t: "pub", channel, data, retain: will.retain ?? false }, "fail", 5000);
-    log(answer.t === "ack" ? "info" : "warn", "device.will_published", { channel, answer: answer.t });
+    await session.publish(channel, data, will.retain ?? false, 1);
+    log("info", "device.will_published", { channel });
   } catch (err) {
     log("warn", "device.will_failed", { channel, error: err instanceof Error ? err.message : String(err) });
   }

@@ -26,16 +26,13 @@ describe("DeviceSubscriptions", () => {
     expect(subs.requestDelivery("status")).toEqual({ topic: "nexus/api-request/status", qos: 1 });
   });
 
-  it("rebuilds channels and served methods after an edge reconnect", () => {
+  it("knows which filters still serve a method", () => {
     const subs = new DeviceSubscriptions();
-    subs.channels.set("a", opts);
-    subs.channels.set("b/c", opts);
     subs.addServe("nexus/api-request/sum", "sum", opts);
-    subs.direct = opts;
-    expect(subs.restoreFrames()).toEqual([
-      { t: "sub", channel: "a" },
-      { t: "sub", channel: "b/c" },
-      { t: "serve", methods: ["sum"] },
-    ]);
+    subs.addServe("nexus/api-request/+", "*", opts);
+    expect(subs.servedBy("nexus/api-request/+")).toBe("*");
+    subs.removeServe("nexus/api-request/sum");
+    expect(subs.servesMethod("sum")).toBe(false);
+    expect(subs.servesMethod("*")).toBe(true);
   });
 });

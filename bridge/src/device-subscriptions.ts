@@ -1,4 +1,3 @@
-import type { OutgoingFrame } from "./edge-session";
 import { API_REQUEST_TOPIC, apiRequestTopic } from "./topics";
 
 /** The options of one MQTT subscription that the bridge honours. */
@@ -12,9 +11,10 @@ export interface SubscriptionOptions {
 }
 
 /**
- * What one device is subscribed to, in Nexus terms: channels, served methods, Directs.
- * This is session state, not routing state: the edge does all routing, and this is what the
- * bridge re-sends to the edge after an edge reconnect.
+ * What one device is subscribed to, in Nexus terms: channels, served methods, Directs, and the
+ * private topics (API results, its own inboxes). This is session state, not routing state: the edge
+ * does all routing (the device's SDK client restores channels and methods after an edge reconnect),
+ * and these options decide how a delivery is written to the device.
  *
  * @example
  * ```ts
@@ -28,7 +28,7 @@ export class DeviceSubscriptions {
   /** Filter -> method (`*` for every method). */
   private readonly serves = new Map<string, { method: string; options: SubscriptionOptions }>();
   direct: SubscriptionOptions | undefined;
-  /** Filters under nexus/api-result/ (answers are delivered whether or not they match). */
+  /** Filters under nexus/api-result/ and inbox filters (answers are delivered whether or not they match). */
   readonly results = new Map<string, SubscriptionOptions>();
 
   addServe(filter: string, method: string, options: SubscriptionOptions): void {
@@ -37,6 +37,17 @@ export class DeviceSubscriptions {
 
   removeServe(filter: string): boolean {
     return this.serves.delete(filter);
+  }
+
+  /** The method a serve filter stands for, if the device subscribed to it. */
+  servedBy(filter: string): string | undefined {
+    return this.serves.get(filter)?.method;
+  }
+
+  /** True while some filter still serves `method` (exactly, or "*"). */
+  servesMethod(method: string): boolean {
+    for (const entry of this.serves.values()) if (entry.method === method) return true;
+    return false;
   }
 
   /** The `methods` of the `serve` frame that matches the current filters. */
@@ -64,14 +75,5 @@ export class DeviceSubscriptions {
     // Served through a filter that does not cover this method's topic (e.g. "+" with a "/" in the method).
     const any = this.serves.values().next().value;
     return any ? { topic: apiRequestTopic(method), qos: any.options.qos } : undefined;
-  }
-
-  /** The frames that rebuild this state on a fresh edge connection. */
-  restoreFrames(): OutgoingFrame[] {
-    const frames: OutgoingFrame[] = [];
-    for (const channel of this.channels.keys()) frames.push({ t: "sub", channel });
-    const methods = this.servedMethods();
-    if (methods.length > 0) frames.push({ t: "serve", methods });
-    return frames;
   }
 }

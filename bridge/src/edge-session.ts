@@ -1,335 +1,297 @@
-import WebSocket from "ws";
-import { DEFAULT_LIMITS, TERMINAL_CLOSE_CODES } from "../../src/protocol/codes";
-import type { ClientFrame, Identity, ServerFrame, WelcomeLimits } from "../../src/protocol/frames";
-import { backoffDelay } from "./backoff";
-import { type Dialing, dialEdge, parseServerFrame } from "./edge-dial";
-import { connectUrl } from "./edge-url";
-import { BridgeError } from "./errors";
+import {
+  type BackoffOptions,
+  type BlockInfo,
+  type ChannelMessage,
+  type ConnectOptions,
+  connect,
+  ErrorCode,
+  type FindQuery,
+  type Identity,
+  isNexusError,
+  type NexusClient,
+  NexusError,
+  type Subscription,
+} from "../../sdk/src/core";
 import type { Logger } from "./log";
 
-/** A client frame before the session gives it an `id`. */
-export type OutgoingFrame = DistributiveOmit<Exclude<ClientFrame, { t: "ping" } | { t: "api.res" }>, "id">;
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+/** An API request the edge sent to this device, waiting for the device's answer. */
+export interface ApiRequest {
+  rid: string;
+  method: string;
+  from: Identity;
+  data: unknown;
+}
+
+/** A device's answer to an API request. */
+export type ApiAnswer = { ok: true; data: unknown } | { ok: false; error: { code: string; message: string } };
+
+/** Why a session ended for good without the bridge asking: the SDK's error (its `closeCode` or `status`). */
+export type SessionEnd = { error: NexusError | undefined };
 
 /**
- * What happens to a request when the edge connection drops before its answer:
- * - `resend`: sent again after the reconnect (QoS 1 publishes: at least once);
- * - `restore`: the reconnect's state restore covers it (sub, unsub, serve), so it is answered `ack` then;
- * - `fail`: answered at once with `disconnected` (API calls and finds: the edge may have run them).
+ * What a device's edge session needs to know.
+ *
+ * @example
+ * ```ts
+ * const options: EdgeSessionOptions = { edgeUrl, token, target: { resource: "device01" }, log, onMessage, onDirect, onRequest, onEnd };
+ * ```
  */
-export type OnDrop = "resend" | "restore" | "fail";
-
-/** Frames the edge pushes without being asked. */
-export type PushedFrame = Extract<ServerFrame, { t: "msg" } | { t: "direct" } | { t: "api.req" }>;
-
-/** Why a session ended for good. */
-export type SessionEnd = { code: number; reason: string; error?: BridgeError };
-
 export interface EdgeSessionOptions {
   edgeUrl: string;
   token: string;
   /** The device's resource (its MQTT username), or a kind when it gave none. */
   target: { resource: string } | { kind: string };
   log: Logger;
-  /** Deliveries: channel messages, directs, API requests. */
-  onPush: (frame: PushedFrame) => void;
-  /** The frames that rebuild this device's subscriptions and served methods after a reconnect. */
-  restore: () => OutgoingFrame[];
-  /** Called once, when the session is over for good (closed by the edge, refused on reconnect, or closed by us). */
-  onEnd: (end: SessionEnd) => void;
-  backoff?: { minMs: number; maxMs: number };
-  /** How long a sub, serve or publish may wait for its ack. */
-  ackTimeoutMs?: number;
+  onMessage(message: ChannelMessage): void;
+  onDirect(text: string, from: Identity): void;
+  /** An API request for a method the device serves; answer it with `answer(rid, ...)`. */
+  onRequest(request: ApiRequest): void;
+  /** Called once, when the edge ended the session for good (4001, 4008, 4009, a refused reconnect). */
+  onEnd(end: SessionEnd): void;
+  reconnect?: BackoffOptions;
 }
 
-interface Pending {
-  frame: ClientFrame & { id: string };
-  onDrop: OnDrop;
-  resolve: (frame: ServerFrame) => void;
-  reject: (err: BridgeError) => void;
+/** Answers older than the edge's own call timeout (plus a margin) can no longer reach a caller. */
+const ANSWER_MARGIN_MS = 5000;
+/** A device holding more unanswered API requests than this is not keeping up: further ones fail at once. */
+const MAX_OPEN_REQUESTS = 1000;
+/**
+ * `ws` reports a close only when TCP ends; workerd holds TCP about 10 s after its close frame, and `ws`
+ * waits 30 s by default. Once the close frames are exchanged nothing more can arrive, so 100 ms is enough.
+ */
+const CLOSE_TIMEOUT_MS = 100;
+
+interface OpenRequest {
+  resolve(data: unknown): void;
+  reject(err: NexusError): void;
   timer: ReturnType<typeof setTimeout>;
 }
 
-/** A frame waiting for the edge to come back: a request, or a fire-and-forget frame (`request` absent). */
-interface Queued {
-  frame: ClientFrame;
-  request?: Pending;
-}
-
-const WELCOME_TIMEOUT_MS = 10_000;
-const PING_INTERVAL_MS = 25_000;
-const MAX_QUEUED = 1000;
-
 /**
- * One device's Nexus connection: opened with the device's own token, so the edge validates it,
- * and kept alive across edge restarts (reconnect with backoff, then subscriptions restored).
+ * One device's Nexus connection: an SDK client opened with the device's own token (in the
+ * `Authorization` header), so the edge validates the device itself; reconnect, backoff, keepalive,
+ * restore of channels and served methods, close codes and errors are the SDK's. What this adapter adds
+ * is what a gateway needs: API requests relayed by `rid` to the device and its answers back, publishes
+ * resent after a drop (QoS 1 is at least once), and the session's end reported once.
  *
  * @example
  * ```ts
- * const session = await EdgeSession.open({ edgeUrl, token, target: { resource: "device01" }, log, onPush, restore, onEnd });
- * const answer = await session.request({ t: "sub", channel: "prices" }, "restore"); // { t: "ack", id }
+ * const session = await EdgeSession.open({ edgeUrl, token, target: { resource: "device01" }, log, onMessage, onDirect, onRequest, onEnd });
+ * await session.subscribe("prices"); // undefined once acked, else the edge's error code
  * ```
  */
 export class EdgeSession {
-  identity!: Identity;
-  limits: WelcomeLimits = { ...DEFAULT_LIMITS };
-  private ws: WebSocket | undefined;
-  private state: "connecting" | "open" | "reconnecting" | "closed" = "connecting";
-  private readonly pending = new Map<string, Pending>();
-  private queue: Queued[] = [];
-  private nextId = 1;
-  private attempt = 0;
-  private pingTimer: ReturnType<typeof setInterval> | undefined;
-  private retryTimer: ReturnType<typeof setTimeout> | undefined;
-  private dialing: Dialing | undefined;
-  private lastSeen = Date.now();
+  private readonly channels = new Map<string, Subscription>();
+  private readonly served = new Map<string, () => Promise<void>>();
+  private readonly open = new Map<string, OpenRequest>();
+  private closing = false;
 
-  private constructor(private readonly options: EdgeSessionOptions) {}
+  private constructor(
+    readonly client: NexusClient,
+    private readonly options: EdgeSessionOptions,
+  ) {}
 
-  /** Opens the session; rejects with a BridgeError carrying the HTTP status when the edge refuses the device. */
+  /** Opens the session; rejects with the SDK's `NexusError` (with `status` when the edge refused the upgrade). */
   static async open(options: EdgeSessionOptions): Promise<EdgeSession> {
-    const session = new EdgeSession(options);
-    await session.connect();
-    session.state = "open";
-    session.startPing();
+    const connectOptions: ConnectOptions = {
+      url: options.edgeUrl,
+      token: options.token,
+      ...options.target,
+      tokenIn: "header",
+      closeTimeoutMs: CLOSE_TIMEOUT_MS,
+      reconnect: options.reconnect ?? { initialDelayMs: 100, maxDelayMs: 3000 },
+    };
+    const client = await connect(connectOptions);
+    const session = new EdgeSession(client, options);
+    session.watch();
+    client.onDirect((text, ctx) => options.onDirect(text, ctx.from));
     return session;
   }
 
-  /** The resource the edge gave this device (fixed across reconnects). */
-  get resource(): string {
-    return this.identity.resource;
+  /** This device's identity, as the edge stamps it (fixed across reconnects). */
+  get identity(): Identity {
+    return this.client.identity!;
   }
 
-  /** Sends a frame that has no answer (API responses, fire-and-forget publishes). Queued while reconnecting. */
-  send(frame: ClientFrame): void {
-    if (this.state === "closed") return;
-    if (this.state === "open" && this.ws?.readyState === WebSocket.OPEN) {
-      this.ws.send(JSON.stringify(frame));
-      return;
+  get limits(): { maxFrameBytes: number; apiTimeoutMs: number } {
+    return this.client.limits;
+  }
+
+  /** Publishes to a channel: QoS 0 fire and forget; QoS 1 waits for the ack and is resent after a drop (at least once). */
+  publish(channel: string, data: string, retain: boolean, qos: 0 | 1): Promise<void> {
+    if (qos === 0) {
+      this.client.publish(channel, data, { retain }).catch((err) => this.logFailure("pub", err));
+      return Promise.resolve();
     }
-    // QoS 0 while the edge is away: kept in order up to a bound, then dropped (as QoS 0 allows).
-    if (this.queue.length < MAX_QUEUED) this.queue.push({ frame });
+    return this.atLeastOnce(() => this.client.publish(channel, data, { retain, ack: true }));
   }
 
-  /** Sends a frame with a fresh `id` and resolves with the edge's answer to it (ack, error, api.result, find.result). */
-  request(frame: OutgoingFrame, onDrop: OnDrop, timeoutMs = this.options.ackTimeoutMs ?? 15_000): Promise<ServerFrame> {
-    if (this.state === "closed") return Promise.reject(new BridgeError("disconnected", "the edge session is closed"));
-    return this.issue(frame, onDrop, timeoutMs, this.state === "open");
+  /** Sends a Direct; QoS 1 as for `publish`. */
+  direct(target: { app: string; resource: string; uid?: string }, data: string, qos: 0 | 1): Promise<void> {
+    const options = { uid: target.uid, ack: qos === 1 };
+    if (qos === 0) {
+      this.client.direct(target.app, target.resource, data, options).catch((err) => this.logFailure("direct", err));
+      return Promise.resolve();
+    }
+    return this.atLeastOnce(() => this.client.direct(target.app, target.resource, data, options));
   }
 
-  /** Sends now (`direct`, or queues while the edge is away) and tracks the answer. */
-  private issue(frame: OutgoingFrame, onDrop: OnDrop, timeoutMs: number, direct: boolean): Promise<ServerFrame> {
-    // "id" right after "t": the edge can echo it even for a frame it refuses unparsed (too_large).
-    const { t, ...fields } = frame;
-    const full = { t, id: `b${this.nextId++}`, ...fields } as Pending["frame"];
-    return new Promise<ServerFrame>((resolve, reject) => {
-      const entry: Pending = {
-        frame: full,
-        onDrop,
-        resolve,
-        reject,
-        timer: setTimeout(() => {
-          this.forget(entry);
-          reject(new BridgeError("timeout", `no answer from the edge to "${frame.t}" within ${timeoutMs} ms`));
-        }, timeoutMs),
-      };
-      if (direct && this.ws?.readyState === WebSocket.OPEN) {
-        this.pending.set(full.id, entry);
-        this.ws.send(JSON.stringify(full));
-      } else if (this.queue.length < MAX_QUEUED) {
-        this.queue.push({ frame: full, request: entry });
-      } else {
-        clearTimeout(entry.timer);
-        reject(new BridgeError("rate_limited", "too many frames queued while the edge is unreachable"));
-      }
-    });
-  }
-
-  /** Closes the session for good (the device left); pending requests fail with `disconnected`. */
-  close(code = 1000, reason = "device disconnected"): void {
-    if (this.state === "closed") return;
-    this.finish({ code, reason });
-  }
-
-  private forget(entry: Pending): void {
-    this.pending.delete(entry.frame.id);
-    const i = this.queue.findIndex((q) => q.request === entry);
-    if (i >= 0) this.queue.splice(i, 1);
-  }
-
-  private async connect(): Promise<void> {
-    const { edgeUrl, token, target, log } = this.options;
-    // After the first welcome the exact resource is known; reconnects must come back as the same block.
-    const where = this.identity ? { resource: this.identity.resource } : target;
-    const dialing = dialEdge(connectUrl(edgeUrl, where), token, WELCOME_TIMEOUT_MS);
-    this.dialing = dialing;
+  /** Subscribes (once per channel); resolves with undefined once acked, else with the edge's error code. */
+  async subscribe(channel: string): Promise<string | undefined> {
+    if (this.channels.has(channel)) return undefined;
     try {
-      const { ws, welcome } = await dialing.done;
-      this.identity = welcome.from;
-      this.limits = welcome.limits;
-      this.lastSeen = Date.now();
-      this.ws = ws;
-      ws.on("error", (err) => log("warn", "edge.error", { error: err.message }));
-      ws.on("close", (code, reason) => this.onClose(ws, code, reason.toString()));
-      ws.on("message", (data) => this.onMessage(data));
-    } finally {
-      this.dialing = undefined;
+      const sub = await this.client.subscribe(channel, (_text, message) => this.options.onMessage(message));
+      this.channels.set(channel, sub);
+      return undefined;
+    } catch (err) {
+      return codeOf(err);
     }
   }
 
-  private onMessage(data: WebSocket.RawData): void {
-    this.lastSeen = Date.now();
-    const frame = parseServerFrame(data);
-    if (!frame) {
-      this.options.log("warn", "edge.unreadable_frame");
-      return;
-    }
-    switch (frame.t) {
-      case "msg":
-      case "direct":
-      case "api.req":
-        this.options.onPush(frame);
-        return;
-      case "ack":
-      case "api.result":
-      case "find.result":
-      case "error": {
-        const entry = frame.id === undefined ? undefined : this.pending.get(frame.id);
-        if (!entry) {
-          if (frame.t === "error") this.options.log("warn", "edge.error_frame", { code: frame.code, message: frame.message });
-          return;
-        }
-        this.pending.delete(frame.id!);
-        clearTimeout(entry.timer);
-        entry.resolve(frame);
-        return;
-      }
-      default:
-        return;
+  async unsubscribe(channel: string): Promise<string | undefined> {
+    const sub = this.channels.get(channel);
+    if (!sub) return undefined;
+    this.channels.delete(channel);
+    try {
+      await sub.unsubscribe();
+      return undefined;
+    } catch (err) {
+      return codeOf(err);
     }
   }
 
-  private onClose(ws: WebSocket, code: number, reason: string): void {
-    if (ws !== this.ws || this.state === "closed") return;
-    this.stopPing();
-    if (TERMINAL_CLOSE_CODES.has(code)) {
-      this.finish({ code, reason });
-      return;
-    }
-    this.options.log("warn", "edge.lost", { jid: this.identity.jid, code, reason });
-    this.state = "reconnecting";
-    this.attempt = 0;
-    this.dropInFlight();
-    this.scheduleReconnect();
-  }
-
-  /** In-flight requests when the socket drops: resend, leave to the restore, or fail, per their `onDrop`. */
-  private dropInFlight(): void {
-    const resend: Queued[] = [];
-    for (const entry of this.pending.values()) {
-      if (entry.onDrop === "fail") {
-        clearTimeout(entry.timer);
-        entry.reject(new BridgeError("disconnected", "the edge connection dropped before the answer"));
-      } else {
-        resend.push({ frame: entry.frame, request: entry });
-      }
-    }
-    this.pending.clear();
-    this.queue = [...resend, ...this.queue];
-  }
-
-  private scheduleReconnect(): void {
-    const delay = backoffDelay(this.attempt++, this.options.backoff ?? { minMs: 100, maxMs: 3000 });
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = undefined;
-      if (this.state !== "reconnecting") return;
-      this.connect().then(
-        () => this.restoreState(),
-        (err: BridgeError) => {
-          if (this.state !== "reconnecting") return;
-          // 4xx: the edge no longer accepts this device (token expired meanwhile, grant revoked): give up.
-          if (err.status !== undefined && err.status >= 400 && err.status < 500 && err.status !== 429) {
-            this.finish({ code: err.status === 401 ? 4001 : 4008, reason: err.message, error: err });
-            return;
-          }
-          this.options.log("debug", "edge.retry", { attempt: this.attempt, error: err.message });
-          this.scheduleReconnect();
-        },
+  /** Serves `method` ("*" for every method); API requests for it go to `onRequest`. */
+  async serve(method: string): Promise<string | undefined> {
+    if (this.served.has(method)) return undefined;
+    try {
+      const stop = await this.client.serve(method, (data, ctx) =>
+        this.relay({ rid: ctx.rid, method: ctx.method, from: ctx.from, data }),
       );
-    }, delay);
+      this.served.set(method, stop);
+      return undefined;
+    } catch (err) {
+      return codeOf(err);
+    }
   }
 
-  private restoreState(): void {
-    if (this.state !== "reconnecting") {
-      this.ws?.close(1000);
-      return;
+  async unserve(method: string): Promise<string | undefined> {
+    const stop = this.served.get(method);
+    if (!stop) return undefined;
+    this.served.delete(method);
+    try {
+      await stop();
+      return undefined;
+    } catch (err) {
+      return codeOf(err);
     }
-    const ws = this.ws!;
-    const timeoutMs = this.options.ackTimeoutMs ?? 15_000;
-    const restores = this.options.restore().map((frame) => this.issue(frame, "restore", timeoutMs, true));
-    // Subscriptions and served methods are rebuilt by the restore frames: their own queued frames would repeat them.
-    const waiting = this.queue.flatMap((q) => (q.request?.onDrop === "restore" ? [q.request] : []));
-    const rest = this.queue.filter((q) => q.request?.onDrop !== "restore");
-    this.queue = [];
-    this.state = "open";
-    this.startPing();
-    for (const q of rest) {
-      if (q.request) this.pending.set(q.request.frame.id, q.request);
-      ws.send(JSON.stringify(q.frame));
+  }
+
+  /** True while the edge waits for this device's answer to `rid`. */
+  awaits(rid: string): boolean {
+    return this.open.has(rid);
+  }
+
+  /** The device's answer to an API request it received; false when no request `rid` waits on this device. */
+  answer(rid: string, answer: ApiAnswer): boolean {
+    const request = this.open.get(rid);
+    if (!request) return false;
+    this.open.delete(rid);
+    clearTimeout(request.timer);
+    if (answer.ok) request.resolve(answer.data);
+    else request.reject(new NexusError(answer.error.code, answer.error.message));
+    return true;
+  }
+
+  /** An API call; resolves with the answer and the worker that gave it, rejects with a `NexusError`. */
+  call(
+    app: string,
+    method: string,
+    data: unknown,
+    options: { resource?: string; uid?: string; timeoutMs?: number },
+  ): Promise<{ data: unknown; from: Identity }> {
+    return this.client.call(app, method, data, options);
+  }
+
+  find(query: FindQuery): Promise<BlockInfo[]> {
+    return this.client.find(query);
+  }
+
+  /** Ends the session for good (the device left). */
+  async close(): Promise<void> {
+    this.closing = true;
+    for (const request of this.open.values()) clearTimeout(request.timer);
+    this.open.clear();
+    await this.client.close();
+  }
+
+  private relay(request: ApiRequest): Promise<unknown> {
+    if (this.open.size >= MAX_OPEN_REQUESTS) {
+      return Promise.reject(new NexusError(ErrorCode.app_error, "the device has too many unanswered requests"));
     }
-    Promise.allSettled(restores).then((results) => {
-      const failed = results.filter((r) => r.status === "rejected" || (r.value as ServerFrame).t === "error").length;
-      this.options.log(failed ? "warn" : "info", "edge.restored", { jid: this.identity.jid, frames: results.length, failed });
-      for (const entry of waiting) {
-        clearTimeout(entry.timer);
-        entry.resolve({ t: "ack", id: entry.frame.id });
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        // The edge has answered the caller with `timeout` by now; forget the request.
+        this.open.delete(request.rid);
+        reject(new NexusError(ErrorCode.timeout, "the device did not answer in time"));
+      }, this.limits.apiTimeoutMs + ANSWER_MARGIN_MS);
+      this.open.set(request.rid, { resolve, reject, timer });
+      this.options.onRequest(request);
+    });
+  }
+
+  private async atLeastOnce(send: () => Promise<void>): Promise<void> {
+    for (;;) {
+      try {
+        await send();
+        return;
+      } catch (err) {
+        // Sent, then the socket dropped: the edge may or may not have it. Send again on the next socket (QoS 1).
+        if (!this.closing && this.client.state !== "closed" && isNexusError(err, ErrorCode.disconnected) && err.retryable)
+          continue;
+        throw err;
+      }
+    }
+  }
+
+  private watch(): void {
+    const { log } = this.options;
+    let lastError: NexusError | undefined;
+    let lost = false;
+    let failed = 0;
+    this.client.on("error", (err) => {
+      lastError = err;
+      if (lost) failed += 1;
+      log("warn", "edge.error", { code: err.code, message: err.message, closeCode: err.closeCode, status: err.status });
+    });
+    this.client.on("state", (state) => {
+      if (state === "disconnected" && !lost) {
+        lost = true;
+        log("warn", "edge.lost", { jid: this.identity.jid });
+      } else if (state === "connecting") {
+        // Errors before this point were failed attempts; from here on they are failed restores.
+        failed = 0;
+      } else if (state === "connected" && lost) {
+        lost = false;
+        log(failed ? "warn" : "info", "edge.restored", { jid: this.identity.jid, failed });
+      } else if (state === "closed" && !this.closing) {
+        this.options.onEnd({ error: lastError });
       }
     });
   }
 
-  private startPing(): void {
-    this.stopPing();
-    // A device is a worker: the edge closes it with 4002 unless it pings at least every pingIntervalMs.
-    const every = Math.min(PING_INTERVAL_MS, this.limits.pingIntervalMs ?? PING_INTERVAL_MS);
-    this.pingTimer = setInterval(() => {
-      const ws = this.ws;
-      if (!ws || ws.readyState !== WebSocket.OPEN) return;
-      // Two silent intervals (not even a pong): the path to the edge is dead even if TCP has not noticed.
-      if (Date.now() - this.lastSeen > 2 * every + 5000) {
-        ws.terminate();
-        return;
-      }
-      ws.send('{"t":"ping"}');
-    }, every);
-    this.pingTimer.unref?.();
+  private logFailure(what: string, err: unknown): void {
+    this.options.log("warn", "edge.send_failed", { frame: what, code: codeOf(err), message: String(err) });
   }
+}
 
-  private stopPing(): void {
-    if (this.pingTimer) clearInterval(this.pingTimer);
-    this.pingTimer = undefined;
-  }
-
-  private finish(end: SessionEnd): void {
-    if (this.state === "closed") return;
-    this.state = "closed";
-    this.stopPing();
-    if (this.retryTimer) clearTimeout(this.retryTimer);
-    this.dialing?.abort();
-    const gone = new BridgeError("disconnected", "the edge session ended");
-    const requests = [...this.pending.values(), ...this.queue.flatMap((q) => (q.request ? [q.request] : []))];
-    for (const entry of requests) {
-      clearTimeout(entry.timer);
-      entry.reject(gone);
-    }
-    this.pending.clear();
-    this.queue = [];
-    const ws = this.ws;
-    if (ws && (ws.readyState === WebSocket.OPEN || ws.readyState === WebSocket.CONNECTING)) {
-      ws.removeAllListeners("close");
-      ws.on("error", () => {});
-      if (ws.readyState === WebSocket.OPEN) ws.close(1000, end.reason.slice(0, 100));
-      else ws.terminate();
-    }
-    this.options.onEnd(end);
-  }
+/**
+ * The wire code of a failure (a `NexusError`'s code, else `internal`).
+ *
+ * @example
+ * ```ts
+ * codeOf(new NexusError("forbidden", "no grant")); // "forbidden"
+ * ```
+ */
+export function codeOf(err: unknown): string {
+  return isNexusError(err) ? err.code : ErrorCode.internal;
 }

@@ -1,12 +1,13 @@
 import type { AddressInfo } from "node:net";
 import { createServer, type Server, type Socket } from "node:net";
 import { createWebSocketStream, WebSocketServer } from "ws";
+import type { BackoffOptions } from "../../sdk/src/core";
 import { type BridgeContext, DeviceConnection } from "./device-connection";
 import type { BridgeLog } from "./log";
 import { makeLogger } from "./log";
 import { Reason } from "./reason-codes";
 
-export { BridgeError } from "./errors";
+export { NexusError } from "../../sdk/src/core";
 export type { BridgeLog } from "./log";
 
 /**
@@ -28,10 +29,15 @@ export interface BridgeOptions {
   edgeUrl: string;
   /** Receives one structured record per event (JSON-serialisable). */
   log?: BridgeLog;
-  /** Edge reconnect backoff; defaults to 100 ms doubling up to 3 s, with full jitter. */
-  backoff?: { minMs: number; maxMs: number };
+  /** Edge reconnect backoff (the SDK's); defaults to 100 ms doubling up to 3 s, with full jitter. */
+  reconnect?: BackoffOptions;
   /** Largest MQTT packet a device may send; defaults to 1 MiB (the edge's hard frame limit). */
   maxPacketBytes?: number;
+  /**
+   * Bytes written to one device and not yet taken by its socket (a device that stopped reading) past
+   * which the bridge cuts it off with DISCONNECT 0x97 and publishes its will; default 4 MiB.
+   */
+  maxQueuedBytes?: number;
 }
 
 /**
@@ -73,7 +79,8 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     connections: new Set(),
     connectTimeoutMs: 10_000,
     maxPacketBytes: options.maxPacketBytes ?? 1024 * 1024,
-    backoff: options.backoff,
+    reconnect: options.reconnect,
+    maxQueuedBytes: options.maxQueuedBytes ?? 4 * 1024 * 1024,
   };
   const sockets = new Set<Socket>();
 

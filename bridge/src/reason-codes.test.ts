@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
-  connackReasonForHttpStatus,
+  connackReasonForRefusal,
   connackReturnCode311,
   disconnectReasonForClose,
   pubackReasonForError,
@@ -10,10 +10,11 @@ import {
 
 describe("reason codes", () => {
   it("refuses CONNECT as 'not authorized' when the edge refuses the token or the kind", () => {
-    expect(connackReasonForHttpStatus(401)).toBe(Reason.notAuthorized);
-    expect(connackReasonForHttpStatus(403)).toBe(Reason.notAuthorized);
-    expect(connackReasonForHttpStatus(400)).toBe(Reason.badUserNameOrPassword);
-    expect(connackReasonForHttpStatus(503)).toBe(Reason.serverUnavailable);
+    expect(connackReasonForRefusal(401, "unauthorized")).toBe(Reason.notAuthorized);
+    expect(connackReasonForRefusal(403, "forbidden")).toBe(Reason.notAuthorized);
+    expect(connackReasonForRefusal(400, "bad_request")).toBe(Reason.badUserNameOrPassword);
+    expect(connackReasonForRefusal(429, "quota_exceeded")).toBe(Reason.quotaExceeded);
+    expect(connackReasonForRefusal(503, "unavailable")).toBe(Reason.serverUnavailable);
   });
 
   it("maps MQTT 5 CONNACK reasons to 3.1.1 return codes", () => {

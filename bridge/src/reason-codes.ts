@@ -83,6 +83,7 @@ export function connackReturnCode311(reason: number): number {
       return ReturnCode311.badUserNameOrPassword;
     case Reason.serverUnavailable:
     case Reason.serverBusy:
+    case Reason.quotaExceeded:
     case Reason.connectionRateExceeded:
     case Reason.unspecified:
     case Reason.implementationSpecific:
@@ -93,19 +94,22 @@ export function connackReturnCode311(reason: number): number {
 }
 
 /**
- * The CONNACK reason for an edge that refused the device's WebSocket upgrade.
- * The token is the password, so 401 and 403 are "not authorized" (as the contract asks);
- * 400 means the resource, which is the username, is malformed or of an unknown kind.
+ * The CONNACK reason for an edge that refused the device's WebSocket upgrade, from its HTTP status and
+ * the contract code of its body. The token is the password, so 401 and 403 are "not authorized" (as the
+ * contract asks); 400 means the resource, which is the username, is malformed or of an unknown kind;
+ * 429 `quota_exceeded` (too many blocks of this uid) is "quota exceeded"; 503 `unavailable` and any
+ * other failure are "server unavailable", which devices retry.
  *
  * @example
  * ```ts
- * connackReasonForHttpStatus(401); // Reason.notAuthorized
+ * connackReasonForRefusal(401, "unauthorized"); // Reason.notAuthorized
+ * connackReasonForRefusal(503, "unavailable"); // Reason.serverUnavailable
  * ```
  */
-export function connackReasonForHttpStatus(status: number): Reason {
+export function connackReasonForRefusal(status: number, code: string): Reason {
   if (status === 401 || status === 403) return Reason.notAuthorized;
   if (status === 400) return Reason.badUserNameOrPassword;
-  if (status === 429) return Reason.connectionRateExceeded;
+  if (status === 429) return code === "quota_exceeded" ? Reason.quotaExceeded : Reason.connectionRateExceeded;
   return Reason.serverUnavailable;
 }
 
@@ -129,6 +133,7 @@ export function pubackReasonForError(code: string): Reason {
     case "no_responders":
       return Reason.noMatchingSubscribers;
     case "rate_limited":
+    case "quota_exceeded":
       return Reason.quotaExceeded;
     case "bad_request":
       return Reason.payloadFormatInvalid;
@@ -154,6 +159,7 @@ export function subackReasonForError(code: string): Reason {
     case "not_a_worker":
       return Reason.notAuthorized;
     case "rate_limited":
+    case "quota_exceeded":
       return Reason.quotaExceeded;
     case "bad_request":
       return Reason.topicFilterInvalid;

@@ -66,6 +66,14 @@ describe("parseSubscription: every SUBSCRIBE row of the mapping", () => {
     expect(parseSubscription("nexus/api-result/7")).toEqual({ kind: "api-result" });
   });
 
+  it("takes filters outside nexus/ as the device's inboxes, wildcards included", () => {
+    expect(parseSubscription("replies/me")).toEqual({ kind: "inbox" });
+    expect(parseSubscription("replies/#")).toEqual({ kind: "inbox" });
+    expect(parseSubscription("replies/+/x")).toEqual({ kind: "inbox" });
+    expect(parseSubscription("+/x")).toMatchObject({ kind: "invalid", wildcard: true });
+    expect(parseSubscription("$SYS/x")).toMatchObject({ kind: "invalid" });
+  });
+
   it("refuses wildcard channels, shared subscriptions and topics outside the mapping, saying which", () => {
     expect(parseSubscription("nexus/channel/#")).toMatchObject({ kind: "invalid", wildcard: true });
     expect(parseSubscription("$share/g/nexus/channel/a")).toMatchObject({ kind: "invalid", shared: true });

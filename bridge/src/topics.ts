@@ -34,6 +34,7 @@ export type SubscriptionTarget =
   | { kind: "direct" }
   | { kind: "serve"; method: string }
   | { kind: "api-result" }
+  | { kind: "inbox" }
   | { kind: "invalid"; reason: string; wildcard?: boolean; shared?: boolean };
 
 function invalid(reason: string): { kind: "invalid"; reason: string } {
@@ -96,8 +97,10 @@ export function parsePublishTopic(topic: string): PublishTarget {
 
 /**
  * Maps a device's SUBSCRIBE filter to the Nexus subscription it stands for.
- * Wildcards are accepted only where the mapping gives them a meaning (`nexus/api-request/#`,
- * `nexus/api-result/#`): a channel is one name on the edge, not a tree.
+ * Wildcards are accepted only on the device's private topics, where the mapping gives them a meaning
+ * (`nexus/api-request/+`, `nexus/api-result/#`, inboxes such as `replies/#`): a channel is one name on
+ * the edge, not a tree. An inbox is any filter outside `nexus/` whose first level is a name: the
+ * MQTT 5 Response Topics the device chooses for its calls, where only answers to it arrive.
  *
  * @example
  * ```ts
@@ -127,6 +130,8 @@ export function parseSubscription(filter: string): SubscriptionTarget {
     if (!NAME_PATTERN.test(channel)) return invalid("channel names match [A-Za-z0-9_.:/-]{1,128}");
     return { kind: "channel", channel };
   }
+  const first = filter.split("/", 1)[0]!;
+  if (first !== TOPIC_ROOT && first !== "" && !first.startsWith("$") && !hasWildcard(first)) return { kind: "inbox" };
   if (hasWildcard(filter)) return { kind: "invalid", reason: "wildcards outside the mapping are not supported", wildcard: true };
   return invalid("not a topic a device can subscribe to");
 }
@@ -146,7 +151,7 @@ function hasWildcard(text: string): boolean {
  * ```
  */
 export function isValidFilter(filter: string): boolean {
-  if (filter.length === 0 || filter.includes("\u0000")) return false;
+  if (filter.length === 0 || hasNul(filter)) return false;
   const levels = filter.split("/");
   for (let i = 0; i < levels.length; i++) {
     const level = levels[i]!;
@@ -207,4 +212,16 @@ export function apiRequestTopic(method: string): string {
  */
 export function isTopicLevel(id: string): boolean {
   return id.length > 0 && id.length <= 128 && !/[/+#]/.test(id) && !id.includes("\u0000");
+}
+
+/**
+ * True when a topic name or filter holds U+0000, which [MQTT-4.7.3-2] forbids: the packet is malformed.
+ *
+ * @example
+ * ```ts
+ * hasNul("a\u0000b"); // true
+ * ```
+ */
+export function hasNul(topic: string): boolean {
+  return topic.includes("\u0000");
 }

@@ -16,10 +16,10 @@ export class CliError extends Error {
   constructor(
     readonly code: string,
     message: string,
-    options: { cause?: unknown } = {},
+    options: { cause?: unknown; exitCode?: ExitCode } = {},
   ) {
-    super(message, options);
-    this.exitCode = code === "usage" ? ExitCode.usage : exitCodeFor(code);
+    super(message, { cause: options.cause });
+    this.exitCode = options.exitCode ?? (code === "usage" ? ExitCode.usage : exitCodeFor(code));
   }
 }
 

@@ -27,14 +27,14 @@ export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 export const EXIT_CODE_MEANINGS: ReadonlyArray<readonly [ExitCode, string]> = [
   [ExitCode.ok, "success"],
   [ExitCode.error, "any other failure (bad_request, internal, worker_gone, ...)"],
-  [ExitCode.usage, "bad command line (missing argument, missing token, invalid JSON)"],
+  [ExitCode.usage, "bad command line (missing argument, token or admin key, a malformed name, invalid JSON)"],
   [ExitCode.timeout, "timeout: no answer in time (call --timeout, sub --timeout)"],
   [ExitCode.no_responders, "no_responders: no online worker serves the method"],
   [ExitCode.forbidden, "forbidden: no grant on the app, not the owner, or a kind the token does not allow"],
   [ExitCode.not_found, "not_found: the app is not registered"],
   [ExitCode.offline, "offline: the named worker of a direct is not online"],
-  [ExitCode.unauthorized, "unauthorized: the token (or the admin key) is missing, malformed, expired or wrong"],
-  [ExitCode.app_error, "app_error: the worker answered with an error"],
+  [ExitCode.unauthorized, "unauthorized: the edge refused the token (or the admin key): malformed, expired or wrong"],
+  [ExitCode.app_error, "app_error: the worker answered with an error (its own bad_request too)"],
   [ExitCode.unreachable, "the edge could not be reached at --url"],
 ];
 

@@ -37,7 +37,11 @@ export function addGlobalOptions(program: Command): Command {
  * ```
  */
 export function globals(command: Command): GlobalOptions {
-  return command.optsWithGlobals() as GlobalOptions;
+  const g = command.optsWithGlobals() as GlobalOptions;
+  // An empty variable (NEXUS_URL= in a script or .env) means "not set", as for most tools.
+  if (!g.url) g.url = DEFAULT_URL;
+  if (!g.token) g.token = undefined;
+  return g;
 }
 
 /**

@@ -3,11 +3,14 @@ import { ChannelSubscriptions } from "./channel-subscriptions";
 import { Connection } from "./connection";
 import { Emitter } from "./emitter";
 import { ErrorCode, NexusError } from "./errors";
+import { LastWill } from "./last-will";
 import type {
   ApiHandler,
   ApiOptions,
+  ApiReply,
   BlockInfo,
   ClientState,
+  CloseOptions,
   ConnectOptions,
   DirectHandler,
   DirectOptions,
@@ -15,6 +18,7 @@ import type {
   Identity,
   MessageHandler,
   PublishOptions,
+  WillOptions,
 } from "./options";
 import { PendingCalls, type RequestFrame } from "./pending-calls";
 import { ServedMethods } from "./served-methods";
@@ -52,6 +56,7 @@ export class NexusClient {
   private readonly pending: PendingCalls;
   private readonly channels: ChannelSubscriptions;
   private readonly served: ServedMethods;
+  private readonly will: LastWill;
   private readonly directHandlers = new Set<DirectHandler>();
   private readonly requestTimeoutMs: number;
   private closeReason: NexusError | undefined;
@@ -61,7 +66,7 @@ export class NexusClient {
     this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
     this.conn = new Connection(options, {
       restore: async () => {
-        await Promise.all([this.served.restore(), this.channels.restore()]);
+        await Promise.all([this.served.restore(), this.channels.restore(), this.will.restore()]);
       },
       ready: () => this.pending.flush(),
       frame: (frame) => this.dispatch(frame),
@@ -80,6 +85,10 @@ export class NexusClient {
       this.pending.request(frame, { timeoutMs: this.requestTimeoutMs, expectAnswer: true, bypassQueue: true });
     const error = (err: unknown) => this.reportError(err);
     this.channels = new ChannelSubscriptions({ isOpen: () => this.conn.isOpen(), declare, error });
+    this.will = new LastWill({
+      declare,
+      queue: (frame) => this.request(frame, { timeoutMs: this.requestTimeoutMs, expectAnswer: true }),
+    });
     this.served = new ServedMethods({
       isOpen: () => this.conn.isOpen(),
       declare,
@@ -128,13 +137,27 @@ export class NexusClient {
    * socket dropped after sending. Made while disconnected, the call waits for the reconnect within `timeoutMs`.
    */
   async api<T = any>(app: string, method: string, data?: unknown, options: ApiOptions = {}): Promise<T> {
+    return (await this.call<T>(app, method, data, options)).data;
+  }
+
+  /**
+   * As `api()`, and also says which worker answered (its identity as the server stamped it).
+   *
+   * @example
+   * ```ts
+   * const { data, from } = await nx.call("etest", "sum", { a: 1, b: 2 });
+   * console.log(from.resource, data);
+   * ```
+   */
+  async call<T = any>(app: string, method: string, data?: unknown, options: ApiOptions = {}): Promise<ApiReply<T>> {
     const max = this.conn.limits.apiTimeoutMs;
     const frame: RequestFrame = { t: "api", app, method, data: data === undefined ? null : data };
     if (options.resource !== undefined) frame.resource = options.resource;
     if (options.uid !== undefined) frame.uid = options.uid;
     const timeoutMs = Math.min(options.timeoutMs ?? max, max);
     const answer = await this.request(frame, { timeoutMs, signal: options.signal, expectAnswer: true });
-    return (answer as { data: T }).data;
+    const result = answer as { data: T; from: Identity };
+    return { data: result.data, from: result.from };
   }
 
   /**
@@ -186,9 +209,45 @@ export class NexusClient {
     return (answer as { blocks: BlockInfo[] }).blocks;
   }
 
-  /** Closes the connection for good; waiting calls reject with a non-retryable `disconnected`. */
-  async close(): Promise<void> {
+  /**
+   * Leaves a will: the edge publishes `text` to `channel`, stamped with this block's identity, when this
+   * connection ends any way other than by `clearWill()` or `close()` first (a crash, a lost network, a
+   * dead process). Replaces an earlier will; kept across reconnects. Resolves on the server's ack.
+   *
+   * @example
+   * ```ts
+   * await nx.setWill("status/dev1", "offline", { retain: true });
+   * ```
+   */
+  setWill(channel: string, text: string, options: WillOptions = {}): Promise<void> {
+    assertText(text);
+    return this.alive() ?? this.will.set(channel, text, options.retain === true);
+  }
+
+  /**
+   * Withdraws the will, so that ending the connection publishes nothing.
+   *
+   * @example
+   * ```ts
+   * await nx.clearWill();
+   * ```
+   */
+  clearWill(): Promise<void> {
+    return this.alive() ?? this.will.clear();
+  }
+
+  /**
+   * Closes the connection for good; waiting calls reject with a non-retryable `disconnected`.
+   * A will is cleared first (a clean leave), unless `{ clearWill: false }` asks the edge to publish it.
+   */
+  async close(options: CloseOptions = {}): Promise<void> {
     if (this.conn.state === "closed") return;
+    if (options.clearWill !== false && this.will.isSet() && this.conn.state === "connected") {
+      // Bounded: a close must not hang on an edge that stopped answering.
+      await Promise.race([this.will.clear().catch(() => {}), new Promise((resolve) => setTimeout(resolve, 1000))]);
+    }
+    // The edge may have closed the connection meanwhile.
+    if (this.state === "closed") return;
     this.closeReason = new NexusError(ErrorCode.disconnected, "the client was closed", { retryable: false });
     await this.conn.close();
   }

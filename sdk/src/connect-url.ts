@@ -3,7 +3,8 @@ import { ErrorCode, NexusError } from "./errors";
 /**
  * The WebSocket URL of `/v1/connect` for an edge base URL, a token and a kind or exact resource.
  * http(s) becomes ws(s); a base path is kept (`https://host/nexus` -> `wss://host/nexus/v1/connect`);
- * a relative base resolves against the page's location in browsers.
+ * a relative base resolves against the page's location in browsers. Without a token (it travels in the
+ * `Authorization` header instead) the URL has none, so it stays out of access logs.
  *
  * @example
  * ```ts
@@ -11,7 +12,7 @@ import { ErrorCode, NexusError } from "./errors";
  * // "ws://127.0.0.1:8787/v1/connect?token=eyJ...&kind=default"
  * ```
  */
-export function connectUrl(base: string, token: string, target: { kind?: string; resource?: string }): string {
+export function connectUrl(base: string, token: string | undefined, target: { kind?: string; resource?: string }): string {
   let url: URL;
   try {
     const page = (globalThis as { location?: { href: string } }).location?.href;
@@ -26,7 +27,7 @@ export function connectUrl(base: string, token: string, target: { kind?: string;
   }
   if (!url.pathname.endsWith("/v1/connect")) url.pathname = `${url.pathname.replace(/\/+$/, "")}/v1/connect`;
   const query = new URLSearchParams();
-  query.set("token", token);
+  if (token !== undefined) query.set("token", token);
   if (target.resource !== undefined) query.set("resource", target.resource);
   else if (target.kind !== undefined) query.set("kind", target.kind);
   url.search = query.toString();

@@ -13,6 +13,7 @@ import {
   resolveWebSocket,
   type SocketEvents,
   type SocketHandle,
+  type SocketInit,
   type WebSocketConstructor,
 } from "./transport";
 
@@ -139,11 +140,14 @@ export class Connection {
     const generation = ++this.generation;
     this.setState("connecting");
     let url: string;
+    const inHeader = this.options.tokenIn === "header";
+    const init: SocketInit = {};
     try {
       const token = typeof this.options.token === "function" ? await this.options.token() : this.options.token;
       // After the first welcome, reconnect to the same resource so the JID (and what others know of it) survives.
       const target: { kind?: string; resource?: string } = this.identity ? { resource: this.identity.resource } : this.options;
-      url = connectUrl(this.options.url, token, { kind: target.kind, resource: target.resource });
+      url = connectUrl(this.options.url, inHeader ? undefined : token, { kind: target.kind, resource: target.resource });
+      if (inHeader) init.headers = { authorization: `Bearer ${token}` };
     } catch (cause) {
       const error =
         cause instanceof NexusError
@@ -153,7 +157,7 @@ export class Connection {
     }
     let WS: WebSocketConstructor;
     try {
-      WS = await resolveWebSocket(this.options.WebSocket);
+      WS = await resolveWebSocket(this.options.WebSocket, { preferNode: inHeader, closeTimeoutMs: this.options.closeTimeoutMs });
     } catch (cause) {
       const message = "no WebSocket implementation: install the ws package or pass options.WebSocket";
       return this.failed(generation, new NexusError(ErrorCode.internal, message, { cause, retryable: false }));
@@ -186,7 +190,7 @@ export class Connection {
       },
     };
     try {
-      socket = openSocket(WS, url, events);
+      socket = openSocket(WS, url, events, init);
     } catch (cause) {
       // Browsers throw at construction for a URL or port they refuse outright (e.g. a blocked port).
       return this.failed(

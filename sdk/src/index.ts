@@ -20,10 +20,12 @@ export type { KeepaliveOptions } from "./keepalive";
 export type {
   ApiHandler,
   ApiOptions,
+  ApiReply,
   BlockInfo,
   CallContext,
   ChannelMessage,
   ClientState,
+  CloseOptions,
   ConnectOptions,
   DirectContext,
   DirectHandler,
@@ -33,6 +35,7 @@ export type {
   MessageHandler,
   PublishOptions,
   TokenSource,
+  WillOptions,
 } from "./options";
 export { Subscription } from "./subscription";
 export type { WebSocketConstructor, WebSocketLike } from "./transport";

@@ -60,6 +60,17 @@ export interface ConnectOptions {
   requestTimeoutMs?: number;
   /** A WebSocket implementation; by default `globalThis.WebSocket`, else the `ws` package (Node < 22). */
   WebSocket?: WebSocketConstructor;
+  /**
+   * Where the token travels: `"query"` (`?token=`, the default; browsers cannot set headers) or
+   * `"header"` (`Authorization: Bearer`, which keeps it out of URLs and access logs; Node.js, with the
+   * `ws` package unless `WebSocket` is given).
+   */
+  tokenIn?: "query" | "header";
+  /**
+   * Node.js `ws` only: how long a closed socket waits for the server to end TCP, in ms (default 1000).
+   * workerd holds TCP open for seconds after its close frame; `ws` reports the close (4001, 4009) only then.
+   */
+  closeTimeoutMs?: number;
 }
 
 /**
@@ -93,6 +104,8 @@ export interface CallContext {
   /** The caller, stamped by the server. */
   from: Identity;
   method: string;
+  /** The request's id on the wire (opaque, never reused by the app). */
+  rid: string;
 }
 
 /**
@@ -200,3 +213,42 @@ export type MessageHandler = (text: string, ctx: ChannelMessage) => void | Promi
  * ```
  */
 export type DirectHandler = (text: string, ctx: DirectContext) => void | Promise<void>;
+
+/**
+ * What `call()` resolves with: the answer's `data` and the worker that answered.
+ *
+ * @example
+ * ```ts
+ * const reply: ApiReply<{ sum: number }> = await nx.call("etest", "sum", { a: 1, b: 2 });
+ * ```
+ */
+export interface ApiReply<T = unknown> {
+  data: T;
+  from: Identity;
+}
+
+/**
+ * Options of `setWill()`.
+ *
+ * @example
+ * ```ts
+ * await nx.setWill("status/dev1", "offline", { retain: true } satisfies WillOptions);
+ * ```
+ */
+export interface WillOptions {
+  /** Publish the will as the channel's retained value. */
+  retain?: boolean;
+}
+
+/**
+ * Options of `close()`.
+ *
+ * @example
+ * ```ts
+ * await nx.close({ clearWill: false }); // the edge publishes the will, as if the process had died
+ * ```
+ */
+export interface CloseOptions {
+  /** Clear the will before closing (default true); `false` leaves it for the edge to publish. */
+  clearWill?: boolean;
+}

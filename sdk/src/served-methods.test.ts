@@ -40,7 +40,7 @@ describe("serve", () => {
       return { sum: a + b };
     });
     expect(await request("r1", "sum", { a: 1, b: 2 })).toEqual({ t: "api.res", rid: "r1", ok: true, data: { sum: 3 } });
-    expect(seen).toEqual({ from: caller, method: "sum" });
+    expect(seen).toEqual({ from: caller, method: "sum", rid: "r1" });
   });
 
   it("answers a thrown bad_request as such and any other throw (other codes included) with app_error", async () => {

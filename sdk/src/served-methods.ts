@@ -82,7 +82,7 @@ export class ServedMethods {
     if (!handler) answer = { ok: false, error: { code: ErrorCode.no_responders, message: `${frame.method} is not served here` } };
     else {
       try {
-        const data = await handler(frame.data, { from: frame.from, method: frame.method });
+        const data = await handler(frame.data, { from: frame.from, method: frame.method, rid: frame.rid });
         answer = { ok: true, data: data === undefined ? null : data };
       } catch (err) {
         answer = { ok: false, error: wireError(err) };

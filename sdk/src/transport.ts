@@ -63,6 +63,21 @@ export interface SocketHandle {
 const OPEN = 1;
 
 /**
+ * How the SDK builds Node's `ws` sockets (ignored for a given or global WebSocket).
+ *
+ * @example
+ * ```ts
+ * const WS = await resolveWebSocket(undefined, { preferNode: true, closeTimeoutMs: 250 });
+ * ```
+ */
+export interface NodeSocketOptions {
+  /** Use the `ws` package even where a global WebSocket exists (to send headers and read refusals). */
+  preferNode?: boolean;
+  /** How long `ws` waits for the TCP close after the closing handshake, in ms (default 1000). */
+  closeTimeoutMs?: number;
+}
+
+/**
  * The WebSocket class to use: the given one, else `globalThis.WebSocket`, else the `ws` package,
  * imported only then, so browser, Deno and Workers bundles never load Node modules.
  *
@@ -71,22 +86,41 @@ const OPEN = 1;
  * const WS = await resolveWebSocket(undefined); // browser: window.WebSocket; Node 20: ws
  * ```
  */
-export async function resolveWebSocket(given: WebSocketConstructor | undefined): Promise<WebSocketConstructor> {
+export async function resolveWebSocket(
+  given: WebSocketConstructor | undefined,
+  node: NodeSocketOptions = {},
+): Promise<WebSocketConstructor> {
   if (given) return given;
   const global = (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
-  if (global) return global;
+  if (global && !node.preferNode) return global;
   // Dynamic and external in the build: code paths that have a global WebSocket never load a Node module.
   const mod = (await import("ws")) as unknown as {
-    default: new (url: string, options: { closeTimeout: number }) => WebSocketLike;
+    default: new (
+      url: string,
+      options: { closeTimeout: number; headers?: Record<string, string>; perMessageDeflate: boolean },
+    ) => WebSocketLike;
   };
   const NodeWebSocket = mod.default;
+  const closeTimeout = node.closeTimeoutMs ?? 1000;
   // `ws` reports a close only once the TCP connection ends, up to `closeTimeout` (30 s) after the close frame;
   // workerd keeps TCP open for seconds after its close frame, which would hide a 4009 or 4001 that long.
   return class extends NodeWebSocket {
-    constructor(url: string) {
-      super(url, { closeTimeout: 1000 });
+    constructor(url: string, init?: SocketInit) {
+      super(url, { closeTimeout, headers: init?.headers, perMessageDeflate: false });
     }
-  };
+  } as unknown as WebSocketConstructor;
+}
+
+/**
+ * Extra settings of one socket: request headers (the `ws` package and undici honour them; browsers cannot).
+ *
+ * @example
+ * ```ts
+ * const init: SocketInit = { headers: { authorization: `Bearer ${token}` } };
+ * ```
+ */
+export interface SocketInit {
+  headers?: Record<string, string>;
 }
 
 /**
@@ -99,8 +133,11 @@ export async function resolveWebSocket(given: WebSocketConstructor | undefined):
  * });
  * ```
  */
-export function openSocket(WS: WebSocketConstructor, url: string, events: SocketEvents): SocketHandle {
-  const socket = new WS(url);
+export function openSocket(WS: WebSocketConstructor, url: string, events: SocketEvents, init?: SocketInit): SocketHandle {
+  // Only a socket with headers gets the second argument: a browser's WebSocket reads it as subprotocols.
+  const socket = init?.headers
+    ? new (WS as unknown as new (url: string, init: SocketInit) => WebSocketLike)(url, init)
+    : new WS(url);
   let finished = false;
   const finish = (report: () => void) => {
     if (finished) return;

@@ -5,9 +5,11 @@ import { isWorkerKind, randomSuffix } from "../identity/kinds";
 import type { BlockInfo } from "../protocol/frames";
 import { TokenBucket } from "./rate-limit";
 import { blockKey } from "./routing";
+import { countSends } from "./send";
 import { attachmentOf, type Session, type SessionAttachment, type SessionCaps } from "./session";
 import { SessionIndex } from "./session-index";
 import type { SessionStore } from "./session-store";
+import { TrafficStats } from "./traffic-stats";
 
 /**
  * The app object's live blocks: its in-memory index over the runtime's hibernatable sockets, built
@@ -24,6 +26,8 @@ export class AppBlocks {
   private readonly sessions = new WeakMap<WebSocket, Session>();
   /** Connects in progress per uid: they count as the uid's presence before their block exists. */
   private readonly connecting = new Map<string, number>();
+  /** Frames in and out, calls, latency and errors over the last minutes (the console's charts). */
+  readonly traffic = new TrafficStats(() => this.built?.byConn.size ?? 0);
 
   constructor(
     private readonly ctx: DurableObjectState,
@@ -137,6 +141,7 @@ export class AppBlocks {
       heardAt: att.since,
     };
     this.sessions.set(ws, session);
+    countSends(ws, this.traffic);
     return session;
   }
 }

@@ -51,6 +51,11 @@ export class AppChannels {
 
   constructor(private readonly host: ChannelHost) {}
 
+  /** Joins in flight, per-block sub/unsub queues and join marks (for the stats route). */
+  get sizes(): { joins: number; queues: number; joinMarks: number } {
+    return { joins: this.joining.size, queues: this.queues.size, joinMarks: this.joinedAt.size };
+  }
+
   /** Subscribes a block; resolves with the frames to send after the ack (none if it already was subscribed). */
   subscribe(session: Session, channel: string): Promise<Joined> {
     return this.inOrder(session, channel, () => this.join(session, channel));

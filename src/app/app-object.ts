@@ -1,7 +1,8 @@
 import { DurableObject } from "cloudflare:workers";
-import type { AppRpc, AppStats, CallRequest, Delivery, DirectItem, Refusal } from "../do-contracts";
+import type { AppRpc, AppState, AppStats, CallRequest, Delivery, DirectItem, Refusal } from "../do-contracts";
 import { CloseCode } from "../protocol/codes";
 import type { ApiOutcome, BlockInfo, Identity } from "../protocol/frames";
+import type { BlockDetail, LocalChannel } from "./admin-views";
 import { type AppParts, makeAppParts } from "./app-parts";
 import { ConnectHandshake } from "./connect-handshake";
 import { type FrameContext, frameContext } from "./frame-context";
@@ -43,6 +44,7 @@ export class AppObject extends DurableObject<Env> implements AppRpc {
     const now = Date.now();
     this.parts.meter.mark(now);
     if (session.worker) this.parts.keepalive.heard(session, now);
+    this.parts.blocks.traffic.received(now);
     if (session.exp <= now) {
       this.parts.teardown.drop(ws, CloseCode.tokenExpired, "token expired");
       return;
@@ -116,5 +118,17 @@ export class AppObject extends DurableObject<Env> implements AppRpc {
 
   adminStats(app: string): AppStats {
     return this.rpc.adminStats(app);
+  }
+
+  adminChannels(app: string): LocalChannel[] {
+    return this.rpc.adminChannels(app);
+  }
+
+  adminBlocks(app: string): BlockDetail[] {
+    return this.rpc.adminBlocks(app);
+  }
+
+  adminState(app: string): Promise<AppState> {
+    return this.rpc.adminState(app);
   }
 }

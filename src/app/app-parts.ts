@@ -5,6 +5,7 @@ import { StubCache } from "../stubs";
 import { AlarmClock } from "./alarm-clock";
 import { AppBlocks } from "./app-blocks";
 import { AppChannels } from "./app-channels";
+import { BackgroundWork } from "./background-work";
 import { BlockTeardown } from "./block-teardown";
 import { BoundApp } from "./bound-app";
 import { CallRouting } from "./call-routing";
@@ -43,6 +44,8 @@ export interface AppParts {
   keepalive: WorkerKeepalive;
   /** Work that must finish even though no frame waits for it (leaves, presence, cancels). */
   background(work: Promise<unknown>): void;
+  /** That work, counted while in flight. */
+  work: BackgroundWork;
 }
 
 /**
@@ -63,7 +66,8 @@ export function makeAppParts(ctx: DurableObjectState, env: Env): AppParts {
   const keepalive = new WorkerKeepalive(ctx, clock, config.pingIntervalMs);
   const blocks = new AppBlocks(ctx, store, config, (att, now) => keepalive.heardAfterWake(att, now));
   const stubs = new StubCache(env);
-  const background = (work: Promise<unknown>): void => ctx.waitUntil(work);
+  const work = new BackgroundWork((p) => ctx.waitUntil(p));
+  const background = (p: Promise<unknown>): void => work.run(p);
   const calls = new CallRouting(app, registry, blocks, new SqlRotationStore(ctx.storage.sql));
   const channels = new AppChannels({ app, blocks, store, stubs, background });
   const outbound = new OutboundCalls();
@@ -86,5 +90,6 @@ export function makeAppParts(ctx: DurableObjectState, env: Env): AppParts {
     expiry: new ExpiryAlarm(clock, store),
     keepalive,
     background,
+    work,
   };
 }

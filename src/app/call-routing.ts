@@ -30,6 +30,11 @@ export class CallRouting {
     this.rr = new RoundRobin(rotation);
   }
 
+  /** Pools whose round-robin position is kept (for the stats route). */
+  get rotations(): number {
+    return this.rr.size;
+  }
+
   routeCall(caller: Identity, callerFromJson: string, req: CallRequest): Promise<ApiOutcome> {
     const auth = authorize(this.registry, this.app.name ?? "", caller, req);
     if (isRefusal(auth)) return Promise.resolve(failed(auth));

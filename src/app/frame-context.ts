@@ -8,6 +8,7 @@ import type { AppParts } from "./app-parts";
 import type { OutboundCalls } from "./outbound-calls";
 import type { AppRpcSurface } from "./rpc-surface";
 import type { Session } from "./session";
+import type { TrafficStats } from "./traffic-stats";
 
 /**
  * What the frame handlers may do with their app object: this much, and nothing of its internals.
@@ -18,6 +19,8 @@ export interface FrameContext {
   appName(): string | undefined;
   readonly stubs: StubCache;
   readonly outbound: OutboundCalls;
+  /** The object's traffic figures (calls and their latency are counted where they finish). */
+  readonly traffic: TrafficStats;
   readonly publishes: KeyedBatcher<Publish, number>;
   readonly directs: KeyedBatcher<DirectItem, Refusal | null>;
   routeCall(caller: Identity, callerFromJson: string, req: CallRequest): Promise<ApiOutcome>;
@@ -49,6 +52,7 @@ export function frameContext(parts: AppParts, rpc: AppRpcSurface): FrameContext 
     appName: () => parts.app.name,
     stubs: parts.stubs,
     outbound: parts.outbound,
+    traffic: blocks.traffic,
     publishes: parts.publishes,
     directs: parts.directs,
     routeCall: (caller, callerFromJson, req) => calls.routeCall(caller, callerFromJson, req),

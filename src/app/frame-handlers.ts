@@ -107,6 +107,7 @@ function badTarget(f: { resource?: string; uid?: string }): string | undefined {
 }
 
 async function api(app: FrameContext, s: Session, f: Frame<"api">): Promise<void> {
+  const started = Date.now();
   const bad = badTarget(f);
   if (bad) return sendError(s, f.id, ErrorCode.bad_request, bad);
   const callKey = `${s.conn}:${f.id}`;
@@ -130,6 +131,7 @@ async function api(app: FrameContext, s: Session, f: Frame<"api">): Promise<void
     outcome = { ok: false, error: { code: ErrorCode.internal, message: "the call could not be routed" } };
   }
   if (!app.outbound.close(s.conn, callKey)) return; // the caller left, which cancelled the call
+  app.traffic.callDone(outcome.ok ? undefined : outcome.error.code, Date.now() - started);
   send(s.ws, JSON.stringify({ t: "api.result", id: f.id, ...outcome }));
 }
 

@@ -26,6 +26,13 @@ export class OutboundCalls {
     return true;
   }
 
+  /** Callers with calls in flight, and those calls (for the stats route). */
+  get sizes(): { callers: number; calls: number } {
+    let calls = 0;
+    for (const c of this.byConn.values()) calls += c.size;
+    return { callers: this.byConn.size, calls };
+  }
+
   /** Removes every call of a caller; answers their keys grouped by target app. */
   takeAll(conn: string): Map<string, string[]> {
     const byApp = new Map<string, string[]>();

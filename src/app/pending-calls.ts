@@ -83,6 +83,11 @@ export class PendingCalls {
     return this.byRid.size;
   }
 
+  /** Calls indexed by their caller's key (equal to `size` unless something leaks). */
+  get callerKeys(): number {
+    return this.byCallKey.size;
+  }
+
   private settle(rid: string, outcome: ApiOutcome): boolean {
     const p = this.byRid.get(rid);
     if (!p) return false;

@@ -61,6 +61,11 @@ export class RoundRobin {
     }
     if (had) this.store.forgetUid(uid);
   }
+
+  /** Pools with a rotation kept (for the stats route). */
+  get size(): number {
+    return this.last.size;
+  }
 }
 
 /**

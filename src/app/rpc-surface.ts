@@ -1,7 +1,9 @@
-import type { AppRpc, AppStats, CallRequest, Delivery, DirectItem, Refusal } from "../do-contracts";
+import type { AppRpc, AppState, AppStats, CallRequest, Delivery, DirectItem, Refusal } from "../do-contracts";
 import { ErrorCode } from "../protocol/codes";
 import type { ApiOutcome, BlockInfo, Identity } from "../protocol/frames";
+import { type BlockDetail, blockDetails, type LocalChannel, localChannels } from "./admin-views";
 import type { AppParts } from "./app-parts";
+import { appState } from "./app-state";
 import type { GrantKind, RegistryEntry } from "./registry";
 
 type Surface = Omit<AppRpc, "fetch" | keyof Rpc.DurableObjectBranded>;
@@ -92,9 +94,32 @@ export class AppRpcSurface implements Surface {
     return { app, owner: registry.owner(), grants: registry.grants(), online: this.socketCount() };
   }
 
+  /** Per-connection state, counted once the background work in flight (and what it started) has settled. */
+  async adminState(app: string): Promise<AppState> {
+    this.parts.app.bind(app);
+    await this.parts.work.settled();
+    return appState(this.parts, this.socketCount());
+  }
+
   adminStats(app: string): AppStats {
     this.parts.app.bind(app);
     const { meter } = this.parts;
-    return { app, connections: this.socketCount(), messagesIn: meter.total, messagesPerSec: meter.perSecond() };
+    return {
+      app,
+      connections: this.socketCount(),
+      messagesIn: meter.total,
+      messagesPerSec: meter.perSecond(),
+      traffic: this.parts.blocks.traffic.seconds(),
+    };
+  }
+
+  adminChannels(app: string): LocalChannel[] {
+    this.parts.app.bind(app);
+    return localChannels(this.parts.blocks.index);
+  }
+
+  adminBlocks(app: string): BlockDetail[] {
+    this.parts.app.bind(app);
+    return blockDetails(this.parts.blocks.index);
   }
 }

@@ -79,6 +79,12 @@ export class SessionStore {
     this.sql.exec("DELETE FROM caps WHERE conn = ?", conn);
   }
 
+  /** Rows per table (for the stats route: they follow the blocks online). */
+  rowCounts(): { serves: number; subs: number; expiry: number } {
+    const n = (table: string) => this.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`).one().n;
+    return { serves: n("serves"), subs: n("subs"), expiry: n("expiry") };
+  }
+
   /** Everything per connection, for rebuilding the index. */
   load(): {
     serves: Map<string, Set<string>>;

@@ -73,6 +73,11 @@ export class ChannelObject extends DurableObject<Env> implements ChannelRpc {
     return { channel, seq: this.state.seq, members: [...this.state.members().keys()], retained: this.state.retained() !== null };
   }
 
+  adminPeek(channel: string): { seq: number; members: string[]; retained: string | null } {
+    this.bind(channel);
+    return { seq: this.state.seq, members: [...this.state.members().keys()], retained: this.state.retained() };
+  }
+
   private bind(channel: string): void {
     this.channel = channel;
     this.state.bind(channel);

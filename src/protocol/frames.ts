@@ -40,6 +40,8 @@ export type ClientFrame =
   | { t: "unsub"; id: string; channel: string }
   | { t: "pub"; channel: string; data: string; retain?: boolean; id?: string }
   | { t: "find"; id: string; app?: string; kind?: string; scope?: "app" }
+  | { t: "will"; id: string; channel: string; data: string; retain?: boolean }
+  | { t: "will"; id: string; clear: true }
   | { t: "ping" };
 
 /** Frames the server sends. */

@@ -112,7 +112,11 @@ describe("will and disconnects", () => {
     await late.unsubscribe();
   });
 
-  it("disconnects the older device with 0x8E when a second one takes the same resource (edge close 4009)", async () => {
+  // The bound is the test's timeout: the edge's close reached devices ~30 s late while `ws` waited for
+  // workerd to end TCP (its default closeTimeout); now the edge session's close timeout is 100 ms.
+  it("disconnects the older device with 0x8E when a second one takes the same resource (edge close 4009)", {
+    timeout: 10_000,
+  }, async () => {
     const first = await connectDevice(s, { version: 5, username: "devicedup", token: owner });
     const second = await connectDevice(s, { version: 5, username: "devicedup", token: owner });
     expect(await first.closed).toEqual({ disconnectReason: 0x8e });
@@ -120,7 +124,9 @@ describe("will and disconnects", () => {
     await second.end();
   });
 
-  it("disconnects a device whose token expires (edge close 4001) with 0x87, and a 3.1.1 device by closing", async () => {
+  it("disconnects a device whose token expires (edge close 4001) with 0x87, and a 3.1.1 device by closing", {
+    timeout: 10_000,
+  }, async () => {
     const short = await s.token({ uid: "u1", app: "bconn", ttlSeconds: 2 });
     const v5 = await connectDevice(s, { version: 5, username: "deviceexp5", token: short });
     const v4 = await connectDevice(s, { version: 4, username: "deviceexp4", token: short });

@@ -21,6 +21,9 @@ beforeAll(async () => {
   await worker.serve("fail", () => {
     throw new NexusError("app_error", "the worker says no");
   });
+  await worker.serve("picky", () => {
+    throw new NexusError("bad_request", "a and b must be numbers");
+  });
   // Never answers: the caller's timeout decides.
   await worker.serve("hang", () => new Promise(() => {}));
 });
@@ -80,6 +83,21 @@ describe("nexus call", () => {
     const r = await runCli(["call", "cli-call", "fail", "{}"], env);
     expect(r.code).toBe(9);
     expect(r.stderr).toContain("the worker says no");
+  });
+
+  it("exits 9 when the worker answers with its own bad_request, and says the worker answered", async () => {
+    const r = await runCli(["call", "cli-call", "picky", "{}"], env);
+    expect(r.code).toBe(9);
+    expect(r.stderr).toBe("nexus: bad_request: the worker answered: a and b must be numbers\n");
+  });
+
+  it("exits 2 on a malformed app or method name, before connecting", async () => {
+    const badApp = await runCli(["call", "Not An App", "sum", "{}"], env);
+    expect(badApp.code).toBe(2);
+    expect(badApp.stderr).toContain('APP "Not An App" is not an app name');
+    const badMethod = await runCli(["call", "cli-call", "no spaces", "{}"], env);
+    expect(badMethod.code).toBe(2);
+    expect(badMethod.stderr).toContain('METHOD "no spaces" is not a method name');
   });
 
   it("exits 2 on invalid JSON and on a missing token", async () => {

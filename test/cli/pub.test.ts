@@ -49,6 +49,12 @@ describe("nexus pub", () => {
     expect((await runCli(["pub", "cli.pub.live", "x", "--kind", "default"], { ...env, NEXUS_TOKEN: token })).code).toBe(0);
   });
 
+  it("exits 2 on a malformed channel name, saying what a channel name is", async () => {
+    const r = await runCli(["pub", "no spaces here", "x"], env);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('nexus: usage: CHANNEL "no spaces here" is not a channel name: use 1-128 of A-Z a-z 0-9 _ . : / -\n');
+  });
+
   it("exits 2 without TEXT", async () => {
     const r = await runCli(["pub", "cli.pub.live"], env);
     expect(r.code).toBe(2);

@@ -67,4 +67,10 @@ describe("nexus sub", () => {
     expect((await runCli(["sub", "cli.sub.x", "--count", "1"], { ...env, NEXUS_TOKEN: "bad" })).code).toBe(8);
     expect((await runCli(["sub", "cli.sub.x", "--count", "zero"], env)).code).toBe(2);
   });
+
+  it("exits 2 on a malformed channel name", async () => {
+    const r = await runCli(["sub", "a channel?", "--count", "1"], env);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('CHANNEL "a channel?" is not a channel name');
+  });
 });

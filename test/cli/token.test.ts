@@ -36,11 +36,39 @@ describe("nexus token", () => {
     expect(JSON.parse(r.stdout).token).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
   });
 
-  it("exits 8 on a wrong admin key and 2 without one", async () => {
+  it("exits 8 on a wrong admin key, saying the key was refused and where it came from", async () => {
     const wrong = await runCli(["token", "--admin-key", "wrong", "--uid", "u", "--app", "cli-token"], { NEXUS_URL: s.httpUrl });
     expect(wrong.code).toBe(8);
-    expect(wrong.stderr).toContain("unauthorized");
+    expect(wrong.stderr).toContain(`unauthorized: the edge at ${s.httpUrl} refused the admin key from --admin-key`);
+    expect(wrong.stderr).not.toContain("required");
+    const fromEnv = await runCli(["token", "--uid", "u", "--app", "cli-token"], {
+      NEXUS_URL: s.httpUrl,
+      NEXUS_ADMIN_KEY: "wrong",
+    });
+    expect(fromEnv.code).toBe(8);
+    expect(fromEnv.stderr).toContain("refused the admin key from NEXUS_ADMIN_KEY");
+  });
+
+  it("exits 2 without an admin key, naming NEXUS_ADMIN_KEY", async () => {
     const missing = await runCli(["token", "--uid", "u", "--app", "cli-token"], { NEXUS_URL: s.httpUrl });
     expect(missing.code).toBe(2);
+    expect(missing.stderr).toBe(
+      "nexus: usage: an admin key is needed: pass --admin-key or set NEXUS_ADMIN_KEY (npm start prints it)\n",
+    );
+  });
+
+  it("exits 2 on an unknown kind, naming it and listing the kinds", async () => {
+    const r = await runCli(["token", "--admin-key", s.adminKey, "--uid", "u", "--app", "cli-token", "--kinds", "default,bogus"], {
+      NEXUS_URL: s.httpUrl,
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--kinds: unknown kind "bogus"; kinds: uservice,');
+    expect(r.stderr).not.toContain("array");
+  });
+
+  it("takes an empty NEXUS_URL as unset (the default edge), not as an invalid url", async () => {
+    const r = await runCli(["token", "--admin-key", "k", "--uid", "u", "--app", "cli-token"], { NEXUS_URL: "" });
+    expect(r.stderr).not.toContain("invalid url");
+    expect(r.stderr).toContain("http://127.0.0.1:8787");
   });
 });

@@ -12,9 +12,10 @@ describe("registry routes", () => {
   it("requires the admin key", async () => {
     const none = await fetch(`${s.httpUrl}/v1/admin/apps/x`);
     expect(none.status).toBe(401);
-    expect(await none.json()).toMatchObject({ error: { code: "unauthorized" } });
+    expect(await none.json()).toMatchObject({ error: { code: "unauthorized", message: expect.stringContaining("required") } });
     const wrong = await fetch(`${s.httpUrl}/v1/admin/apps/x`, { headers: { authorization: "Bearer nope" } });
     expect(wrong.status).toBe(401);
+    expect(await wrong.json()).toEqual({ error: { code: "unauthorized", message: "wrong admin key" } });
   });
 
   it("creates, re-owns, grants, revokes and reports an app", async () => {
@@ -45,7 +46,9 @@ describe("registry routes", () => {
     expect((await s.admin("PUT", "/v1/admin/apps/ghost/grants/u1")).status).toBe(404);
     expect((await s.admin("PUT", "/v1/admin/apps/etest/grants/u1", { kind: "steal" })).status).toBe(400);
     expect((await s.admin("POST", "/v1/admin/tokens", { uid: "u1" })).status).toBe(400);
-    expect((await s.admin("POST", "/v1/admin/tokens", { uid: "u1", app: "a", kinds: ["robot"] })).status).toBe(400);
+    const robot = await s.admin("POST", "/v1/admin/tokens", { uid: "u1", app: "a", kinds: ["default", "robot"] });
+    expect(robot.status).toBe(400);
+    expect(robot.body.error.message).toMatch(/^unknown kind "robot"; kinds: uservice/);
     expect((await s.admin("POST", "/v1/admin/tokens", { uid: "u1", app: "a", ttlSeconds: -5 })).status).toBe(400);
     const unknown = await s.admin("GET", "/v1/nothing-here");
     expect(unknown).toMatchObject({ status: 404, body: { error: { code: "not_found" } } });

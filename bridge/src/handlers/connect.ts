@@ -1,16 +1,21 @@
 import type { IConnackPacket, IConnectPacket } from "mqtt-packet";
-import { randomSuffix } from "../../../src/identity/kinds";
+import { isNexusError } from "../../../sdk/src/core";
+import { parseResource, randomSuffix } from "../../../src/identity/kinds";
 import { NAME_PATTERN } from "../../../src/protocol/codec";
-import { deliverPush } from "../deliveries";
+import { deliverDirect, deliverMessage, deliverRequest } from "../deliveries";
 import type { DeviceConnection } from "../device-connection";
-import { EdgeSession, type PushedFrame, type SessionEnd } from "../edge-session";
-import { BridgeError } from "../errors";
+import { EdgeSession, type SessionEnd } from "../edge-session";
 import { OutboundWindow } from "../outbound-window";
-import { connackReasonForHttpStatus, connackReturnCode311, disconnectReasonForClose, Reason } from "../reason-codes";
+import { connackReasonForRefusal, connackReturnCode311, disconnectReasonForClose, Reason } from "../reason-codes";
 import { handlePacket } from "./index";
 
 /** The kind a device gets when its CONNECT has no username. */
 const DEFAULT_KIND = "device";
+
+/** The Reason String of a refused username (MQTT 5); 3.1.1 devices get return code 4 and the bridge logs it. */
+export const USERNAME_RULE =
+  "the username must be the device's resource: <kind><suffix>, a kind (device, default, pydefault, godefault, ...) " +
+  "followed by up to 32 letters or digits, e.g. device01 or deviceKitchen; empty for device<random>";
 
 /**
  * CONNECT: checks what the bridge can check itself, then opens the device's own edge session
@@ -48,15 +53,16 @@ export function handleConnect(conn: DeviceConnection, packet: IConnectPacket): v
     token,
     target,
     log: conn.log,
-    backoff: conn.context.backoff,
-    onPush: (frame: PushedFrame) => deliverPush(conn, frame),
-    restore: () => conn.subscriptions.restoreFrames(),
+    reconnect: conn.context.reconnect,
+    onMessage: (message) => deliverMessage(conn, message),
+    onDirect: (text, from) => deliverDirect(conn, text, from),
+    onRequest: (request) => deliverRequest(conn, request),
     onEnd: (end: SessionEnd) => onSessionEnd(conn, end),
   }).then(
     (session) => {
       if (conn.state !== "connecting") {
         // The device left while the edge was welcoming it.
-        session.close(1000, "device gone");
+        void session.close();
         return;
       }
       conn.session = session;
@@ -65,10 +71,13 @@ export function handleConnect(conn: DeviceConnection, packet: IConnectPacket): v
     },
     (err: unknown) => {
       if (conn.state !== "connecting") return;
-      const e = err instanceof BridgeError ? err : new BridgeError("internal", String(err));
-      const reason = e.status === undefined ? Reason.serverUnavailable : connackReasonForHttpStatus(e.status);
-      conn.log("warn", "device.refused", { status: e.status, code: e.code, message: e.message });
-      refuse(conn, reason, e.message);
+      const status = isNexusError(err) ? err.status : undefined;
+      const code = isNexusError(err) ? err.code : "internal";
+      const message = err instanceof Error ? err.message : String(err);
+      // No HTTP status: the edge could not be reached at all, which is "server unavailable" as well.
+      const reason = status === undefined ? Reason.serverUnavailable : connackReasonForRefusal(status, code);
+      conn.log("warn", "device.refused", { status, code, message });
+      refuse(conn, reason, message);
     },
   );
 }
@@ -91,8 +100,9 @@ function checkConnect(conn: DeviceConnection, packet: IConnectPacket): { reason:
   if (!packet.password || packet.password.length === 0) {
     return { reason: Reason.notAuthorized, text: "the password must be the device's Nexus token" };
   }
-  if (packet.username !== undefined && packet.username !== "" && !/^[A-Za-z0-9]{1,64}$/.test(packet.username)) {
-    return { reason: Reason.badUserNameOrPassword, text: "the username must be the device's resource, e.g. device01" };
+  if (packet.username !== undefined && packet.username !== "" && !parseResource(packet.username)) {
+    // The edge would refuse it (400) without saying why in a way MQTT can carry; say the rule here.
+    return { reason: Reason.badUserNameOrPassword, text: USERNAME_RULE };
   }
   const will = packet.will;
   if (will) {
@@ -150,12 +160,13 @@ function accept(conn: DeviceConnection, packet: IConnectPacket): void {
 function onSessionEnd(conn: DeviceConnection, end: SessionEnd): void {
   if (conn.state === "closed") return;
   // The edge closed the device's block (replaced 4009, token expired 4001, policy 4008) or refused it on reconnect.
+  const { error } = end;
   const reason =
-    end.error?.status === 401 || end.error?.status === 403 ? Reason.notAuthorized : disconnectReasonForClose(end.code);
+    error?.status === 401 || error?.status === 403 ? Reason.notAuthorized : disconnectReasonForClose(error?.closeCode ?? 1006);
   conn.end({
     will: false,
     reason,
-    reasonString: end.reason || `edge closed the session (${end.code})`,
-    cause: `edge closed ${end.code}`,
+    reasonString: error?.message ?? "the edge closed the session",
+    cause: `edge closed ${error?.closeCode ?? error?.status ?? "the session"}`,
   });
 }

@@ -1,11 +1,9 @@
 import type { IPublishPacket } from "mqtt-packet";
-import type { ServerFrame } from "../../../src/protocol/frames";
 import { answerApiRequest, type Outcome, startApiCall, startFind } from "../api-calls";
 import type { DeviceConnection } from "../device-connection";
-import type { OutgoingFrame } from "../edge-session";
-import { BridgeError } from "../errors";
+import { codeOf } from "../edge-session";
 import { pubackReasonForError, Reason } from "../reason-codes";
-import { parsePublishTopic } from "../topics";
+import { hasNul, parsePublishTopic } from "../topics";
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
@@ -26,6 +24,11 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
  */
 export function handlePublish(conn: DeviceConnection, packet: IPublishPacket): void {
   const id = packet.messageId ?? 0;
+  if (hasNul(packet.topic)) {
+    // [MQTT-4.7.3-2] a topic name must not hold U+0000: a malformed packet, which closes the connection.
+    conn.end({ will: true, reason: Reason.malformedPacket, reasonString: "U+0000 in the topic name", cause: "NUL in topic" });
+    return;
+  }
   if (packet.qos === 2 && conn.version === 5) {
     conn.end({ will: true, reason: Reason.qosNotSupported, reasonString: "maximum QoS is 1", cause: "QoS 2 publish" });
     return;
@@ -66,14 +69,13 @@ async function forward(conn: DeviceConnection, packet: IPublishPacket): Promise<
     // Nexus data is text; binary payloads are base64-encoded by the device.
     return { code: Reason.payloadFormatInvalid, text: "the payload must be UTF-8 text" };
   }
+  const session = conn.session!;
+  const qos = packet.qos === 0 ? 0 : 1;
   switch (target.kind) {
     case "channel":
-      return send(conn, packet, { t: "pub", channel: target.channel, data: text, retain: packet.retain });
-    case "direct": {
-      const frame: OutgoingFrame = { t: "direct", app: target.app, resource: target.resource, data: text };
-      if (target.uid !== undefined) frame.uid = target.uid;
-      return send(conn, packet, frame);
-    }
+      return outcome(session.publish(target.channel, text, packet.retain, qos));
+    case "direct":
+      return outcome(session.direct(target, text, qos));
     case "api":
       return startApiCall(conn, packet, target, text);
     case "find":
@@ -83,19 +85,15 @@ async function forward(conn: DeviceConnection, packet: IPublishPacket): Promise<
   }
 }
 
-/** QoS 0: fire and forget. QoS 1 and 2: with an id, resent after an edge reconnect (at least once), the ack decides the PUBACK. */
-async function send(conn: DeviceConnection, packet: IPublishPacket, frame: OutgoingFrame): Promise<Outcome> {
-  const session = conn.session!;
-  if (packet.qos === 0) {
-    session.send(frame as Parameters<typeof session.send>[0]);
-    return { code: Reason.success };
-  }
+/** QoS 0 resolves at once; QoS 1 and 2 once the edge acked (resent after an edge reconnect: at least once). */
+async function outcome(sent: Promise<void>): Promise<Outcome> {
   try {
-    const answer: ServerFrame = await session.request(frame, "resend");
-    if (answer.t === "error") return { code: pubackReasonForError(answer.code), text: `${answer.code}: ${answer.message}` };
+    await sent;
     return { code: Reason.success };
   } catch (err) {
-    const e = err instanceof BridgeError ? err : new BridgeError("internal", String(err));
-    return { code: pubackReasonForError(e.code), text: `${e.code}: ${e.message}` };
+    return {
+      code: pubackReasonForError(codeOf(err)),
+      text: `${codeOf(err)}: ${err instanceof Error ? err.message : String(err)}`,
+    };
   }
 }

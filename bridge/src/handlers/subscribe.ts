@@ -2,9 +2,8 @@ import type { ISubscribePacket, ISubscription } from "mqtt-packet";
 import { isWorkerKind } from "../../../src/identity/kinds";
 import type { DeviceConnection } from "../device-connection";
 import type { SubscriptionOptions } from "../device-subscriptions";
-import { BridgeError } from "../errors";
 import { Reason, subackReasonForError } from "../reason-codes";
-import { parseSubscription } from "../topics";
+import { hasNul, parseSubscription } from "../topics";
 
 /** MQTT 3.1.1 SUBACK failure [MQTT-3.9.3-2]. */
 const FAILURE_311 = 0x80;
@@ -23,6 +22,11 @@ export function handleSubscribe(conn: DeviceConnection, packet: ISubscribePacket
   if (conn.version === 5 && packet.properties?.subscriptionIdentifier !== undefined) {
     // Subscription Identifiers Available is 0 in CONNACK: using one is a protocol error.
     conn.end({ will: true, reason: Reason.subscriptionIdentifiersNotSupported, cause: "subscription identifier" });
+    return;
+  }
+  if (packet.subscriptions.some((sub) => hasNul(sub.topic))) {
+    // [MQTT-4.7.3-2] a topic filter must not hold U+0000: a malformed packet, which closes the connection.
+    conn.end({ will: true, reason: Reason.malformedPacket, reasonString: "U+0000 in a topic filter", cause: "NUL in filter" });
     return;
   }
   // [MQTT-3.8.4-1] the SUBACK carries the packet id; [MQTT-3.8.4-6] one return code per filter, in order.
@@ -47,6 +51,8 @@ async function subscribeOne(conn: DeviceConnection, s: ISubscription): Promise<n
       if (target.wildcard) return Reason.wildcardSubscriptionsNotSupported;
       return Reason.topicFilterInvalid;
     case "api-result":
+    case "inbox":
+      // Answers go to the calling device whatever it subscribed; the grant is what strict clients wait for.
       subs.results.set(s.topic, options);
       return qos;
     case "direct":
@@ -57,44 +63,25 @@ async function subscribeOne(conn: DeviceConnection, s: ISubscription): Promise<n
     case "channel": {
       const before = subs.channels.get(target.channel);
       subs.channels.set(target.channel, options);
-      const outcome = await ask(conn, { t: "sub", channel: target.channel });
-      if (outcome !== undefined) {
+      const refused = await session.subscribe(target.channel);
+      if (refused !== undefined) {
         if (before) subs.channels.set(target.channel, before);
         else subs.channels.delete(target.channel);
-        conn.log("warn", "device.subscribe_refused", { filter: s.topic, code: outcome });
-        return subackReasonForError(outcome);
+        conn.log("warn", "device.subscribe_refused", { filter: s.topic, code: refused });
+        return subackReasonForError(refused);
       }
       return qos;
     }
     case "serve": {
+      const earlier = subs.servedBy(s.topic);
       subs.addServe(s.topic, target.method, options);
-      const outcome = await ask(conn, { t: "serve", methods: subs.servedMethods() });
-      if (outcome !== undefined) {
-        subs.removeServe(s.topic);
-        conn.log("warn", "device.subscribe_refused", { filter: s.topic, code: outcome });
-        return subackReasonForError(outcome);
+      const refused = await session.serve(target.method);
+      if (refused !== undefined) {
+        if (earlier === undefined) subs.removeServe(s.topic);
+        conn.log("warn", "device.subscribe_refused", { filter: s.topic, code: refused });
+        return subackReasonForError(refused);
       }
       return qos;
     }
-  }
-}
-
-/**
- * Sends a sub/unsub/serve and resolves with the edge's error code, or undefined once acked.
- *
- * @example
- * ```ts
- * if ((await ask(conn, { t: "sub", channel: "prices" })) === undefined) grant();
- * ```
- */
-export async function ask(
-  conn: DeviceConnection,
-  frame: { t: "sub" | "unsub"; channel: string } | { t: "serve"; methods: string[] },
-): Promise<string | undefined> {
-  try {
-    const answer = await conn.session!.request(frame, "restore");
-    return answer.t === "error" ? answer.code : undefined;
-  } catch (err) {
-    return err instanceof BridgeError ? err.code : "internal";
   }
 }

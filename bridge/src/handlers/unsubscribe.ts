@@ -1,8 +1,7 @@
 import type { IUnsubscribePacket } from "mqtt-packet";
 import type { DeviceConnection } from "../device-connection";
 import { Reason } from "../reason-codes";
-import { parseSubscription } from "../topics";
-import { ask } from "./subscribe";
+import { hasNul, parseSubscription } from "../topics";
 
 /**
  * UNSUBSCRIBE: channel `unsub`, a narrower `serve`, or a local switch; UNSUBACK once the edge has acked.
@@ -14,6 +13,11 @@ import { ask } from "./subscribe";
  * ```
  */
 export function handleUnsubscribe(conn: DeviceConnection, packet: IUnsubscribePacket): void {
+  if (packet.unsubscriptions.some(hasNul)) {
+    // [MQTT-4.7.3-2] a topic filter must not hold U+0000.
+    conn.end({ will: true, reason: Reason.malformedPacket, reasonString: "U+0000 in a topic filter", cause: "NUL in filter" });
+    return;
+  }
   const results = packet.unsubscriptions.map((filter) => unsubscribeOne(conn, filter));
   void Promise.all(results).then((codes) => {
     if (conn.state !== "connected") return;
@@ -28,11 +32,14 @@ async function unsubscribeOne(conn: DeviceConnection, filter: string): Promise<n
   switch (target.kind) {
     case "channel": {
       if (!subs.channels.delete(target.channel)) return Reason.noSubscriptionExisted;
-      return (await ask(conn, { t: "unsub", channel: target.channel })) === undefined ? Reason.success : Reason.unspecified;
+      return (await conn.session!.unsubscribe(target.channel)) === undefined ? Reason.success : Reason.unspecified;
     }
     case "serve": {
-      if (!subs.removeServe(filter)) return Reason.noSubscriptionExisted;
-      return (await ask(conn, { t: "serve", methods: subs.servedMethods() })) === undefined ? Reason.success : Reason.unspecified;
+      const method = subs.servedBy(filter);
+      if (method === undefined || !subs.removeServe(filter)) return Reason.noSubscriptionExisted;
+      // Another filter may still serve the same method ("nexus/api-request/+" and "nexus/api-request/#").
+      if (subs.servesMethod(method)) return Reason.success;
+      return (await conn.session!.unserve(method)) === undefined ? Reason.success : Reason.unspecified;
     }
     case "direct": {
       const had = subs.direct !== undefined;
@@ -40,6 +47,7 @@ async function unsubscribeOne(conn: DeviceConnection, filter: string): Promise<n
       return had ? Reason.success : Reason.noSubscriptionExisted;
     }
     case "api-result":
+    case "inbox":
       return subs.results.delete(filter) ? Reason.success : Reason.noSubscriptionExisted;
     default:
       return Reason.noSubscriptionExisted;

@@ -1,3 +1,6 @@
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { Command, Option } from "commander";
 import { globals, positiveInt } from "../global-options";
 import { type Progress, progress } from "../progress";
@@ -35,10 +38,7 @@ export function benchCommand(): Command {
         cmd: Command,
       ) => {
         const g = globals(cmd);
-        // Loaded on demand: the bench pulls in wrangler, which the other commands do not need.
-        const { runBench } = await import("../../../bench/bench");
-        const { renderTable } = await import("../../../bench/report/table");
-        const { writeReports } = await import("../../../bench/report/write");
+        const { runBench, renderTable, writeReports } = await loadBench();
         // The bench knows its number of steps only once it starts; the bar appears with the first one.
         let bar: Progress | undefined;
         const results = await runBench({
@@ -59,4 +59,29 @@ export function benchCommand(): Command {
           process.stderr.write(`nexus: wrote ${file}\n`);
       },
     );
+}
+
+type BenchModules = typeof import("../../../bench/bench") &
+  typeof import("../../../bench/report/table") &
+  typeof import("../../../bench/report/write");
+
+/**
+ * The bench's TypeScript, loaded through tsx at run time: it pulls in wrangler, which the bundled CLI
+ * leaves out (the other commands start in tens of milliseconds without it).
+ */
+async function loadBench(): Promise<BenchModules> {
+  let root = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(root, "bench", "bench.ts"))) {
+    if (dirname(root) === root) throw new Error("nexus bench runs from a Nexus checkout (bench/bench.ts not found)");
+    root = dirname(root);
+  }
+  const { register } = await import("tsx/esm/api");
+  register();
+  const load = (path: string) => import(pathToFileURL(join(root, path)).href);
+  const [bench, table, write] = await Promise.all([
+    load("bench/bench.ts"),
+    load("bench/report/table.ts"),
+    load("bench/report/write.ts"),
+  ]);
+  return { ...bench, ...table, ...write } as BenchModules;
 }

@@ -1,6 +1,8 @@
 import { Command } from "commander";
-import { CliError } from "../cli-error";
+import { appArgument, kindArgument, methodArgument, resourceArgument, uidArgument } from "../arguments";
+import { CliError, describeError } from "../cli-error";
 import { withClient } from "../client";
+import { ExitCode } from "../exit-codes";
 import { globals, positiveInt } from "../global-options";
 import { emit } from "../output";
 
@@ -47,12 +49,30 @@ export function callCommand(): Command {
         cmd: Command,
       ) => {
         const g = globals(cmd);
+        appArgument(app);
+        methodArgument(method);
+        if (opts.resource !== undefined) resourceArgument(opts.resource, "--resource");
+        if (opts.uid !== undefined) uidArgument(opts.uid);
+        kindArgument(opts.kind);
         const data = parseJsonArgument(json);
         const timeoutMs = opts.timeout === undefined ? undefined : positiveInt("--timeout", opts.timeout);
         const answer = await withClient(g, { kind: opts.kind }, (nx) =>
-          nx.api(app, method, data, { resource: opts.resource, uid: opts.uid, timeoutMs }),
+          nx.api(app, method, data, { resource: opts.resource, uid: opts.uid, timeoutMs }).catch((err: unknown) => {
+            throw workerAnswer(err);
+          }),
         );
         emit(g, JSON.stringify(answer, null, 2) ?? "null", { ok: true, data: answer ?? null });
       },
     );
+}
+
+/**
+ * A failed call whose code is `bad_request` was answered so by the worker: the arguments were checked
+ * here and the edge reports a malformed frame as an `error` frame, never as a call's result. It is
+ * the worker's own error, so it exits 9 (as app_error) and says so.
+ */
+function workerAnswer(err: unknown): unknown {
+  const { code, message } = describeError(err);
+  if (code !== "bad_request") return err;
+  return new CliError("bad_request", `the worker answered: ${message}`, { cause: err, exitCode: ExitCode.app_error });
 }

@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import { appArgument, kindArgument, resourceArgument, uidArgument } from "../arguments";
 import { withClient } from "../client";
 import { globals } from "../global-options";
 import { emit } from "../output";
@@ -24,6 +25,10 @@ export function directCommand(): Command {
     .action(
       async (app: string, resource: string, text: string, opts: { uid?: string; ack: boolean; kind: string }, cmd: Command) => {
         const g = globals(cmd);
+        appArgument(app);
+        resourceArgument(resource);
+        if (opts.uid !== undefined) uidArgument(opts.uid);
+        kindArgument(opts.kind);
         await withClient(g, { kind: opts.kind }, (nx) => nx.direct(app, resource, text, { uid: opts.uid, ack: opts.ack }));
         emit(g, `sent to ${app}/${resource}`, { ok: true, app, resource, acked: opts.ack });
       },

@@ -1,5 +1,6 @@
 import type { BlockInfo } from "@qe/nexus-sdk";
 import { Command, Option } from "commander";
+import { appArgument, kindArgument } from "../arguments";
 import { withClient } from "../client";
 import { globals } from "../global-options";
 import { emit } from "../output";
@@ -16,8 +17,17 @@ export function formatBlocks(blocks: readonly BlockInfo[]): string {
   if (blocks.length === 0) return "no blocks online";
   const width = Math.max(3, ...blocks.map((b) => b.jid.length));
   const kindWidth = Math.max(4, ...blocks.map((b) => b.kind.length));
-  const rows = blocks.map((b) => `${b.jid.padEnd(width)}  ${b.kind.padEnd(kindWidth)}  ${new Date(b.since).toISOString()}`);
-  return [`${"JID".padEnd(width)}  ${"KIND".padEnd(kindWidth)}  ONLINE SINCE`, ...rows].join("\n");
+  // Workers list what they serve (Find's `methods`); frontends have none.
+  const served = (b: BlockInfo) => {
+    const methods = (b as { methods?: readonly string[] }).methods;
+    return methods === undefined ? "" : `  ${methods.length === 0 ? "-" : methods.join(",")}`;
+  };
+  const withMethods = blocks.some((b) => served(b) !== "");
+  const rows = blocks.map((b) =>
+    `${b.jid.padEnd(width)}  ${b.kind.padEnd(kindWidth)}  ${new Date(b.since).toISOString()}${served(b)}`.trimEnd(),
+  );
+  const header = `${"JID".padEnd(width)}  ${"KIND".padEnd(kindWidth)}  ONLINE SINCE${withMethods ? "                METHODS" : ""}`;
+  return [header, ...rows].join("\n");
 }
 
 /**
@@ -37,6 +47,9 @@ export function findCommand(): Command {
     .option("--as <kind>", "the kind to connect as", "webuo")
     .action(async (opts: { app?: string; kind?: string; scope?: "app"; as: string }, cmd: Command) => {
       const g = globals(cmd);
+      if (opts.app !== undefined) appArgument(opts.app);
+      if (opts.kind !== undefined) kindArgument(opts.kind);
+      kindArgument(opts.as, "--as");
       const query = { app: opts.app, kind: opts.kind, scope: opts.scope };
       // The CLI's own short-lived block is online too; it is noise in the answer.
       const blocks = await withClient(g, { kind: opts.as }, async (nx) =>

@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import { channelArgument, kindArgument } from "../arguments";
 import { withClient } from "../client";
 import { globals } from "../global-options";
 import { emit } from "../output";
@@ -20,6 +21,8 @@ export function pubCommand(): Command {
     .option("--kind <kind>", "the kind to connect as", "webuo")
     .action(async (channel: string, text: string, opts: { retain: boolean; kind: string }, cmd: Command) => {
       const g = globals(cmd);
+      channelArgument(channel);
+      kindArgument(opts.kind);
       await withClient(g, { kind: opts.kind }, (nx) => nx.publish(channel, text, { retain: opts.retain, ack: true }));
       emit(g, `published to ${channel}${opts.retain ? " (retained)" : ""}`, { ok: true, channel, retain: opts.retain });
     });

@@ -1,5 +1,6 @@
 import { type CallContext, type DirectContext, NexusError } from "@qe/nexus-sdk";
 import { Command } from "commander";
+import { kindArgument, methodArgument, resourceArgument } from "../arguments";
 import { openClient, type Target } from "../client";
 import { globals, positiveInt } from "../global-options";
 import { status } from "../output";
@@ -24,6 +25,9 @@ export function serveCommand(): Command {
     .option("--count <n>", "exit after n calls and Directs")
     .action(async (method: string, opts: { kind: string; resource?: string; error?: string; count?: string }, cmd: Command) => {
       const g = globals(cmd);
+      if (method !== "*") methodArgument(method);
+      if (opts.resource !== undefined) resourceArgument(opts.resource, "--resource");
+      else kindArgument(opts.kind);
       const count = opts.count === undefined ? undefined : positiveInt("--count", opts.count);
       const target: Target = opts.resource ? { resource: opts.resource } : { kind: opts.kind };
       const nx = await openClient(g, target, { reconnect: true });

@@ -1,5 +1,6 @@
 import type { ChannelMessage } from "@qe/nexus-sdk";
 import { Command } from "commander";
+import { channelArgument, kindArgument } from "../arguments";
 import { CliError } from "../cli-error";
 import { openClient } from "../client";
 import { globals, positiveInt } from "../global-options";
@@ -36,6 +37,8 @@ export function subCommand(): Command {
     .option("--kind <kind>", "the kind to connect as", "webuo")
     .action(async (channel: string, opts: { count?: string; timeout?: string; kind: string }, cmd: Command) => {
       const g = globals(cmd);
+      channelArgument(channel);
+      kindArgument(opts.kind);
       const count = opts.count === undefined ? undefined : positiveInt("--count", opts.count);
       const timeoutMs = opts.timeout === undefined ? undefined : positiveInt("--timeout", opts.timeout);
       const nx = await openClient(g, { kind: opts.kind }, { reconnect: true });

@@ -1,4 +1,5 @@
 import { Command, Option } from "commander";
+import { appArgument, kindsArgument, uidArgument } from "../arguments";
 import { CliError } from "../cli-error";
 import { globals, positiveInt } from "../global-options";
 import { emit } from "../output";
@@ -15,7 +16,7 @@ import { emit } from "../output";
 export function tokenCommand(): Command {
   return new Command("token")
     .description("mint a development token (needs the admin key)")
-    .addOption(new Option("--admin-key <key>", "the registry's admin key").env("NEXUS_ADMIN_KEY").makeOptionMandatory())
+    .addOption(new Option("--admin-key <key>", "the registry's admin key (npm start prints it)").env("NEXUS_ADMIN_KEY"))
     .requiredOption("--uid <uid>", "the token's user (sub)")
     .requiredOption("--app <app>", "the app the token belongs to")
     .option("--kinds <list>", "comma-separated kinds the token may connect as (default: any)")
@@ -24,8 +25,10 @@ export function tokenCommand(): Command {
     .option("--ttl <seconds>", "lifetime in seconds")
     .action(async (opts: TokenOptions, cmd: Command) => {
       const g = globals(cmd);
-      const body: Record<string, unknown> = { uid: opts.uid, app: opts.app };
-      if (opts.kinds) body.kinds = list(opts.kinds);
+      if (!opts.adminKey)
+        throw new CliError("usage", "an admin key is needed: pass --admin-key or set NEXUS_ADMIN_KEY (npm start prints it)");
+      const body: Record<string, unknown> = { uid: uidArgument(opts.uid), app: appArgument(opts.app, "--app") };
+      if (opts.kinds) body.kinds = kindsArgument(opts.kinds);
       // An empty list is a real capability (nothing allowed), so --pub "" is passed on as [].
       if (opts.pub !== undefined) body.pub = list(opts.pub);
       if (opts.sub !== undefined) body.sub = list(opts.sub);
@@ -39,6 +42,12 @@ export function tokenCommand(): Command {
       });
       const text = await res.text();
       const parsed = safeJson(text) as { token?: string; error?: { code?: string; message?: string } } | undefined;
+      if (res.status === 401) {
+        throw new CliError(
+          "unauthorized",
+          `the edge at ${g.url} refused the admin key from ${adminKeySource(cmd)}; npm start prints the key it uses`,
+        );
+      }
       if (!res.ok || !parsed?.token) {
         const code = parsed?.error?.code ?? (res.status === 401 ? "unauthorized" : res.status === 403 ? "forbidden" : "internal");
         throw new CliError(code, parsed?.error?.message ?? `the edge answered HTTP ${res.status}`);
@@ -48,7 +57,7 @@ export function tokenCommand(): Command {
 }
 
 interface TokenOptions {
-  adminKey: string;
+  adminKey?: string;
   uid: string;
   app: string;
   kinds?: string;
@@ -70,4 +79,8 @@ function safeJson(text: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+function adminKeySource(cmd: Command): string {
+  return cmd.getOptionValueSource("adminKey") === "env" ? "NEXUS_ADMIN_KEY" : "--admin-key";
 }

@@ -23,7 +23,10 @@ export type Frame = Record<string, any> & { t: string };
  */
 export interface FakeEdgeOptions {
   /** Refuse the upgrade with this HTTP status and contract code, as the real edge does before upgrading. */
-  refuse?: (query: URLSearchParams) => { status: number; code: string } | undefined;
+  refuse?: (
+    query: URLSearchParams,
+    headers: Record<string, string | string[] | undefined>,
+  ) => { status: number; code: string } | undefined;
   /** Answer `{"t":"ping"}` with `{"t":"pong"}` (default true), as the edge's auto-response does. */
   answerPings?: boolean;
   /** Ack `serve`, `sub` and `unsub` at once (default true). */
@@ -52,6 +55,8 @@ export class FakeConnection {
     readonly socket: WebSocket,
     readonly query: URLSearchParams,
     readonly identity: Identity,
+    /** The upgrade request's headers (`authorization` carries a header token). */
+    readonly headers: Record<string, string | string[] | undefined> = {},
   ) {
     this.closing = new Promise((resolve) => socket.once("close", (code) => resolve(code)));
   }
@@ -120,7 +125,7 @@ export class FakeEdge {
     const edge = new FakeEdge(http, wss, `http://127.0.0.1:${port}`, options);
     // A plain GET gets the refusal too, as the SDK's probe expects where the upgrade's status is hidden.
     http.on("request", (req, res) => {
-      const refusal = options.refuse?.(new URL(req.url ?? "/", "http://x").searchParams);
+      const refusal = options.refuse?.(new URL(req.url ?? "/", "http://x").searchParams, req.headers);
       const status = refusal?.status ?? 426;
       res.writeHead(status, { "content-type": "application/json" });
       res.end(
@@ -131,7 +136,8 @@ export class FakeEdge {
     });
     http.on("upgrade", (req, socket, head) => {
       const query = new URL(req.url ?? "/", "http://x").searchParams;
-      const refusal = options.refuse?.(query);
+      const headers = req.headers;
+      const refusal = options.refuse?.(query, req.headers);
       if (refusal) {
         const body = JSON.stringify({ error: { code: refusal.code, message: `refused: ${refusal.code}` } });
         socket.end(
@@ -139,7 +145,7 @@ export class FakeEdge {
         );
         return;
       }
-      wss.handleUpgrade(req, socket, head, (ws) => edge.accept(ws, query));
+      wss.handleUpgrade(req, socket, head, (ws) => edge.accept(ws, query, headers));
     });
     return edge;
   }
@@ -172,7 +178,7 @@ export class FakeEdge {
     await new Promise<void>((resolve) => this.http.close(() => resolve()));
   }
 
-  private accept(ws: WebSocket, query: URLSearchParams): void {
+  private accept(ws: WebSocket, query: URLSearchParams, headers: Record<string, string | string[] | undefined>): void {
     const resource = query.get("resource") ?? `${query.get("kind")}S${++this.suffix}`;
     const identity: Identity = {
       jid: `etest-u1-owner@qepal.com/${resource}`,
@@ -182,7 +188,7 @@ export class FakeEdge {
       resource,
       kind: query.get("kind") ?? resource.replace(/S\d+$/, ""),
     };
-    const conn = new FakeConnection(ws, query, identity);
+    const conn = new FakeConnection(ws, query, identity, headers);
     this.connections.push(conn);
     ws.on("message", (data) => {
       const text = data.toString();

@@ -1,0 +1,230 @@
+package nexus
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+)
+
+// channel is one channel this client wants, with its local subscriptions and where it stands:
+// the last seq seen under epoch, so a resubscribe asks for what it missed (since/epoch).
+type channel struct {
+	name    string
+	subs    map[*Subscription]struct{}
+	active  bool
+	waiters []*subWaiter
+	lastSeq int64
+	epoch   string
+}
+
+type subWaiter struct {
+	sub  *Subscription
+	done chan error
+}
+
+// Subscribe subscribes to channel and returns once the server's ack says messages flow. handler
+// gets the messages one at a time, in order; the retained value comes first, with Retained set.
+// It fails with forbidden outside the token's sub capabilities, quota_exceeded past
+// maxSubscriptions, bad_request for a bad name. The subscription is restored after every reconnect.
+func (c *Client) Subscribe(ctx context.Context, channel string, handler MessageHandler) (*Subscription, error) {
+	if handler == nil {
+		return nil, NewError(CodeBadRequest, "handler is nil (use SubscribeChan for a Go channel)")
+	}
+	return c.subscribe(ctx, channel, handler)
+}
+
+// SubscribeChan is Subscribe with the messages on sub.Messages() instead of a handler; the Go
+// channel closes when the subscription ends. Messages wait in an unbounded queue until read.
+func (c *Client) SubscribeChan(ctx context.Context, channel string) (*Subscription, error) {
+	return c.subscribe(ctx, channel, nil)
+}
+
+func (c *Client) subscribe(ctx context.Context, name string, handler MessageHandler) (*Subscription, error) {
+	if !namePattern.MatchString(name) {
+		return nil, NewError(CodeBadRequest, "channel must match [A-Za-z0-9_.:/-]{1,128}: "+name)
+	}
+	sub := newSubscription(c, name, handler, handler == nil)
+	c.mu.Lock()
+	if c.state == StateClosed {
+		err := c.closedErrorLocked()
+		c.mu.Unlock()
+		sub.end()
+		return nil, err
+	}
+	ch := c.channels[name]
+	if ch != nil && ch.active {
+		ch.subs[sub] = struct{}{}
+		c.mu.Unlock()
+		return sub, nil
+	}
+	isNew := ch == nil
+	if isNew {
+		ch = &channel{name: name, subs: map[*Subscription]struct{}{}}
+		c.channels[name] = ch
+	}
+	ch.subs[sub] = struct{}{}
+	w := &subWaiter{sub: sub, done: make(chan error, 1)}
+	ch.waiters = append(ch.waiters, w)
+	if isNew && c.sock != nil {
+		c.sendSubLocked(ch)
+	}
+	c.mu.Unlock()
+	select {
+	case err := <-w.done:
+		if err != nil {
+			return nil, err
+		}
+		return sub, nil
+	case <-ctx.Done():
+		stop, cancel := context.WithTimeout(context.Background(), c.opts.RequestTimeout)
+		defer cancel()
+		_ = c.unsubscribe(stop, sub)
+		return nil, ctxError(ctx.Err(), "sub "+name)
+	}
+}
+
+// sendSubLocked sends one sub for ch on the welcomed socket, with since/epoch when ch has seen
+// messages under a known epoch. Lock held.
+func (c *Client) sendSubLocked(ch *channel) *pending {
+	frame := subFrame{T: "sub", Channel: ch.name}
+	if ch.epoch != "" {
+		since := ch.lastSeq
+		frame.Since, frame.Epoch = &since, ch.epoch
+	}
+	p := &pending{
+		what:     "sub " + ch.name,
+		expect:   true,
+		bypass:   true,
+		deadline: time.Now().Add(c.opts.RequestTimeout),
+		encode: func(id string, _ time.Duration) []byte {
+			f := frame
+			f.ID = id
+			b, _ := json.Marshal(f)
+			return b
+		},
+	}
+	// In force before the frames behind the ack (the retained value, recovered messages) are delivered.
+	p.onAck = func(f *serverFrame) {
+		if f.T != "ack" || c.channels[ch.name] != ch {
+			return
+		}
+		ch.active = true
+		recovered := f.Recovered != nil && *f.Recovered && f.Epoch == ch.epoch
+		if !recovered {
+			ch.epoch = f.Epoch
+			if f.Seq != nil {
+				ch.lastSeq = *f.Seq
+			}
+		}
+	}
+	p.settle = func(a answer) {
+		_, err := a.outcome()
+		var e *Error
+		if errors.As(err, &e) && e.Code == CodeDisconnected && e.Retryable {
+			return // the next socket's restore subscribes again; the waiters keep waiting
+		}
+		if c.channels[ch.name] != ch {
+			return
+		}
+		waiters := ch.waiters
+		ch.waiters = nil
+		if err != nil {
+			for _, w := range waiters {
+				delete(ch.subs, w.sub)
+				w.sub.end()
+			}
+			if len(ch.subs) == 0 {
+				delete(c.channels, ch.name)
+			} else if len(waiters) == 0 {
+				c.report(err)
+			}
+		}
+		for _, w := range waiters {
+			w.done <- err
+		}
+	}
+	c.registerLocked(p)
+	return p
+}
+
+// unsubscribe ends sub; the last local subscription of a channel sends unsub and waits for its ack.
+func (c *Client) unsubscribe(ctx context.Context, sub *Subscription) error {
+	sub.end()
+	c.mu.Lock()
+	ch := c.channels[sub.channel]
+	if ch == nil {
+		c.mu.Unlock()
+		return nil
+	}
+	if _, ok := ch.subs[sub]; !ok {
+		c.mu.Unlock()
+		return nil
+	}
+	delete(ch.subs, sub)
+	kept := ch.waiters[:0]
+	for _, w := range ch.waiters {
+		if w.sub == sub {
+			w.done <- NewError(CodeBadRequest, "unsubscribed before the ack")
+		} else {
+			kept = append(kept, w)
+		}
+	}
+	ch.waiters = kept
+	if len(ch.subs) > 0 || c.sock == nil {
+		if len(ch.subs) == 0 {
+			delete(c.channels, sub.channel) // not connected: the server forgot it with the socket
+		}
+		c.mu.Unlock()
+		return nil
+	}
+	delete(c.channels, sub.channel)
+	frame := subFrame{T: "unsub", Channel: sub.channel}
+	p := &pending{
+		what:   "unsub " + sub.channel,
+		expect: true,
+		bypass: true,
+		encode: func(id string, _ time.Duration) []byte {
+			f := frame
+			f.ID = id
+			b, _ := json.Marshal(f)
+			return b
+		},
+	}
+	// Registered under the same lock as the map change, so a sub right after goes out after this unsub.
+	result := c.begin(ctx, p, c.opts.RequestTimeout)
+	c.registerLocked(p)
+	c.mu.Unlock()
+	_, err := c.await(ctx, p, result)
+	var e *Error
+	if errors.As(err, &e) && e.Code == CodeDisconnected {
+		return nil // after a drop the server has forgotten the subscription anyway
+	}
+	return err
+}
+
+// deliverMessage hands a msg frame to the channel's local subscriptions, skipping what a
+// recovery already delivered (a seq at or below the last one seen under the same epoch).
+func (c *Client) deliverMessage(m Message) {
+	c.mu.Lock()
+	ch := c.channels[m.Channel]
+	if ch == nil {
+		c.mu.Unlock()
+		return
+	}
+	if !m.Retained {
+		if ch.epoch != "" && m.Seq <= ch.lastSeq {
+			c.mu.Unlock()
+			return
+		}
+		ch.lastSeq = m.Seq
+	}
+	subs := make([]*Subscription, 0, len(ch.subs))
+	for s := range ch.subs {
+		subs = append(subs, s)
+	}
+	c.mu.Unlock()
+	for _, s := range subs {
+		s.deliver(m)
+	}
+}

@@ -1,0 +1,173 @@
+"""The channels this client wants, each with its local subscriptions."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import BadRequestError, DisconnectedError, NexusError
+from .frames import Frame, Message, sub_frame, unsub_frame
+from .identity import NAME_PATTERN
+from .subscription import MessageHandler, Subscription
+
+
+@dataclass
+class _Channel:
+    subs: set[Subscription] = field(default_factory=set)
+    active: bool = False
+    waiters: list[tuple[Subscription, asyncio.Future[Subscription]]] = field(default_factory=list)
+    # The highest seq delivered here, and the epoch it belongs to (from the sub ack, when the edge sends one).
+    last_seq: int | None = None
+    epoch: str | None = None
+
+
+class ChannelSubscriptions:
+    """One wire ``sub`` per channel however many local subscriptions share it, all restored after a
+    reconnect (with ``since``/``epoch`` when the edge told an epoch), ``unsub`` when the last one goes.
+
+    A reconnect never delivers a message twice: the retained value that follows a new ``sub`` ack is
+    dropped when its ``seq`` was already delivered under the same epoch.
+    """
+
+    def __init__(
+        self,
+        declare: Callable[[str, Callable[[str], Frame]], Awaitable[Frame | None]],
+        is_open: Callable[[], bool],
+        report: Callable[[BaseException], None],
+        run: Callable[[Callable[[], Any]], None],
+    ) -> None:
+        self._declare = declare
+        self._is_open = is_open
+        self._report = report
+        self._run = run
+        self._channels: dict[str, _Channel] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def names(self) -> list[str]:
+        return list(self._channels)
+
+    def add(self, channel: str, handler: MessageHandler | None) -> asyncio.Future[Subscription]:
+        """A local subscription; the future resolves once the server's ack says messages flow."""
+        future: asyncio.Future[Subscription] = asyncio.get_running_loop().create_future()
+        if not NAME_PATTERN.fullmatch(channel):
+            future.set_exception(BadRequestError(f"channel must match {NAME_PATTERN.pattern}: {channel!r}"))
+            return future
+        sub = Subscription(channel, handler, self._remove, self._run)
+        entry = self._channels.get(channel)
+        if entry is not None and entry.active:
+            entry.subs.add(sub)
+            future.set_result(sub)
+            return future
+        is_new = entry is None
+        if entry is None:
+            entry = self._channels[channel] = _Channel()
+        entry.subs.add(sub)
+        entry.waiters.append((sub, future))
+        if is_new and self._is_open():
+            self._spawn(self._send_sub(channel, entry))
+        return future
+
+    async def restore(self) -> None:
+        """Sends one ``sub`` per channel on a fresh socket; returns when every channel is acked or failed."""
+        await asyncio.gather(*(self._send_sub(name, entry) for name, entry in list(self._channels.items())))
+
+    def dropped(self) -> None:
+        """The socket dropped: every channel must be subscribed again on the next one."""
+        for entry in self._channels.values():
+            entry.active = False
+
+    def deliver(self, frame: Frame) -> None:
+        """Hands a ``msg`` frame to the channel's local subscriptions."""
+        message = Message.from_wire(frame)
+        entry = self._channels.get(message.channel)
+        if entry is None:
+            return
+        if message.retained and entry.last_seq is not None and message.seq <= entry.last_seq:
+            return  # the retained value this client already had before the reconnect
+        entry.last_seq = message.seq if entry.last_seq is None else max(entry.last_seq, message.seq)
+        for sub in list(entry.subs):
+            sub.deliver(message)
+
+    def close_all(self, error: NexusError) -> None:
+        """Ends every subscription and fails every waiting ``subscribe()`` (the client closed)."""
+        for entry in self._channels.values():
+            for sub in entry.subs:
+                sub.end()
+            for _, future in entry.waiters:
+                if not future.done():
+                    future.set_exception(error)
+        self._channels.clear()
+        for task in list(self._tasks):
+            task.cancel()
+
+    async def _send_sub(self, name: str, entry: _Channel) -> None:
+        recover = entry.last_seq is not None and entry.epoch is not None
+        since, epoch = (entry.last_seq, entry.epoch) if recover else (None, None)
+        try:
+            ack = await self._declare("sub", lambda id: sub_frame(id, name, since=since, epoch=epoch))
+        except DisconnectedError as err:
+            if err.retryable:
+                return  # the next socket's restore subscribes again; the waiters keep waiting
+            self._fail(name, entry, err)
+            return
+        except NexusError as err:
+            self._fail(name, entry, err)
+            return
+        if self._channels.get(name) is not entry:
+            return
+        self._acked(entry, ack or {})
+        entry.active = True
+        for sub, future in entry.waiters:
+            if not future.done():
+                future.set_result(sub)
+        entry.waiters.clear()
+
+    @staticmethod
+    def _acked(entry: _Channel, ack: Frame) -> None:
+        epoch, seq = ack.get("epoch"), ack.get("seq")
+        restarted = isinstance(epoch, str) and entry.epoch is not None and epoch != entry.epoch
+        # Without an epoch, a channel sequence that went backwards also means it started again.
+        went_back = isinstance(seq, int) and entry.last_seq is not None and seq < entry.last_seq
+        if restarted or went_back:
+            entry.last_seq = None
+        if isinstance(epoch, str):
+            entry.epoch = epoch
+
+    def _fail(self, name: str, entry: _Channel, err: NexusError) -> None:
+        if self._channels.get(name) is not entry:
+            return
+        waiters, entry.waiters = entry.waiters, []
+        for sub, future in waiters:
+            entry.subs.discard(sub)
+            sub.end()
+            if not future.done():
+                future.set_exception(err)
+        if not entry.subs:
+            del self._channels[name]
+        elif not waiters:
+            self._report(err)
+
+    async def _remove(self, sub: Subscription) -> None:
+        entry = self._channels.get(sub.channel)
+        if entry is None or sub not in entry.subs:
+            return
+        entry.subs.discard(sub)
+        if entry.subs:
+            return
+        del self._channels[sub.channel]
+        for _, future in entry.waiters:
+            if not future.done():
+                future.set_exception(BadRequestError("unsubscribed before the ack"))
+        if not self._is_open():
+            return
+        # After a drop the server has forgotten the subscription anyway.
+        with contextlib.suppress(DisconnectedError):
+            await self._declare("unsub", lambda id: unsub_frame(id, sub.channel))
+
+    def _spawn(self, coro: Any) -> None:
+        task: asyncio.Task[None] = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)

@@ -1,0 +1,69 @@
+"""Helpers: clients that are closed after each test, and waits on events (never on time)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from qe_nexus import Backoff, Client, NexusError, State, connect
+
+from .stack import LocalStack
+
+# Every wait is bounded, so a broken behaviour fails the test instead of hanging the run.
+WAIT_S = 30.0
+
+
+class Clients:
+    """Opens clients against the stack (fast reconnects) and closes them all at the end of a test."""
+
+    def __init__(self, stack: LocalStack) -> None:
+        self.stack = stack
+        self._open: list[Client] = []
+
+    async def open(self, uid: str, app: str, *, kind: str | None = "pydefault", **options: Any) -> Client:
+        token = options.pop("token", None) or self.stack.token(uid, app)
+        options.setdefault("reconnect", Backoff(initial=0.05, maximum=0.5))
+        nx = await connect(self.stack.url, token, kind=kind if "resource" not in options else None, **options)
+        self._open.append(nx)
+        return nx
+
+    def adopt(self, nx: Client) -> Client:
+        self._open.append(nx)
+        return nx
+
+    async def close_all(self) -> None:
+        await asyncio.gather(*(nx.close() for nx in self._open), return_exceptions=True)
+
+
+class Recorder:
+    """Every state change and error event of a client, with waits on them."""
+
+    def __init__(self, nx: Client) -> None:
+        self.states: list[State] = []
+        self.errors: list[NexusError] = []
+        self._changed = asyncio.Condition()
+        nx.on("state", lambda s: self._add(self.states, s))
+        nx.on("error", lambda e: self._add(self.errors, e))
+
+    def _add(self, into: list[Any], value: Any) -> None:
+        into.append(value)
+        asyncio.get_running_loop().create_task(self._notify())
+
+    async def _notify(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
+
+    async def state(self, state: State, count: int = 1) -> None:
+        """Waits until the client has entered ``state`` ``count`` times."""
+        async with self._changed:
+            await asyncio.wait_for(self._changed.wait_for(lambda: self.states.count(state) >= count), WAIT_S)
+
+    async def error(self, count: int = 1) -> NexusError:
+        async with self._changed:
+            await asyncio.wait_for(self._changed.wait_for(lambda: len(self.errors) >= count), WAIT_S)
+        return self.errors[count - 1]
+
+
+async def within(awaitable: Any) -> Any:
+    """Awaits with the test's bound."""
+    return await asyncio.wait_for(awaitable, WAIT_S)

@@ -1,0 +1,69 @@
+"""An edge restart (the stack killed and started again on the same port and data directory): every
+client reconnects to its JID, served methods and subscriptions are restored, nothing is delivered twice."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from qe_nexus import DisconnectedError, Message
+
+from .helpers import Clients, Recorder, within
+from .stack import LocalStack
+from .ts_peer import TsPeer
+
+
+async def test_restart_restores_served_methods_and_subscriptions(stack: LocalStack, clients: Clients) -> None:
+    app, owner = stack.new_app()
+    channel = f"restart/{app}"
+    worker = await clients.open(owner, app)
+    hung = asyncio.Event()
+
+    @worker.serve("sum")
+    def add(data: Any) -> Any:
+        return data["a"] + data["b"]
+
+    @worker.serve("hang")
+    async def hang(data: Any) -> Any:
+        hung.set()
+        await asyncio.Event().wait()
+
+    received: asyncio.Queue[Message] = asyncio.Queue()
+    await worker.subscribe(channel, lambda text, m: received.put_nowait(m))
+    await worker.flush()
+    caller = await clients.open(owner, app, kind="webuo")
+    await caller.publish(channel, "before", retain=True, ack=True)
+    assert (await within(received.get())).text == "before"
+    peer = await TsPeer.start(stack.url, stack.token(owner, app), kind="default")
+    try:
+        assert await peer.call("api", app=app, method="sum", data={"a": 1, "b": 1}) == 2
+        jids = (worker.jid, caller.jid)
+        worker_events, caller_events = Recorder(worker), Recorder(caller)
+        in_flight = asyncio.ensure_future(caller.api(app, "hang"))
+        await within(hung.wait())
+
+        await asyncio.to_thread(stack.restart)
+
+        with pytest.raises(DisconnectedError) as dropped:
+            await within(in_flight)
+        assert dropped.value.retryable is True
+        await worker_events.state("connected")
+        await caller_events.state("connected")
+        assert worker_events.states[0] == "reconnecting"
+        assert (worker.jid, caller.jid) == jids
+        # Served methods are back (for the Python caller and the TypeScript one)...
+        assert await within(caller.api(app, "sum", {"a": 2, "b": 3})) == 5
+        assert await peer.call("api", app=app, method="sum", data={"a": 20, "b": 3}) == 23
+        # ...the worker is in Find once, with its JID...
+        blocks = await within(caller.find(app=app, scope="app"))
+        assert sorted(b.jid for b in blocks if b.kind == "pydefault") == [worker.jid]
+        # ...and the subscription is back without a second delivery of what it already had.
+        await caller.publish(channel, "after", ack=True)
+        await caller.publish(channel, "end", ack=True)
+        after = [await within(received.get()) for _ in range(2)]
+        assert [m.text for m in after] == ["after", "end"]
+        assert received.empty()
+    finally:
+        await peer.stop()
