@@ -99,6 +99,8 @@ export class EdgeSession {
       ...options.target,
       tokenIn: "header",
       closeTimeoutMs: CLOSE_TIMEOUT_MS,
+      // A 503 is the device's to retry, after CONNACK "server unavailable".
+      onFirstUnavailable: "reject",
       reconnect: options.reconnect ?? { initialDelayMs: 100, maxDelayMs: 3000 },
     };
     const client = await connect(connectOptions);

@@ -252,7 +252,8 @@ export class Connection {
       terminalError(socket?.code ?? 1006, "") ??
       new NexusError(ErrorCode.disconnected, `could not connect to ${this.options.url}`, { closeCode: socket?.code });
     // [contract: 503 unavailable] the edge is up but cannot check tokens now: even a first connect waits and retries.
-    if (this.firstConnect && !(error.code === ErrorCode.unavailable && this.backoff)) {
+    const waitOut = error.code === ErrorCode.unavailable && this.backoff && this.options.onFirstUnavailable !== "reject";
+    if (this.firstConnect && !waitOut) {
       const first = this.firstConnect;
       this.firstConnect = undefined;
       this.setState("closed");

@@ -20,7 +20,7 @@ admin.use("*", async (c, next) => {
   if (!key) throw new HttpError(403, "forbidden", "admin routes are off: set NEXUS_ADMIN_KEY");
   const given = /^Bearer\s+(.+)$/i.exec(c.req.header("Authorization") ?? "")?.[1];
   if (!given) throw new HttpError(401, "unauthorized", "admin key required: Authorization: Bearer <key>");
-  if (!(await sameSecret(given, key))) throw new HttpError(401, "unauthorized", "the admin key is not valid");
+  if (!(await sameSecret(given, key))) throw new HttpError(401, "unauthorized", "wrong admin key");
   await next();
 });
 

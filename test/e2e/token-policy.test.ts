@@ -139,7 +139,7 @@ describe("the token policy over the wire", () => {
     expect(missing.status).toBe(401);
     expect(wrong.status).toBe(401);
     expect(((await missing.json()) as any).error.message).toMatch(/required/);
-    expect(((await wrong.json()) as any).error.message).toMatch(/not valid/);
+    expect(((await wrong.json()) as any).error.message).toMatch(/wrong admin key/);
   });
 });
 
