@@ -27,6 +27,16 @@ export const ADVICE = {
 };
 
 /**
+ * Advice when the code came from the worker's own answer (`api.res` with ok:false): the worker may
+ * send only `app_error` or `bad_request`, and neither means the console's request was malformed.
+ */
+export const WORKER_ADVICE = {
+  app_error: ADVICE.app_error,
+  bad_request:
+    "The worker refused the data as a bad request; the message comes from the worker's code. Check the data it expects.",
+};
+
+/**
  * The error code of anything thrown: a NexusError, a RegistryError, or a plain failure (internal).
  *
  * @example
@@ -54,17 +64,20 @@ export class RegistryError extends Error {
 
 /**
  * Renders an error as code, message and advice, in an alert region screen readers announce.
+ * `fromWorker`: the code is the worker's own answer to a call (see WORKER_ADVICE).
  *
  * @example
  * out.replaceChildren(errorView(err));
+ * out.replaceChildren(errorView(err, "shop.sum", { fromWorker: true }));
  */
-export function errorView(err, context) {
+export function errorView(err, context, options = {}) {
   const code = codeOf(err);
+  const advice = (options.fromWorker ? WORKER_ADVICE[code] : undefined) ?? ADVICE[code];
   const message = err instanceof Error ? err.message : String(err);
   return h(
     "div",
     { class: "error", role: "alert", dataset: { code } },
     h("p", {}, context ? `${context}: ` : "", h("code", { class: "error-code" }, code), message ? ` — ${message}` : ""),
-    h("p", { class: "advice" }, ADVICE[code] ?? "Unexpected error code; see the message."),
+    h("p", { class: "advice" }, advice ?? "Unexpected error code; see the message."),
   );
 }

@@ -63,4 +63,14 @@ export class RegistryClient {
   stats() {
     return this.request("GET", "/v1/admin/stats");
   }
+
+  /** The channels with subscribers: subscribers per app, seq, retained value. */
+  channels() {
+    return this.request("GET", "/v1/admin/channels");
+  }
+
+  /** An app's online blocks with the methods each serves and the channels it subscribes to. */
+  async appBlocks(app) {
+    return (await this.request("GET", `/v1/admin/apps/${encodeURIComponent(app)}/blocks`))?.blocks ?? [];
+  }
 }

@@ -3,6 +3,7 @@
  * - `MEASURED`: `npm run bench` on this machine (2 cores), run of 2026-12-01 06:12 UTC on main
  *   (683b0ad), placement "separate" (workerd alone on core 1, so its figures are workerd's CPU);
  *   load average 0.57 at the start. Every figure moves by about ±20 % between runs (docs/performance.md).
+ *   The heap per connection is from `npm run sim:heap` on the same day.
  * - `CLOUDFLARE`: the published limits of Durable Objects and Workers, with their pages.
  * - `QUOTAS`: the defaults of contract revision 2 (`welcome.limits` and the per-connection rate).
  * `deriveCosts` turns the measured rates into per-operation CPU costs; every step is one line below.
@@ -22,8 +23,10 @@ export const MEASURED = {
   channel1to100PerSec: 56_535, // Channel, 1 to 100, deliveries/s (8 publishes in flight)
   channel1to1000PerSec: 38_496, // Channel, 1 to 1,000, deliveries/s: out of sample, not used to derive
   connectsPerSec: 556, // Connections, 10,000 idle, connections/s (250 at a time)
-  rssPerConnKiB: 178.7, // Connections, workerd RSS per connection (Nexus)
-  echoRssPerConnKiB: 153.9, // the same for the bare echo (the runtime's own per-socket cost)
+  // `npm run sim:heap` (bench/sim/heap-probe.ts), 2026-12-01 06:55 UTC: isolate heap per Nexus connection
+  // at 1,000 / 4,000 / 10,000 connections: 3,237 / 2,286 / 1,887 bytes (the echo: 1,039 at 4,000). The
+  // largest is kept. The bench's 178.7 KiB of workerd RSS per socket is mostly the runtime's own, outside the isolate.
+  heapPerConnBytes: 3_237,
   bridgeApiP50SharedMs: 0.342, // Bridge, device API call, round trip p50, shared cores
   apiWithinP50SharedMs: 0.209, // API, within one app, serial round trip p50, shared cores
 } as const;
@@ -78,7 +81,7 @@ export interface Costs {
   connect: number;
   /** The MQTT bridge's work per message passing through it (parse, frame, forward). */
   bridgePass: number;
-  /** Isolate heap per connection, bytes: an upper bound (Nexus' RSS per socket minus the echo's). */
+  /** Isolate heap per connection, bytes (what counts against 128 MB), measured by the heap probe. */
   heapPerConn: number;
   /** One direction of a client's WebSocket hop (loopback here), ms. */
   wireMs: number;
@@ -116,7 +119,7 @@ export function deriveCosts(m = MEASURED, channelBatch = 0): Costs {
     // A device's API call through the bridge is two passes more than a WebSocket client's call
     // (shared cores: no cross-core wake-ups in the difference); the extra loopback hop is counted in.
     bridgePass: ((m.bridgeApiP50SharedMs - m.apiWithinP50SharedMs) / 2) * 1000,
-    heapPerConn: (m.rssPerConnKiB - m.echoRssPerConnKiB) * 1024,
+    heapPerConn: m.heapPerConnBytes,
     wireMs: (m.echoRttP50Ms - echo / 1000) / 2,
   };
 }

@@ -120,7 +120,7 @@ export function runLoad(costs: Costs, build: Builder, mult: number, seed: number
     else {
       add({ limit: "WebSockets per object", where: g.label, usage: g.sockets, max: CLOUDFLARE.maxWebSocketsPerObject, grows });
       add({
-        limit: "isolate memory (upper bound)",
+        limit: "isolate memory",
         where: g.label,
         usage: g.heapMiB,
         max: CLOUDFLARE.memoryPerIsolateBytes / 2 ** 20,
@@ -150,31 +150,41 @@ export function runLoad(costs: Costs, build: Builder, mult: number, seed: number
 }
 
 /**
- * Where a design saturates: the largest multiplier whose run kept every limit, extrapolated linearly
- * over the usages that grow with the load (objects the design adds or caps do not grow). A run that
- * passed a limit at the smallest multiplier is scaled down to it the same way. `skip` leaves limits
- * out (the memory upper bound, for the figure that holds for certain). Infinity: nothing grows.
+ * Where a design saturates: for every limit, the multiplier at which its usage reaches it,
+ * interpolated between the two runs around the crossing (batching makes usage grow slower than the
+ * load, so runs beat a straight line), scaled down from the first run if that one is already past
+ * it, and extrapolated from the last run for usages that grow with the load; the smallest wins.
+ * `skip` leaves limits out. Infinity: nothing that grows with the load has a limit.
  *
  * @example
  * ```ts
- * saturation(runs); // { mult: 0.66, check: { limit: "WebSockets per object", ... } }
+ * saturation(runs); // { mult: 0.65, check: { limit: "WebSockets per object", ... } }
  * ```
  */
 export function saturation(
   runs: RunResult[],
   skip: (c: Check) => boolean = () => false,
 ): { mult: number; check: Check | undefined } {
-  const kept = (r: RunResult) => r.checks.filter((c) => !skip(c));
-  const least = (cs: Check[]) =>
-    cs.reduce<Check | undefined>((a, b) => (a === undefined || b.headroom < a.headroom ? b : a), undefined);
-  const ok = runs.filter((r) => (least(kept(r))?.headroom ?? Number.POSITIVE_INFINITY) >= 1);
-  if (ok.length === 0) {
-    const first = least(kept(runs[0]!));
-    return { mult: runs[0]!.mult * (first?.headroom ?? 1), check: first };
+  let best: { mult: number; check: Check | undefined } = { mult: Number.POSITIVE_INFINITY, check: undefined };
+  const keys = new Set(runs.flatMap((r) => r.checks.filter((c) => !skip(c)).map((c) => `${c.limit}|${c.where}`)));
+  for (const key of keys) {
+    const points = runs.flatMap((r) =>
+      r.checks.filter((c) => `${c.limit}|${c.where}` === key).map((c) => ({ m: r.mult, u: c.usage / c.max, c })),
+    );
+    const i = points.findIndex((p) => p.u >= 1);
+    let mult = Number.POSITIVE_INFINITY;
+    if (i === 0) mult = points[0]!.m / points[0]!.u;
+    else if (i > 0) {
+      const [a, b] = [points[i - 1]!, points[i]!];
+      mult = a.m + ((1 - a.u) * (b.m - a.m)) / (b.u - a.u);
+    } else {
+      const last = points[points.length - 1]!;
+      if (last.c.grows && last.u > 0) mult = last.m / last.u;
+    }
+    const at = points[Math.max(0, i)]!.c;
+    if (mult < best.mult) best = { mult, check: at };
   }
-  const base = ok[ok.length - 1]!;
-  const check = least(kept(base).filter((c) => c.grows && c.usage > 0));
-  return { mult: check ? base.mult * check.headroom : Number.POSITIVE_INFINITY, check };
+  return best;
 }
 
 /** Schedules a Poisson stream of `perSec` events until `until`, calling `fn` for each. */

@@ -17,7 +17,7 @@ export interface LoadResult {
   id: string;
   title: string;
   scales: string;
-  designs: { name: "today" | "design"; runs: RunResult[]; saturation: Saturation; certain: Saturation }[];
+  designs: { name: "today" | "design"; runs: RunResult[]; saturation: Saturation; next: Saturation }[];
 }
 
 /** A multiplier of the load, and the limit it reaches there (none: nothing grows with the load). */
@@ -118,7 +118,7 @@ function groupTable(run: RunResult): string {
         `<tr><td>${esc(g.label)}</td><td>${g.count.toLocaleString("en")}</td><td>${(g.utilisation * 100).toFixed(1)} %</td><td>${fmt(g.requestsPerSec, 0)}</td><td>${g.sockets.toLocaleString("en")}</td><td>${fmt(g.heapMiB, 1)}</td><td>${fmt(g.backlogMs, 1)}</td></tr>`,
     )
     .join("");
-  return `<table><thead><tr><th>object (busiest of its role)</th><th>count</th><th>CPU</th><th>requests/s</th><th>WebSockets</th><th>heap MiB (bound)</th><th>backlog ms</th></tr></thead><tbody>${rows}</tbody></table>`;
+  return `<table><thead><tr><th>object (busiest of its role)</th><th>count</th><th>CPU</th><th>requests/s</th><th>WebSockets</th><th>heap MiB</th><th>backlog ms</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 /**
@@ -148,11 +148,11 @@ export function renderSimHtml(r: SimResults): string {
         .map((x) => {
           const n = nominal(x.runs);
           const p = (v: number) => (n.queuesGrow ? `${fmt(v, 1)}, rising` : fmt(v, 3));
-          return `<tr><td>${x.name}</td><td>${esc(n.sizing)}</td><td>${p(n.p50)}</td><td>${p(n.p99)}</td><td>${fmt(n.cpuHeadroom, 1)}x</td><td>${esc(n.binding.limit)}, ${esc(n.binding.where)} (${fmt(n.binding.headroom)}x headroom)</td><td>${satText(x.saturation, l.scales)}</td><td>${satText(x.certain, l.scales)}</td><td>${esc(n.overSoftLimit.join(", ") || "none")}</td></tr>`;
+          return `<tr><td>${x.name}</td><td>${esc(n.sizing)}</td><td>${p(n.p50)}</td><td>${p(n.p99)}</td><td>${fmt(n.cpuHeadroom, 1)}x</td><td>${esc(n.binding.limit)}, ${esc(n.binding.where)} (${fmt(n.binding.headroom)}x headroom)</td><td>${satText(x.saturation, l.scales)}</td><td>${satText(x.next, l.scales)}</td><td>${esc(n.overSoftLimit.join(", ") || "none")}</td></tr>`;
         })
         .join("");
       return `<section><h2>${esc(l.id)}: ${esc(l.title)}</h2>
-<table><thead><tr><th>design</th><th>objects</th><th>p50 ms</th><th>p99 ms</th><th>rate headroom (CPU)</th><th>closest limit at 1x</th><th>saturates at</th><th>without the memory bound</th><th>over 1,000 req/s (soft)</th></tr></thead><tbody>${summary}</tbody></table>
+<table><thead><tr><th>design</th><th>objects</th><th>p50 ms</th><th>p99 ms</th><th>rate headroom (CPU)</th><th>closest limit at 1x</th><th>saturates at</th><th>the traffic alone (CPU, quotas)</th><th>over 1,000 req/s (soft)</th></tr></thead><tbody>${summary}</tbody></table>
 <div class="charts">${utilisationChart(`${l.id}: CPU per object at 1x`, tn, dn)}${latencyByLoad(`${l.id}: ${tn.op}, p99`, t.runs, d.runs)}</div>
 <h3>Today at 1x</h3>${groupTable(tn)}<h3>Design at 1x</h3>${groupTable(dn)}</section>`;
     })
@@ -167,7 +167,7 @@ thread serving its work first come, first served, with per-operation costs deriv
 Loads run at 0.5-4x their nominal size; "saturates at" extrapolates from the largest run that kept every limit. See docs/scale.md.</p>
 <h2>Calibration: the bench's own scenarios through the model</h2>
 <table><thead><tr><th>scenario</th><th>measured</th><th>model</th><th>error</th><th></th></tr></thead><tbody>${replica}</tbody></table>
-<details><summary>Derived costs (µs of one thread; ms for wireMs; bytes for heapPerConn)</summary><table>${costs}</table></details>
+<details><summary>Derived costs (µs of one thread; ms for wireMs; bytes for heapPerConn, from npm run sim:heap)</summary><table>${costs}</table></details>
 ${loads}</body></html>
 `;
 }

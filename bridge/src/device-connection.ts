@@ -26,7 +26,7 @@ export interface BridgeContext {
 
 /** How a device connection ends. */
 export interface EndOptions {
-  /** Publish the will (an unclean drop): true unless the device sent DISCONNECT. */
+  /** Let the edge publish the will (an unclean drop): true unless the device sent DISCONNECT. */
   will: boolean;
   /** MQTT 5: send DISCONNECT with this reason first (only once CONNACK was sent). */
   reason?: number;
@@ -211,12 +211,8 @@ export class DeviceConnection {
     this.log("info", "device.disconnected", { cause: options.cause, resource: this.session?.identity?.resource });
     const session = this.session;
     if (!session) return;
-    const will = this.connect?.will;
-    if (options.will && will) {
-      void publishWill(session, will, this.log).finally(() => session.close());
-    } else {
-      void session.close();
-    }
+    // The will is the edge's to publish (it was registered at CONNECT): a clean end clears it first.
+    void session.close({ publishWill: options.will });
   }
 
   private onPacket(packet: Packet): void {
@@ -239,17 +235,5 @@ export class DeviceConnection {
       this.end({ will: true, reason: Reason.keepAliveTimeout, cause });
     }, ms);
     this.keepaliveTimer.unref?.();
-  }
-}
-
-async function publishWill(session: EdgeSession, will: NonNullable<IConnectPacket["will"]>, log: Logger): Promise<void> {
-  // The will topic was checked at CONNECT: nexus/channel/<name>.
-  const channel = will.topic.slice("nexus/channel/".length);
-  const data = typeof will.payload === "string" ? will.payload : will.payload.toString("utf8");
-  try {
-    await session.publish(channel, data, will.retain ?? false, 1);
-    log("info", "device.will_published", { channel });
-  } catch (err) {
-    log("warn", "device.will_failed", { channel, error: err instanceof Error ? err.message : String(err) });
   }
 }

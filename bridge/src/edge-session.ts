@@ -101,6 +101,8 @@ export class EdgeSession {
       closeTimeoutMs: CLOSE_TIMEOUT_MS,
       // A 503 is the device's to retry, after CONNACK "server unavailable".
       onFirstUnavailable: "reject",
+      // As long as MQTT.js waits for CONNACK by default: a crowd of devices connecting at once must not time out here first.
+      connectTimeoutMs: 30_000,
       reconnect: options.reconnect ?? { initialDelayMs: 100, maxDelayMs: 3000 },
     };
     const client = await connect(connectOptions);
@@ -218,12 +220,25 @@ export class EdgeSession {
     return this.client.find(query);
   }
 
-  /** Ends the session for good (the device left). */
-  async close(): Promise<void> {
+  /** Registers the device's MQTT will with the edge, which publishes it if the session ends uncleanly. */
+  async setWill(channel: string, data: string, retain: boolean): Promise<string | undefined> {
+    try {
+      await this.client.setWill(channel, data, { retain });
+      return undefined;
+    } catch (err) {
+      return codeOf(err);
+    }
+  }
+
+  /**
+   * Ends the session for good (the device left). A clean leave clears the will first; otherwise
+   * (`publishWill`) the edge publishes it as the socket closes, as it would if the bridge died.
+   */
+  async close(options: { publishWill?: boolean } = {}): Promise<void> {
     this.closing = true;
     for (const request of this.open.values()) clearTimeout(request.timer);
     this.open.clear();
-    await this.client.close();
+    await this.client.close({ clearWill: options.publishWill !== true });
   }
 
   private relay(request: ApiRequest): Promise<unknown> {

@@ -9,10 +9,16 @@ import { errorView } from "../errors.js";
  * const panel = apiPanel(ctx); panel.prefill({ app: "shop", resource: "default7Hx" });
  */
 export function apiPanel(ctx) {
-  const app = field("App", { name: "api-app", required: true, value: ctx.identity.app ?? "" });
+  // The names are checked here (pattern), so an accepted call's bad_request can only be the worker's own.
+  const app = field("App", {
+    name: "api-app",
+    required: true,
+    pattern: "[a-z0-9][a-z0-9_\\-]{0,62}",
+    value: ctx.identity.app ?? "",
+  });
   const method = field("Method", { name: "api-method", required: true, pattern: "[A-Za-z0-9_.:\\/\\-]{1,128}" });
-  const resource = field("Resource (optional: one exact worker)", { name: "api-resource" });
-  const uid = field("User id (optional: a user-role worker)", { name: "api-uid" });
+  const resource = field("Resource (optional: one exact worker)", { name: "api-resource", pattern: "[a-z]+[A-Za-z0-9]{0,32}" });
+  const uid = field("User id (optional: a user-role worker)", { name: "api-uid", pattern: "[A-Za-z0-9_]{1,64}" });
   const timeout = field("Timeout (ms)", { name: "api-timeout", type: "number", min: 1, max: 30000, value: "30000" });
   const data = field("Data (JSON)", { name: "api-data", rows: 6, class: "mono", value: "{}" }, "textarea");
   const submit = h("button", { type: "submit" }, "Call");
@@ -49,7 +55,11 @@ export function apiPanel(ctx) {
     } catch (err) {
       const ms = performance.now() - started;
       out.replaceChildren(
-        h("div", { class: "result", dataset: { ok: "false" } }, errorView(err, `${target} failed after ${ms.toFixed(1)} ms`)),
+        h(
+          "div",
+          { class: "result", dataset: { ok: "false" } },
+          errorView(err, `${target} failed after ${ms.toFixed(1)} ms`, { fromWorker: true }),
+        ),
       );
     } finally {
       submit.disabled = false;
@@ -76,6 +86,7 @@ export function apiPanel(ctx) {
       if (values.app !== undefined) app.input.value = values.app;
       resource.input.value = values.resource ?? "";
       uid.input.value = values.uid ?? "";
+      if (values.method) method.input.value = values.method;
       method.input.focus();
     },
   };

@@ -1,22 +1,12 @@
 import { clock, field, h, replace } from "../dom.js";
 import { errorView } from "../errors.js";
 import { poller } from "../poller.js";
-
-const WORKER_KINDS = new Set([
-  "uservice",
-  "udevelopment",
-  "xservice",
-  "xdefault",
-  "xdevelopment",
-  "default",
-  "pydefault",
-  "godefault",
-  "device",
-]);
+import { blockView, isWorker } from "./block-view.js";
 
 /**
  * Blocks: my online blocks (Find), and every block of an app for its owner (Find, scope "app").
- * Refreshes every 5 s while visible, and on demand.
+ * Refreshes every 5 s while visible, and on demand. "View" opens a block's view: what it serves
+ * and what it listens to.
  *
  * @example
  * const panel = blocksPanel(ctx); document.body.append(panel.el); panel.show();
@@ -27,6 +17,7 @@ export function blocksPanel(ctx) {
   const updated = h("p", { class: "hint", "aria-live": "off" });
   const mine = h("div", { class: "table-wrap" });
   const all = h("div", { class: "table-wrap" });
+  const view = blockView(ctx);
 
   async function load() {
     const [own, scoped] = await Promise.allSettled([
@@ -59,7 +50,16 @@ export function blocksPanel(ctx) {
       h(
         "thead",
         {},
-        h("tr", {}, h("th", {}, "JID"), h("th", {}, "Kind"), h("th", {}, "Role"), h("th", {}, "Since"), h("th", {}, "")),
+        h(
+          "tr",
+          {},
+          h("th", {}, "JID"),
+          h("th", {}, "Kind"),
+          h("th", {}, "Role"),
+          h("th", {}, "Since"),
+          h("th", {}, "Serves"),
+          h("th", {}, ""),
+        ),
       ),
       h("tbody", {}, ...sorted.map(blockRow)),
     );
@@ -68,7 +68,12 @@ export function blocksPanel(ctx) {
   function blockRow(b) {
     const target = { app: b.app, resource: b.resource, uid: b.role === "user" ? b.uid : "" };
     const you = b.jid === ctx.client.jid;
-    const actions = WORKER_KINDS.has(b.kind)
+    const open = h(
+      "button",
+      { type: "button", class: "small secondary", onclick: () => view.open(b), "aria-label": `View ${b.resource}` },
+      "View",
+    );
+    const actions = isWorker(b.kind)
       ? [
           h(
             "button",
@@ -94,7 +99,9 @@ export function blocksPanel(ctx) {
       h("td", { "data-label": "Kind" }, b.kind),
       h("td", { "data-label": "Role" }, b.role),
       h("td", { "data-label": "Since" }, b.since ? clock(b.since) : ""),
-      h("td", { class: "actions" }, ...actions),
+      // Find lists what each worker serves (`methods`); frontends serve nothing.
+      h("td", { "data-label": "Serves" }, Array.isArray(b.methods) ? b.methods.join(", ") || "nothing yet" : ""),
+      h("td", { class: "actions" }, open, ...actions),
     );
   }
 
@@ -111,6 +118,7 @@ export function blocksPanel(ctx) {
       h("label", { class: "check" }, auto, "Auto-refresh every 5 s"),
     ),
     updated,
+    view.el,
     h("h3", {}, "My online blocks"),
     mine,
     h("h3", {}, "Every block of the app (owner only)"),

@@ -1,5 +1,6 @@
 import { clock, field, h } from "../dom.js";
 import { errorView } from "../errors.js";
+import { channelBrowser } from "./channel-browser.js";
 
 const MAX_LOG = 300;
 
@@ -44,7 +45,7 @@ export function channelsPanel(ctx) {
   }
 
   async function subscribe(e) {
-    e.preventDefault();
+    e?.preventDefault();
     const channel = subName.input.value.trim();
     if (subs.has(channel)) return;
     subOut.replaceChildren(h("p", {}, `Subscribing to ${channel}…`));
@@ -98,10 +99,17 @@ export function channelsPanel(ctx) {
     }
   }
 
+  // The browser's "Watch" subscribes this console, so the channel's messages appear in the log below.
+  const browser = channelBrowser(ctx, (channel) => {
+    subName.input.value = channel;
+    void subscribe();
+  });
+
   const el = h(
     "section",
     { class: "panel" },
     h("h2", {}, "Channels"),
+    browser.el,
     h(
       "div",
       { class: "cards" },
@@ -136,7 +144,12 @@ export function channelsPanel(ctx) {
 
   return {
     el,
+    show: browser.show,
+    hide: browser.hide,
     // Closing the client ends every subscription on the server; nothing to undo one by one.
-    dispose: () => subs.clear(),
+    dispose: () => {
+      browser.dispose();
+      subs.clear();
+    },
   };
 }

@@ -83,13 +83,9 @@ func Retain() PublishOption { return retainOption{} }
 // a retryable ErrDisconnected if the socket dropped after the call was sent. A call made while
 // disconnected waits for the reconnect.
 func (c *Client) API(ctx context.Context, app, method string, data any, opts ...APIOption) (*Reply, error) {
-	raw, err := encodeData(data)
+	frame, err := newAPIFrame(app, method, data, opts)
 	if err != nil {
-		return nil, &Error{Code: CodeBadRequest, Message: "data is not JSON: " + err.Error(), Err: err}
-	}
-	frame := apiFrame{T: "api", App: app, Method: method, Data: raw}
-	for _, o := range opts {
-		o.applyAPI(&frame)
+		return nil, err
 	}
 	c.mu.Lock()
 	limit := time.Duration(c.limits.APITimeoutMs) * time.Millisecond
@@ -99,10 +95,8 @@ func (c *Client) API(ctx context.Context, app, method string, data any, opts ...
 		expect: true,
 		encode: func(id string, remaining time.Duration) []byte {
 			f := frame
-			f.ID = id
 			f.TimeoutMs = max(1, min(remaining, limit).Milliseconds())
-			b, _ := json.Marshal(f)
-			return b
+			return f.encode(id)
 		},
 	}
 	// Without a deadline the edge times the call out at apiTimeoutMs; wait a little longer so its answer wins.
@@ -135,19 +129,11 @@ func Call[T any](ctx context.Context, c *Client, app, method string, data any, o
 // in the order sent. With WithAck it returns the server's verdict: ErrOffline, ErrForbidden,
 // ErrNotFound, ErrNotAWorker; without, it returns once the frame is written.
 func (c *Client) Direct(ctx context.Context, app, resource, text string, opts ...DirectOption) error {
-	cfg := directConfig{frame: directFrame{T: "direct", App: app, Resource: resource, Data: text}}
-	for _, o := range opts {
-		o.applyDirect(&cfg)
-	}
+	cfg := newDirectFrame(app, resource, text, opts)
 	p := &pending{
 		what:   "direct " + app + "/" + resource,
 		expect: cfg.ack,
-		encode: func(id string, _ time.Duration) []byte {
-			f := cfg.frame
-			f.ID = id
-			b, _ := json.Marshal(f)
-			return b
-		},
+		encode: func(id string, _ time.Duration) []byte { return cfg.frame.encode(id) },
 	}
 	_, err := c.request(ctx, p, c.opts.RequestTimeout)
 	return err
@@ -160,19 +146,11 @@ func (c *Client) Publish(ctx context.Context, channel, text string, opts ...Publ
 	if !namePattern.MatchString(channel) {
 		return NewError(CodeBadRequest, "channel must match [A-Za-z0-9_.:/-]{1,128}: "+channel)
 	}
-	cfg := publishConfig{frame: pubFrame{T: "pub", Channel: channel, Data: text}}
-	for _, o := range opts {
-		o.applyPublish(&cfg)
-	}
+	cfg := newPubFrame(channel, text, opts)
 	p := &pending{
 		what:   "pub " + channel,
 		expect: cfg.ack,
-		encode: func(id string, _ time.Duration) []byte {
-			f := cfg.frame
-			f.ID = id
-			b, _ := json.Marshal(f)
-			return b
-		},
+		encode: func(id string, _ time.Duration) []byte { return cfg.frame.encode(id) },
 	}
 	_, err := c.request(ctx, p, c.opts.RequestTimeout)
 	return err
@@ -194,16 +172,11 @@ const ScopeApp = "app"
 // Find lists online blocks: by default the caller's own uid's, with Scope ScopeApp every block of
 // the app (its owner only, else ErrForbidden). Workers' entries list the methods they serve.
 func (c *Client) Find(ctx context.Context, q FindQuery) ([]Block, error) {
-	frame := findFrame{T: "find", App: q.App, Kind: q.Kind, Scope: q.Scope}
+	frame := newFindFrame(q)
 	p := &pending{
 		what:   "find",
 		expect: true,
-		encode: func(id string, _ time.Duration) []byte {
-			f := frame
-			f.ID = id
-			b, _ := json.Marshal(f)
-			return b
-		},
+		encode: func(id string, _ time.Duration) []byte { return frame.encode(id) },
 	}
 	answer, err := c.request(ctx, p, c.opts.RequestTimeout)
 	if err != nil {
@@ -214,6 +187,39 @@ func (c *Client) Find(ctx context.Context, q FindQuery) ([]Block, error) {
 		blocks = append(blocks, b.block())
 	}
 	return blocks, nil
+}
+
+// newAPIFrame is the api frame of a call, before its id and timeoutMs.
+func newAPIFrame(app, method string, data any, opts []APIOption) (apiFrame, error) {
+	raw, err := encodeData(data)
+	if err != nil {
+		return apiFrame{}, &Error{Code: CodeBadRequest, Message: "data is not JSON: " + err.Error(), Err: err}
+	}
+	frame := apiFrame{T: "api", App: app, Method: method, Data: raw}
+	for _, o := range opts {
+		o.applyAPI(&frame)
+	}
+	return frame, nil
+}
+
+func newDirectFrame(app, resource, text string, opts []DirectOption) directConfig {
+	cfg := directConfig{frame: directFrame{T: "direct", App: app, Resource: resource, Data: text}}
+	for _, o := range opts {
+		o.applyDirect(&cfg)
+	}
+	return cfg
+}
+
+func newPubFrame(channel, text string, opts []PublishOption) publishConfig {
+	cfg := publishConfig{frame: pubFrame{T: "pub", Channel: channel, Data: text}}
+	for _, o := range opts {
+		o.applyPublish(&cfg)
+	}
+	return cfg
+}
+
+func newFindFrame(q FindQuery) findFrame {
+	return findFrame{T: "find", App: q.App, Kind: q.Kind, Scope: q.Scope}
 }
 
 // DirectMessage is one Direct received.

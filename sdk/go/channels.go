@@ -2,7 +2,6 @@ package nexus
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"time"
 )
@@ -16,6 +15,30 @@ type channel struct {
 	waiters []*subWaiter
 	lastSeq int64
 	epoch   string
+}
+
+// subFrame is the sub that (re)subscribes ch: with since/epoch once an epoch is known.
+func (ch *channel) subFrame() subFrame {
+	frame := subFrame{T: "sub", Channel: ch.name}
+	if ch.epoch != "" {
+		since := ch.lastSeq
+		frame.Since, frame.Epoch = &since, ch.epoch
+	}
+	return frame
+}
+
+// acked records where the channel stands from its sub's ack. Under the same epoch, with the ack's
+// seq not below the last one delivered, lastSeq stays: what was delivered before (the retained
+// value included) is not delivered again, and a recovery's missed messages follow. A new epoch, or
+// a seq below the last one seen, means the sequence started again: everything is new.
+func (ch *channel) acked(f *serverFrame) {
+	if f.T != "ack" {
+		return
+	}
+	ch.active = true
+	if f.Epoch == "" || f.Epoch != ch.epoch || (f.Seq != nil && *f.Seq < ch.lastSeq) {
+		ch.epoch, ch.lastSeq = f.Epoch, 0
+	}
 }
 
 type subWaiter struct {
@@ -87,35 +110,18 @@ func (c *Client) subscribe(ctx context.Context, name string, handler MessageHand
 // sendSubLocked sends one sub for ch on the welcomed socket, with since/epoch when ch has seen
 // messages under a known epoch. Lock held.
 func (c *Client) sendSubLocked(ch *channel) *pending {
-	frame := subFrame{T: "sub", Channel: ch.name}
-	if ch.epoch != "" {
-		since := ch.lastSeq
-		frame.Since, frame.Epoch = &since, ch.epoch
-	}
+	frame := ch.subFrame()
 	p := &pending{
 		what:     "sub " + ch.name,
 		expect:   true,
 		bypass:   true,
 		deadline: time.Now().Add(c.opts.RequestTimeout),
-		encode: func(id string, _ time.Duration) []byte {
-			f := frame
-			f.ID = id
-			b, _ := json.Marshal(f)
-			return b
-		},
+		encode:   func(id string, _ time.Duration) []byte { return frame.encode(id) },
 	}
 	// In force before the frames behind the ack (the retained value, recovered messages) are delivered.
 	p.onAck = func(f *serverFrame) {
-		if f.T != "ack" || c.channels[ch.name] != ch {
-			return
-		}
-		ch.active = true
-		recovered := f.Recovered != nil && *f.Recovered && f.Epoch == ch.epoch
-		if !recovered {
-			ch.epoch = f.Epoch
-			if f.Seq != nil {
-				ch.lastSeq = *f.Seq
-			}
+		if c.channels[ch.name] == ch {
+			ch.acked(f)
 		}
 	}
 	p.settle = func(a answer) {
@@ -184,12 +190,7 @@ func (c *Client) unsubscribe(ctx context.Context, sub *Subscription) error {
 		what:   "unsub " + sub.channel,
 		expect: true,
 		bypass: true,
-		encode: func(id string, _ time.Duration) []byte {
-			f := frame
-			f.ID = id
-			b, _ := json.Marshal(f)
-			return b
-		},
+		encode: func(id string, _ time.Duration) []byte { return frame.encode(id) },
 	}
 	// Registered under the same lock as the map change, so a sub right after goes out after this unsub.
 	result := c.begin(ctx, p, c.opts.RequestTimeout)
@@ -203,8 +204,8 @@ func (c *Client) unsubscribe(ctx context.Context, sub *Subscription) error {
 	return err
 }
 
-// deliverMessage hands a msg frame to the channel's local subscriptions, skipping what a
-// recovery already delivered (a seq at or below the last one seen under the same epoch).
+// deliverMessage hands a msg frame to the channel's local subscriptions, skipping what was already
+// delivered (a seq at or below the last one delivered under the same epoch).
 func (c *Client) deliverMessage(m Message) {
 	c.mu.Lock()
 	ch := c.channels[m.Channel]
@@ -212,13 +213,11 @@ func (c *Client) deliverMessage(m Message) {
 		c.mu.Unlock()
 		return
 	}
-	if !m.Retained {
-		if ch.epoch != "" && m.Seq <= ch.lastSeq {
-			c.mu.Unlock()
-			return
-		}
-		ch.lastSeq = m.Seq
+	if ch.epoch != "" && m.Seq <= ch.lastSeq {
+		c.mu.Unlock()
+		return // delivered before this reconnect
 	}
+	ch.lastSeq = max(ch.lastSeq, m.Seq)
 	subs := make([]*Subscription, 0, len(ch.subs))
 	for s := range ch.subs {
 		subs = append(subs, s)

@@ -132,19 +132,23 @@ func (c *Client) shutdown(reason *Error) {
 func (c *Client) closeLocked() {
 	c.setStateLocked(StateClosed)
 	err := c.closedErrorLocked()
+	// Channels first: a sub still waiting for its ack then finds its channel gone and leaves the
+	// waiters to the loop below, so each waiter is told exactly once.
+	channels := c.channels
+	c.channels = map[string]*channel{}
 	for _, p := range c.pending {
 		c.settleLocked(p, answer{err: err})
 	}
 	c.waiting = nil
-	for _, ch := range c.channels {
+	for _, ch := range channels {
 		for sub := range ch.subs {
 			sub.end()
 		}
 		for _, w := range ch.waiters {
 			w.done <- err
 		}
+		ch.waiters = nil
 	}
-	c.channels = map[string]*channel{}
 	for _, w := range c.served.waiters {
 		w.done <- err
 	}

@@ -75,7 +75,11 @@ func refusalError(status int, body []byte) *Error {
 			message = "connect refused: " + parsed.Error.Message
 		}
 	}
-	return &Error{Code: code, Message: message, Status: status, Retryable: status >= 500 || status == http.StatusTooManyRequests}
+	e := &Error{Code: code, Message: message, Status: status, Retryable: status >= 500 || status == http.StatusTooManyRequests}
+	if parsed.Error != nil {
+		e.Quota = parsed.Error.Quota
+	}
+	return e
 }
 
 // welcomeFrame is what dial learns from the first frame.
@@ -125,16 +129,13 @@ func (c *Client) dial(ctx context.Context, resource string) (*websocket.Conn, we
 		}
 		return nil, welcomeFrame{}, &Error{Code: CodeDisconnected, Message: "no welcome from " + c.opts.URL, Retryable: true, CloseCode: code, Err: err}
 	}
-	f, ok := decodeServerFrame(data)
-	if typ != websocket.MessageText || !ok || f.T != "welcome" || f.From == nil {
+	f, _ := decodeServerFrame(data)
+	welcome, ok := parseWelcome(f)
+	if typ != websocket.MessageText || !ok {
 		ws.Close(websocket.StatusProtocolError, "expected welcome")
 		return nil, welcomeFrame{}, &Error{Code: CodeInternal, Message: "the first frame was not a welcome", Retryable: true}
 	}
-	var limits Limits
-	if f.Limits != nil {
-		limits = *f.Limits
-	}
-	return ws, welcomeFrame{identity: *f.From, limits: limits.withDefaults()}, nil
+	return ws, welcome, nil
 }
 
 // terminalClose is the error for a close code after which the client must not reconnect on its own,

@@ -26,7 +26,7 @@ func (c *Client) dispatch(sock *socket, text []byte) {
 		c.mu.Unlock()
 		if f.T == "error" {
 			// An error for a frame without id (a refused fire-and-forget pub or Direct, a rate limit).
-			c.report(wireError{Code: f.Code, Message: f.Message}.toError())
+			c.report(wireError{Code: f.Code, Quota: f.Quota, Message: f.Message}.toError())
 		}
 	case "api.req":
 		go c.handleRequest(sock, f)

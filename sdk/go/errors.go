@@ -38,7 +38,7 @@ var retryable = map[Code]bool{
 	CodeBadRequest:    false,
 	CodeTooLarge:      false,
 	CodeRateLimited:   true,
-	CodeQuotaExceeded: true,
+	CodeQuotaExceeded: false, // as NATS: release what you hold first (a 429 at connect is retried all the same)
 	CodeForbidden:     false,
 	CodeNotFound:      false,
 	CodeOffline:       true,
@@ -70,6 +70,9 @@ type Error struct {
 	Status int
 	// CloseCode is the WebSocket close code that ended the connection, for close-related errors, else 0.
 	CloseCode int
+	// Quota names the quota that refused a quota_exceeded request ("maxPendingCalls",
+	// "maxSubscriptions", "maxServedMethods", "maxBlocksPerUser"), when the edge says.
+	Quota string
 	// Err is the underlying cause (a socket error, a context error, a handler's error), if any.
 	Err error
 }
@@ -125,6 +128,7 @@ var (
 // wireError is the error object of api.result, api.res and error frames.
 type wireError struct {
 	Code    Code   `json:"code"`
+	Quota   string `json:"quota,omitempty"`
 	Message string `json:"message"`
 }
 
@@ -133,5 +137,7 @@ func (w wireError) toError() *Error {
 	if msg == "" {
 		msg = string(w.Code)
 	}
-	return NewError(w.Code, msg)
+	e := NewError(w.Code, msg)
+	e.Quota = w.Quota
+	return e
 }

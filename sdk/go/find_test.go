@@ -33,7 +33,7 @@ func TestFindListsBlocksWithMethods(t *testing.T) {
 	if !ok || len(blocks) != 2 {
 		t.Fatalf("find = %+v", blocks)
 	}
-	if wb.Methods == nil {
+	if len(wb.Methods) == 0 {
 		t.Skip("this edge does not list methods in Find yet (contract revision 2)")
 	}
 	methods := slices.Clone(wb.Methods)

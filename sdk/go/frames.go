@@ -70,6 +70,25 @@ type findFrame struct {
 	Scope string `json:"scope,omitempty"`
 }
 
+// encode returns the frame with id ("" leaves a fire-and-forget frame without one).
+func (f apiFrame) encode(id string) []byte    { f.ID = id; return marshalFrame(f, f.T, id) }
+func (f apiResFrame) encode() []byte          { return marshalFrame(f, f.T, "") }
+func (f serveFrame) encode(id string) []byte  { f.ID = id; return marshalFrame(f, f.T, id) }
+func (f directFrame) encode(id string) []byte { f.ID = id; return marshalFrame(f, f.T, id) }
+func (f subFrame) encode(id string) []byte    { f.ID = id; return marshalFrame(f, f.T, id) }
+func (f pubFrame) encode(id string) []byte    { f.ID = id; return marshalFrame(f, f.T, id) }
+func (f findFrame) encode(id string) []byte   { f.ID = id; return marshalFrame(f, f.T, id) }
+
+// marshalFrame encodes a frame struct. Its data was validated as JSON before, so this cannot fail;
+// if it ever did, the bare frame goes out and the edge answers bad_request to its id.
+func marshalFrame(v any, t, id string) []byte {
+	if b, err := json.Marshal(v); err == nil {
+		return b
+	}
+	b, _ := json.Marshal(map[string]string{"t": t, "id": id})
+	return b
+}
+
 // Limits are the server's limits from welcome; zero fields were not announced.
 type Limits struct {
 	MaxFrameBytes    int   `json:"maxFrameBytes"`
@@ -123,6 +142,7 @@ type serverFrame struct {
 	From      *Identity       `json:"from,omitempty"`
 	Limits    *Limits         `json:"limits,omitempty"`
 	Code      Code            `json:"code,omitempty"`
+	Quota     string          `json:"quota,omitempty"`
 	Message   string          `json:"message,omitempty"`
 	OK        *bool           `json:"ok,omitempty"`
 	Data      json.RawMessage `json:"data,omitempty"`
@@ -143,7 +163,23 @@ type wireBlock struct {
 }
 
 func (b wireBlock) block() Block {
-	return Block{Identity: b.Identity, Since: time.UnixMilli(b.Since), Methods: b.Methods}
+	methods := b.Methods
+	if methods == nil {
+		methods = []string{} // the contract: a block without methods serves none
+	}
+	return Block{Identity: b.Identity, Since: time.UnixMilli(b.Since), Methods: methods}
+}
+
+// parseWelcome takes the block's identity and the limits (defaults for what is missing) from a welcome.
+func parseWelcome(f serverFrame) (welcomeFrame, bool) {
+	if f.T != "welcome" || f.From == nil {
+		return welcomeFrame{}, false
+	}
+	var limits Limits
+	if f.Limits != nil {
+		limits = *f.Limits
+	}
+	return welcomeFrame{identity: *f.From, limits: limits.withDefaults()}, true
 }
 
 // decodeServerFrame parses one text frame; ok is false for text that is not a JSON object with a "t".
@@ -168,7 +204,7 @@ func (f *serverFrame) text() (string, bool) {
 func (f *serverFrame) answerError() *Error {
 	switch {
 	case f.T == "error":
-		return wireError{Code: f.Code, Message: f.Message}.toError()
+		return wireError{Code: f.Code, Quota: f.Quota, Message: f.Message}.toError()
 	case f.T == "api.result" && (f.OK == nil || !*f.OK):
 		if f.Error == nil {
 			return NewError(CodeInternal, "api.result without ok or error")

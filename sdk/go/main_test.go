@@ -31,6 +31,11 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	stack = s
+	if err := setupExamples(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		s.Stop()
+		os.Exit(1)
+	}
 	code := m.Run()
 	s.Stop()
 	os.Exit(code)
@@ -124,4 +129,17 @@ func skipUnlessTokenCarries(t *testing.T, tok, claim string) {
 	if _, ok := claims[claim]; !ok {
 		t.Skipf("this edge does not mint the %q claim yet (contract revision 2)", claim)
 	}
+}
+
+// setupExamples registers the examples' app and mints its owner's token.
+func setupExamples() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	edgeURL, app = stack.URL, "examples"
+	if err := stack.CreateApp(ctx, app, "exampleowner"); err != nil {
+		return err
+	}
+	tok, err := stack.Token(ctx, nexustest.TokenRequest{UID: "exampleowner", App: app})
+	token1 = tok
+	return err
 }

@@ -25,9 +25,11 @@ type pending struct {
 	// bypass: written on a welcomed socket before the client is connected (restoring declarations).
 	bypass   bool
 	deadline time.Time
-	sent     bool
-	sock     *socket
-	timer    *time.Timer
+	// ctxDeadline: deadline is the caller's context's, which await watches; no timer of our own.
+	ctxDeadline bool
+	sent        bool
+	sock        *socket
+	timer       *time.Timer
 	// settle is called once, with the client's lock held; it must not block.
 	settle func(answer)
 	// onAck runs with the lock held when the answer frame arrives, before frames after it are handled.
@@ -41,7 +43,8 @@ func (c *Client) registerLocked(p *pending) {
 	p.id = idPrefix(p.what) + strconv.FormatUint(c.nextID, 10)
 	p.done = make(chan struct{})
 	c.pending[p.id] = p
-	if d := time.Until(p.deadline); !p.deadline.IsZero() {
+	// A caller's context deadline ends the wait itself (and its error then wraps DeadlineExceeded).
+	if d := time.Until(p.deadline); !p.deadline.IsZero() && !p.ctxDeadline {
 		p.timer = time.AfterFunc(d, func() { c.expire(p) })
 	}
 	if c.state == StateConnected || (p.bypass && c.sock != nil) {
@@ -134,6 +137,9 @@ func (c *Client) dropInFlightLocked(sock *socket) {
 // request sends a frame and waits for its answer, ctx's end, or the client's close.
 // Without a deadline in ctx, it waits at most wait.
 func (c *Client) request(ctx context.Context, p *pending, wait time.Duration) (*serverFrame, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, ctxError(err, p.what)
+	}
 	result := c.begin(ctx, p, wait)
 	c.mu.Lock()
 	if c.state == StateClosed {
@@ -148,8 +154,8 @@ func (c *Client) request(ctx context.Context, p *pending, wait time.Duration) (*
 
 // begin prepares p for a caller that waits on it; the caller then registers it under the lock.
 func (c *Client) begin(ctx context.Context, p *pending, wait time.Duration) chan answer {
-	if d, ok := ctx.Deadline(); ok {
-		p.deadline = d
+	if d, ok := ctx.Deadline(); ok && time.Until(d) <= wait {
+		p.deadline, p.ctxDeadline = d, true
 	} else {
 		p.deadline = time.Now().Add(wait)
 	}

@@ -154,7 +154,7 @@ func TestReconnectAfterEdgeRestart(t *testing.T) {
 	if len(blocks) != 1 || blocks[0].JID != wJID {
 		t.Fatalf("find after restart: %+v", blocks)
 	}
-	if blocks[0].Methods != nil && (len(blocks[0].Methods) != 1 || blocks[0].Methods[0] != "echo") {
+	if len(blocks[0].Methods) != 0 && (len(blocks[0].Methods) != 1 || blocks[0].Methods[0] != "echo") {
 		t.Fatalf("served after restart: %v", blocks[0].Methods)
 	}
 }

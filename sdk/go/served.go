@@ -140,10 +140,7 @@ func (c *Client) syncServedLocked() *pending {
 		expect:   true,
 		bypass:   true,
 		deadline: time.Now().Add(c.opts.RequestTimeout),
-		encode: func(id string, _ time.Duration) []byte {
-			b, _ := json.Marshal(serveFrame{T: "serve", ID: id, Methods: methods})
-			return b
-		},
+		encode:   func(id string, _ time.Duration) []byte { return serveFrame{T: "serve", Methods: methods}.encode(id) },
 	}
 	p.settle = func(a answer) {
 		_, err := a.outcome()
@@ -189,9 +186,9 @@ func (c *Client) handleRequest(sock *socket, f serverFrame) {
 	}
 	maxBytes := c.limits.MaxFrameBytes
 	c.mu.Unlock()
-	res := apiResFrame{T: "api.res", RID: f.RID}
+	var res apiResFrame
 	if entry == nil {
-		res.Error = &wireError{Code: CodeNoResponders, Message: f.Method + " is not served here"}
+		res = answerFrame(f.RID, nil, NewError(CodeNoResponders, f.Method+" is not served here"))
 	} else {
 		req := &Request{Method: f.Method, Data: f.Data}
 		if f.From != nil {
@@ -201,23 +198,31 @@ func (c *Client) handleRequest(sock *socket, f serverFrame) {
 			req.Data = json.RawMessage("null")
 		}
 		value, err := runHandler(sock.ctx, entry.handler, req)
-		if err != nil {
-			res.Error = toWireError(err)
-		} else if data, err := encodeData(value); err != nil {
-			res.Error = &wireError{Code: CodeAppError, Message: "the answer is not JSON: " + err.Error()}
-		} else {
-			res.OK, res.Data = true, data
-		}
+		res = answerFrame(f.RID, value, err)
 	}
-	text, _ := json.Marshal(res)
+	text := res.encode()
 	if maxBytes > 0 && len(text) > maxBytes {
 		// The edge would refuse an oversize answer with an error the caller never sees; tell the caller.
 		res = apiResFrame{T: "api.res", RID: f.RID, Error: &wireError{Code: CodeTooLarge, Message: "the answer exceeds maxFrameBytes"}}
-		text, _ = json.Marshal(res)
+		text = res.encode()
 	}
 	if sock.ctx.Err() == nil {
 		sock.enqueue(outFrame{text: text})
 	}
+}
+
+// answerFrame is the api.res of a handler's result: its value, or its error's code (app_error for
+// an error that is not an *Error).
+func answerFrame(rid string, value any, err error) apiResFrame {
+	res := apiResFrame{T: "api.res", RID: rid}
+	if err != nil {
+		res.Error = toWireError(err)
+	} else if data, err := encodeData(value); err != nil {
+		res.Error = &wireError{Code: CodeAppError, Message: "the answer is not JSON: " + err.Error()}
+	} else {
+		res.OK, res.Data = true, data
+	}
+	return res
 }
 
 func runHandler(ctx context.Context, h Handler, req *Request) (value any, err error) {
@@ -232,7 +237,7 @@ func runHandler(ctx context.Context, h Handler, req *Request) (value any, err er
 func toWireError(err error) *wireError {
 	var e *Error
 	if errors.As(err, &e) {
-		return &wireError{Code: e.Code, Message: e.Message}
+		return &wireError{Code: e.Code, Quota: e.Quota, Message: e.Message}
 	}
 	return &wireError{Code: CodeAppError, Message: err.Error()}
 }

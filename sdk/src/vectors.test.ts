@@ -257,6 +257,8 @@ describe("vectors: server frames", () => {
       if (knownCode(e.code) || !errors.codes.some((c) => c.code === e.code))
         expect((err as NexusError).retryable).toBe(e.retryable);
       if (e.message !== undefined) expect((err as NexusError).message).toBe(e.message);
+      // `quota` comes with the edge's quotas (contract revision 2); checked once this SDK's errors carry it.
+      if (e.quota !== undefined && "quota" in (err as object)) expect((err as { quota?: string }).quota).toBe(e.quota);
     };
 
     const checks: Record<string, (v: ServerVector) => Promise<void>> = {

@@ -3,6 +3,7 @@ import type { NexusConfig } from "../config";
 import { makeIdentity } from "../identity/jid";
 import { isWorkerKind, randomSuffix } from "../identity/kinds";
 import type { BlockInfo } from "../protocol/frames";
+import type { LastWills } from "./last-will";
 import { TokenBucket } from "./rate-limit";
 import { blockKey } from "./routing";
 import { countSends } from "./send";
@@ -27,15 +28,19 @@ export class AppBlocks {
   /** Connects in progress per uid: they count as the uid's presence before their block exists. */
   private readonly connecting = new Map<string, number>();
   /** Frames in and out, calls, latency and errors over the last minutes (the console's charts). */
-  readonly traffic = new TrafficStats(() => this.built?.byConn.size ?? 0);
+  readonly traffic: TrafficStats;
 
   constructor(
     private readonly ctx: DurableObjectState,
     private readonly store: SessionStore,
     private readonly config: NexusConfig,
+    private readonly wills: LastWills,
     /** When a block rebuilt after a wake was last heard from, at the latest (see keepalive.ts). */
     private readonly heardAfterWake: (att: SessionAttachment, now: number) => number,
-  ) {}
+  ) {
+    // Before the index is built (just woken): the runtime's sockets are the connections.
+    this.traffic = new TrafficStats(() => this.built?.byConn.size ?? ctx.getWebSockets().length);
+  }
 
   /** The index, rebuilt from attachments and storage after hibernation or eviction. */
   get index(): SessionIndex {
@@ -56,6 +61,7 @@ export class AppBlocks {
     }
     // Rows of connections that did not survive an eviction (sockets are dropped when an object restarts).
     this.store.removeExcept(live);
+    this.wills.connectionsGoneExcept(live);
     this.built = index;
     return index;
   }

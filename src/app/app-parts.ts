@@ -11,6 +11,7 @@ import { BoundApp } from "./bound-app";
 import { CallRouting } from "./call-routing";
 import { ExpiryAlarm } from "./expiry-alarm";
 import { WorkerKeepalive } from "./keepalive";
+import { LastWills } from "./last-will";
 import { OutboundCalls } from "./outbound-calls";
 import { RateMeter } from "./rate-meter";
 import { Registry } from "./registry";
@@ -26,6 +27,8 @@ export interface AppParts {
   app: BoundApp;
   registry: Registry;
   store: SessionStore;
+  /** Each connection's last will, published when the connection ends. */
+  wills: LastWills;
   blocks: AppBlocks;
   calls: CallRouting;
   channels: AppChannels;
@@ -64,26 +67,35 @@ export function makeAppParts(ctx: DurableObjectState, env: Env): AppParts {
   const registry = new Registry(ctx.storage.sql);
   const clock = new AlarmClock(ctx.storage);
   const keepalive = new WorkerKeepalive(ctx, clock, config.pingIntervalMs);
-  const blocks = new AppBlocks(ctx, store, config, (att, now) => keepalive.heardAfterWake(att, now));
   const stubs = new StubCache(env);
   const work = new BackgroundWork((p) => ctx.waitUntil(p));
   const background = (p: Promise<unknown>): void => work.run(p);
+  const publishes = new KeyedBatcher<Publish, number>((channel, items) => stubs.channel(channel).publishBatch(channel, items));
+  const wills = new LastWills(ctx.storage.sql, (will) =>
+    background(
+      publishes
+        .push(will.channel, { fromJson: will.fromJson, data: will.data, retain: will.retain })
+        .catch(() => stubs.forget("channel", will.channel)),
+    ),
+  );
+  const blocks = new AppBlocks(ctx, store, config, wills, (att, now) => keepalive.heardAfterWake(att, now));
   const calls = new CallRouting(app, registry, blocks, new SqlRotationStore(ctx.storage.sql));
   const channels = new AppChannels({ app, blocks, store, stubs, background });
   const outbound = new OutboundCalls();
-  const teardown = new BlockTeardown({ app, blocks, store, calls, outbound, channels, stubs, background });
+  const teardown = new BlockTeardown({ app, blocks, store, wills, calls, outbound, channels, stubs, background });
   return {
     config,
     app,
     registry,
     store,
+    wills,
     blocks,
     calls,
     channels,
     outbound,
     meter: new RateMeter(),
     stubs,
-    publishes: new KeyedBatcher((channel, items) => stubs.channel(channel).publishBatch(channel, items)),
+    publishes,
     directs: new KeyedBatcher((target, items) => stubs.app(target).rpcDirectBatch(target, items)),
     teardown,
     clock,

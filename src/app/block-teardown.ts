@@ -3,6 +3,7 @@ import type { AppBlocks } from "./app-blocks";
 import type { AppChannels } from "./app-channels";
 import type { BoundApp } from "./bound-app";
 import type { CallRouting } from "./call-routing";
+import type { LastWills } from "./last-will";
 import type { OutboundCalls } from "./outbound-calls";
 import type { SessionStore } from "./session-store";
 
@@ -11,6 +12,7 @@ export interface TeardownParts {
   app: BoundApp;
   blocks: AppBlocks;
   store: SessionStore;
+  wills: LastWills;
   calls: CallRouting;
   outbound: OutboundCalls;
   channels: AppChannels;
@@ -20,8 +22,9 @@ export interface TeardownParts {
 }
 
 /**
- * Removes a block, however its connection ends: closes the socket, then takes away its serve and
- * channel state, its calls (as worker and as caller) and, for a uid's last block, its presence.
+ * Removes a block, however its connection ends: closes the socket, publishes its last will (if it
+ * left one and did not clear it), then takes away its serve and channel state, its calls (as worker
+ * and as caller) and, for a uid's last block, its presence.
  *
  * @example
  * ```ts
@@ -41,6 +44,7 @@ export class BlockTeardown {
       // Already closed by the peer; nothing left to tell it.
     }
     if (!session) return;
+    this.parts.wills.connectionEnded(session.conn);
     blocks.index.remove(session);
     store.removeConn(session.conn);
     calls.pending.workerGone(session.conn);

@@ -32,6 +32,8 @@ export interface FrameContext {
   subscribe(session: Session, channel: string): Promise<Joined>;
   unsubscribe(session: Session, channel: string): Promise<void>;
   drop(ws: WebSocket, code: number, reason: string): void;
+  /** Sets (or with undefined clears) the block's last will. */
+  setWill(session: Session, will: { channel: string; data: string; retain: boolean } | undefined): void;
   blocks(uid: string | undefined, kind: string | undefined): BlockInfo[];
   scopedBlocks(app: string, callerUid: string, kind: string | undefined): Refusal | BlockInfo[];
 }
@@ -65,6 +67,10 @@ export function frameContext(parts: AppParts, rpc: AppRpcSurface): FrameContext 
     subscribe: (session, channel) => channels.subscribe(session, channel),
     unsubscribe: (session, channel) => channels.unsubscribe(session, channel),
     drop: (ws, code, reason) => teardown.drop(ws, code, reason),
+    setWill: (session, will) => {
+      if (will) parts.wills.set(session.conn, { ...will, fromJson: session.fromJson });
+      else parts.wills.clear(session.conn);
+    },
     blocks: (uid, kind) => blocks.list(uid, kind),
     scopedBlocks: (app, callerUid, kind) => rpc.rpcScopedBlocks(app, callerUid, kind),
   };

@@ -67,6 +67,11 @@ export async function handleFrame(app: FrameContext, s: Session, message: string
       return pub(app, s, frame);
     case "find":
       return find(app, s, frame);
+    case "will":
+      // One will per connection, replaced by the next; published by the edge when the connection ends.
+      app.setWill(s, "clear" in frame ? undefined : { channel: frame.channel, data: frame.data, retain: frame.retain === true });
+      ack(s, frame.id);
+      return;
     case "ping":
       // Normally answered by the runtime's auto-response; this covers `ping` with extra spacing.
       send(s.ws, '{"t":"pong"}');

@@ -6,7 +6,7 @@ const T0 = 1_764_000_000_000;
 describe("TrafficStats", () => {
   it("counts frames in and out per second, and error frames by code", () => {
     let connections = 2;
-    const t = new TrafficStats(() => connections);
+    const t = new TrafficStats(() => connections, T0);
     t.received(T0);
     t.received(T0 + 10);
     t.sent('{"t":"ack","id":"1"}', T0 + 20);
@@ -20,7 +20,7 @@ describe("TrafficStats", () => {
   });
 
   it("records finished calls with their latency, and failed ones by code", () => {
-    const t = new TrafficStats(() => 1);
+    const t = new TrafficStats(() => 1, T0);
     t.callDone(undefined, 3, T0);
     t.callDone("timeout", 30_000, T0 + 1);
     const [second] = t.seconds(T0 + 2);
@@ -30,8 +30,16 @@ describe("TrafficStats", () => {
     expect(quantileMs(second!.latency, 0.99)).toBeGreaterThanOrEqual(30_000);
   });
 
+  it("starts with a sample of the connections, so the time before the first traffic reads right", () => {
+    const woke = new TrafficStats(() => 4, T0);
+    expect(woke.seconds(T0 + 5000)).toEqual([
+      { t: T0, in: 0, out: 0, calls: 0, latency: [], errors: {}, connections: 4 },
+      { t: T0 + 5000, in: 0, out: 0, calls: 0, latency: [], errors: {}, connections: 4 },
+    ]);
+  });
+
   it("forgets seconds older than the window", () => {
-    const t = new TrafficStats(() => 0);
+    const t = new TrafficStats(() => 0, T0);
     t.received(T0);
     t.received(T0 + TRAFFIC_SECONDS * 1000);
     expect(t.seconds(T0 + TRAFFIC_SECONDS * 1000).map((s) => s.t)).toEqual([T0 + TRAFFIC_SECONDS * 1000]);

@@ -89,7 +89,16 @@ export function quantileMs(histogram: Iterable<[number, number]>, q: number): nu
 export class TrafficStats {
   private readonly ring: (Bucket | undefined)[] = new Array(TRAFFIC_SECONDS);
 
-  constructor(private readonly connections: () => number) {}
+  /**
+   * Starts with a sample of the connections now, so the time before the first traffic reads as
+   * what it was: none for a new object, the sleeping sockets for one that woke from hibernation.
+   */
+  constructor(
+    private readonly connections: () => number,
+    now = Date.now(),
+  ) {
+    this.bucket(now);
+  }
 
   /** A frame arrived from a block. */
   received(now = Date.now()): void {

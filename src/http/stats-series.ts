@@ -61,7 +61,8 @@ export function mergeTraffic(perApp: TrafficSecond[][], now: number): StatsSerie
         series.calls[i]! += s.calls;
         for (const [bin, count] of s.latency) latency[i]!.set(bin, (latency[i]!.get(bin) ?? 0) + count);
         for (const [code, count] of Object.entries(s.errors)) {
-          const row = (series.errors[code] ??= zeros());
+          const row = series.errors[code] ?? zeros();
+          series.errors[code] = row;
           row[i]! += count;
         }
       }

@@ -28,6 +28,17 @@ describe("client frame codec", () => {
     expect(decode({ t: "find", id: "f", scope: "app", kind: "default" })).toMatchObject({ ok: true });
   });
 
+  it("decodes a will and its clearing, and refuses a will without channel or data", () => {
+    expect(decode({ t: "will", id: "w1", channel: "status/dev1", data: "offline", retain: true })).toEqual({
+      ok: true,
+      frame: { t: "will", id: "w1", channel: "status/dev1", data: "offline", retain: true },
+    });
+    expect(decode({ t: "will", id: "w2", clear: true })).toEqual({ ok: true, frame: { t: "will", id: "w2", clear: true } });
+    expect(decode({ t: "will", id: "w3", channel: "bad channel!", data: "x" })).toMatchObject({ ok: false, id: "w3" });
+    expect(decode({ t: "will", id: "w4", clear: false })).toMatchObject({ ok: false, code: "bad_request" });
+    expect(decode({ t: "will", channel: "c", data: "x" })).toMatchObject({ ok: false, code: "bad_request" });
+  });
+
   it("ignores a client's from", () => {
     const r = decode({ t: "pub", channel: "p", data: "x", from: { jid: "forged" } });
     expect(r.ok && "from" in r.frame).toBe(false);

@@ -128,6 +128,24 @@ function decodeFields(f: Fields): ClientFrame {
       }
       return frame;
     }
+    case "will": {
+      const frameId = id(f, true) as string;
+      if (f.clear !== undefined) {
+        if (f.clear !== true) throw new Invalid('"clear" must be true when present');
+        return { t: "will", id: frameId, clear: true };
+      }
+      const frame: ClientFrame = {
+        t: "will",
+        id: frameId,
+        channel: reqStr(f, "channel", { pattern: NAME_PATTERN }),
+        data: reqStr(f, "data"),
+      };
+      if (f.retain !== undefined) {
+        if (typeof f.retain !== "boolean") throw new Invalid('"retain" must be a boolean');
+        frame.retain = f.retain;
+      }
+      return frame;
+    }
     case "ping":
       return { t: "ping" };
     default:

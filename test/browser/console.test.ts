@@ -1,4 +1,4 @@
-import { connect } from "@qe/nexus-sdk";
+import { connect, NexusError } from "@qe/nexus-sdk";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ensureSdkBuild } from "../../scripts/sdk-build";
@@ -94,6 +94,9 @@ describe("console", () => {
     workerJid = worker.jid;
     workerResource = worker.identity!.resource;
     await worker.serve("sum", ({ a, b }: { a: number; b: number }) => ({ sum: a + b }));
+    await worker.serve("picky", () => {
+      throw new NexusError("bad_request", "a and b must be numbers");
+    });
     worker.onDirect((text, ctx) => {
       directs.push({ text, from: ctx.from.jid });
       directArrived?.();
@@ -105,6 +108,28 @@ describe("console", () => {
     expect(await row.textContent()).toContain("default");
     expect(await page.locator('[data-list="app-blocks"] tbody tr').count()).toBe(2);
     await shot("blocks");
+  });
+
+  it("opens a block's view with the methods it serves, each with a Call shortcut", async () => {
+    await page
+      .locator('[data-list="app-blocks"]')
+      .getByRole("button", { name: `View ${workerResource}` })
+      .click();
+    const view = page.getByRole("region", { name: "Block", exact: true });
+    await view.locator('[data-list="methods"] li[data-method="sum"]').waitFor();
+    expect(await view.locator('[data-list="methods"] li').evaluateAll((lis) => lis.map((li) => li.dataset.method))).toEqual([
+      "picky",
+      "sum",
+    ]);
+    expect(await view.locator("dl.facts").textContent()).toContain("default (worker)");
+    expect(await view.getByText("None.").count()).toBe(1); // no channels yet
+    await shot("block-view");
+    await view.getByRole("button", { name: `Call sum on ${workerResource}` }).click();
+    await page.locator("#panel-api").waitFor({ state: "visible" });
+    expect(await page.locator("#panel-api").getByLabel("Method", { exact: true }).inputValue()).toBe("sum");
+    await openPanel("Blocks");
+    await view.getByRole("button", { name: "Close block view" }).click();
+    await view.waitFor({ state: "hidden" });
   });
 
   it("calls the worker's API and shows the result and the round-trip time", async () => {
@@ -130,6 +155,16 @@ describe("console", () => {
     await failed.waitFor();
     expect(await failed.getAttribute("data-code")).toBe("no_responders");
     expect(await failed.locator(".advice").textContent()).toContain("No online worker serves this method");
+
+    // The worker's own bad_request is the worker's word on the data, not advice about name syntax.
+    await api.getByLabel("Method", { exact: true }).fill("picky");
+    await api.getByRole("button", { name: "Call", exact: true }).click();
+    const refused = page.locator('#panel-api .result[data-ok="false"] .error[data-code="bad_request"]');
+    await refused.waitFor();
+    expect(await refused.textContent()).toContain("a and b must be numbers");
+    const advice = await refused.locator(".advice").textContent();
+    expect(advice).toContain("The worker refused the data");
+    expect(advice).not.toContain("Names use");
   });
 
   it("shows channel messages with their senders, and publishes retained values", async () => {
@@ -156,6 +191,15 @@ describe("console", () => {
     const metas = await page.locator(".log .msg .meta").allTextContents();
     const seqs = metas.map((m) => Number(/#(\d+)/.exec(m)?.[1]));
     expect(seqs[0]).toBe((seqs[1] ?? Number.NaN) + 1);
+
+    // The browser lists the channel: this console subscribes, the retained value and its seq.
+    await page.getByRole("button", { name: "Refresh channels" }).click();
+    const row = page.locator('[data-list="channels"] tr[data-channel="prices"]', { hasText: "hello from the console" });
+    await row.waitFor();
+    expect(await row.locator('td[data-label="Subscribers"]').textContent()).toBe("1");
+    expect(await row.locator('td[data-label="Apps"]').textContent()).toBe("shop (1)");
+    expect(await row.locator('td[data-label="Seq"]').textContent()).toBe(String(seqs[0]));
+    expect(await row.locator('td[data-label="Retained value"]').textContent()).toContain(`#${seqs[0]} from webuo`);
     await shot("channels");
   });
 
@@ -179,13 +223,33 @@ describe("console", () => {
     await shot("direct");
   });
 
-  it("shows connections per app in Stats", async () => {
+  it("charts the last minutes in Stats and shows connections per app", async () => {
     await openPanel("Stats");
     const shop = page.locator('[data-list="stats"] tr[data-app="shop"]');
     await shop.waitFor();
     // The console and the worker.
     expect(await shop.locator('td[data-label="Connections"]').textContent()).toBe("2");
+    const charts = page.locator("#panel-stats figure.chart");
+    expect(await charts.evaluateAll((figs) => figs.map((f) => (f as HTMLElement).dataset.chart))).toEqual([
+      "connections",
+      "messages",
+      "calls",
+      "latency",
+      "errors",
+    ]);
+    // The panel refreshes every 2 s; the last whole second is charted once it is over.
+    const latest = (chart: string, series: string) =>
+      page.locator(`[data-chart="${chart}"] .legend-item[data-series="${series}"] .latest`);
+    await latest("connections", "connections").filter({ hasText: /^2$/ }).waitFor();
+    expect(await page.locator('[data-chart="messages"] path[data-series="in"]').getAttribute("d")).toMatch(/^M[\d.]+,[\d.]+L/);
+    // Calls were made (sum, missing, picky): the latency chart has a point, and errors show their codes.
+    expect(await page.locator('[data-chart="latency"] path[data-series="p99"]').getAttribute("d")).toMatch(/^M/);
+    await page.locator('[data-chart="errors"] .legend-item[data-series="no_responders"]').waitFor();
+    await page.locator('[data-chart="errors"] .legend-item[data-series="bad_request"]').waitFor();
     await shot("stats");
+    await page.getByLabel("Charts:").selectOption("60");
+    await page.locator('[data-chart="connections"] text.tick', { hasText: "−15s" }).waitFor();
+    await shot("stats-last-minute");
   });
 
   it("after a grant is revoked in Registry, a cross-app call fails with forbidden", async () => {
@@ -257,5 +321,20 @@ describe("console", () => {
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(overflow).toBe(0);
     await shot("mobile-registry");
+  });
+
+  it("keeps every tab in sight on a phone, Registry and Stats included", async () => {
+    await page.setViewportSize({ width: 360, height: 740 });
+    for (const title of ["Blocks", "Channels", "API", "Direct", "Registry", "Stats"]) {
+      const box = await page.getByRole("button", { name: title, exact: true }).boundingBox();
+      expect(box, title).not.toBeNull();
+      expect(box!.x, title).toBeGreaterThanOrEqual(0);
+      expect(box!.x + box!.width, title).toBeLessThanOrEqual(360);
+    }
+    await openPanel("Stats");
+    await page.locator("#panel-stats figure.chart").first().waitFor();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow).toBe(0);
+    await shot("mobile-stats");
   });
 });

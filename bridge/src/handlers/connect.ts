@@ -43,8 +43,8 @@ export function handleConnect(conn: DeviceConnection, packet: IConnectPacket): v
     const max = packet.properties?.receiveMaximum;
     if (max !== undefined && max > 0) conn.outbound = new OutboundWindow(max);
   }
-  // [MQTT-3.1.2-24] keepalive is enforced at 1.5 times the announced interval; 0 turns it off.
-  conn.startKeepalive(packet.keepalive ?? 0);
+  // Until CONNACK the edge session's own connect timeout bounds the wait; the device's keepalive starts at CONNACK.
+  conn.startKeepalive(0);
 
   const token = (packet.password as Buffer).toString("utf8");
   const target = packet.username ? { resource: packet.username } : { kind: DEFAULT_KIND };
@@ -67,7 +67,11 @@ export function handleConnect(conn: DeviceConnection, packet: IConnectPacket): v
       }
       conn.session = session;
       conn.log = conn.log.child({ jid: session.identity.jid });
-      accept(conn, packet);
+      void registerWill(conn, session, packet).then((refused) => {
+        if (conn.state !== "connecting") return;
+        if (refused) refuse(conn, refused.reason, refused.text);
+        else accept(conn, packet);
+      });
     },
     (err: unknown) => {
       if (conn.state !== "connecting") return;
@@ -116,6 +120,29 @@ function checkConnect(conn: DeviceConnection, packet: IConnectPacket): { reason:
   return undefined;
 }
 
+/**
+ * Hands the device's will to the edge before CONNACK, so that from CONNACK on it fires however the
+ * session ends, the bridge's own death included (contract "Last will").
+ */
+async function registerWill(
+  conn: DeviceConnection,
+  session: EdgeSession,
+  packet: IConnectPacket,
+): Promise<{ reason: number; text: string } | undefined> {
+  const will = packet.will;
+  if (!will) return undefined;
+  // The will topic was checked before: nexus/channel/<name>.
+  const channel = will.topic.slice("nexus/channel/".length);
+  const data = typeof will.payload === "string" ? will.payload : will.payload.toString("utf8");
+  const refused = await session.setWill(channel, data, will.retain === true);
+  if (refused === undefined) return undefined;
+  conn.log("warn", "device.will_refused", { channel, code: refused });
+  void session.close();
+  if (refused === "forbidden") return { reason: Reason.notAuthorized, text: "the token may not publish to the will's channel" };
+  if (refused === "too_large") return { reason: Reason.packetTooLarge, text: "the will is larger than the edge's maxFrameBytes" };
+  return { reason: Reason.unspecified, text: `the edge refused the will (${refused})` };
+}
+
 function refuse(conn: DeviceConnection, reason: number, text: string): void {
   const packet: IConnackPacket = { cmd: "connack", sessionPresent: false };
   if (conn.version === 5) {
@@ -150,6 +177,8 @@ function accept(conn: DeviceConnection, packet: IConnectPacket): void {
   }
   conn.state = "connected";
   conn.write(connack);
+  // [MQTT-3.1.2-24] keepalive is enforced at 1.5 times the announced interval; 0 turns it off.
+  conn.startKeepalive(packet.keepalive ?? 0);
   conn.log("info", "device.connected", { version: conn.version });
   for (const early of conn.early.splice(0)) {
     if (conn.state !== "connected") break;

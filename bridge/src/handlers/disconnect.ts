@@ -5,8 +5,9 @@ import type { DeviceConnection } from "../device-connection";
 const DISCONNECT_WITH_WILL = 0x04;
 
 /**
- * DISCONNECT from the device: a clean end, the will is discarded [MQTT-3.14.4-3]
- * (except MQTT 5 reason 0x04, which asks for it), and the device's edge session closes.
+ * DISCONNECT from the device: a clean end, the will is discarded [MQTT-3.14.4-3] (cleared at
+ * the edge, then the session closes), except MQTT 5 reason 0x04, which asks for it: then the
+ * session closes with the will in force and the edge publishes it.
  *
  * @example
  * ```ts

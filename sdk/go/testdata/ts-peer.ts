@@ -56,12 +56,13 @@ async function run(cmd: Command): Promise<unknown> {
     case "bench-api": {
       // Sequential round trips, after a warm-up, as the Go side measures them.
       const samples: number[] = [];
+      const options = cmd.resource ? { resource: cmd.resource } : {};
       for (let i = 0; i < cmd.warmup + cmd.count; i++) {
         const start = performance.now();
-        await client().api(cmd.app, cmd.method, { i });
+        await client().api(cmd.app, cmd.method, { i }, options);
         if (i >= cmd.warmup) samples.push(performance.now() - start);
       }
-      return { p50Ms: p50(samples), count: samples.length };
+      return { p50Ms: p50(samples), count: samples.length, samplesMs: samples };
     }
     case "bench-pub": {
       // Publish-to-delivery on this client's own subscription, one message in flight at a time.
@@ -78,7 +79,7 @@ async function run(cmd: Command): Promise<unknown> {
         if (i >= cmd.warmup) samples.push(performance.now() - start);
       }
       await sub.unsubscribe();
-      return { p50Ms: p50(samples), count: samples.length };
+      return { p50Ms: p50(samples), count: samples.length, samplesMs: samples };
     }
     case "close":
       await nx?.close();

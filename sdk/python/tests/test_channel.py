@@ -91,3 +91,15 @@ async def test_channel_errors(stack: LocalStack, clients: Clients) -> None:
     # The connection stays open after a refused frame.
     await nx.publish(channel(), "fine", ack=True)
     assert nx.state == "connected"
+
+
+async def test_what_was_published_before_close_is_delivered(stack: LocalStack, clients: Clients) -> None:
+    app, owner = stack.new_app()
+    name = channel()
+    subscriber = await clients.open(owner, app, kind="webuo")
+    sub = await subscriber.subscribe(name)
+    publisher = await clients.open(owner, app)
+    for i in range(50):
+        await publisher.publish(name, str(i))  # fire-and-forget: queued for the socket
+    await publisher.close()
+    assert [(await within(sub.__anext__())).text for _ in range(50)] == [str(i) for i in range(50)]

@@ -29,7 +29,7 @@ export interface FakeEdgeOptions {
   ) => { status: number; code: string } | undefined;
   /** Answer `{"t":"ping"}` with `{"t":"pong"}` (default true), as the edge's auto-response does. */
   answerPings?: boolean;
-  /** Ack `serve`, `sub` and `unsub` at once (default true). */
+  /** Ack `serve`, `sub`, `unsub` and `will` at once (default true). */
   autoAck?: boolean;
   /** The `pingIntervalMs` announced in `welcome` (default 20000, the contract's default). */
   pingIntervalMs?: number;
@@ -194,7 +194,7 @@ export class FakeEdge {
       const text = data.toString();
       const frame = JSON.parse(text) as Frame;
       if (text === '{"t":"ping"}' && this.options.answerPings !== false) ws.send('{"t":"pong"}');
-      if (["serve", "sub", "unsub"].includes(frame.t) && this.options.autoAck !== false)
+      if (["serve", "sub", "unsub", "will"].includes(frame.t) && this.options.autoAck !== false)
         ws.send(JSON.stringify({ t: "ack", id: frame.id }));
       conn.receive(frame);
     });

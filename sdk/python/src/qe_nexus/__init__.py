@@ -17,9 +17,9 @@
 """
 
 from .backoff import Backoff
-from .client import Client, DirectHandler, Served, Serving
+from .client import Client, DirectHandler
 from .connecting import Connecting, connect
-from .connection import State, TokenSource
+from .connection import State
 from .errors import (
     RETRYABLE,
     AppError,
@@ -46,8 +46,9 @@ from .errors import (
 )
 from .frames import Block, CallContext, DirectContext, Limits, Message
 from .identity import KINDS, Identity, Jid, is_worker_kind, parse_jid, parse_resource
-from .served import ApiHandler
+from .served import ApiHandler, Served, Serving
 from .subscription import MessageHandler, Subscribing, Subscription
+from .transport import TokenSource
 
 __version__ = "0.1.0"
 

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import logging
-from collections.abc import Awaitable, Callable, Generator
+from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import Any, Literal, TypeVar, overload
 
 from .backoff import Backoff
 from .channels import ChannelSubscriptions
-from .connection import Connection, Options, State, TokenSource
+from .connection import Connection, Hooks, Options, State
 from .errors import BadRequestError, DisconnectedError, NexusError, error_for
+from .events import Events
 from .frames import (
     Block,
     DirectContext,
@@ -25,42 +25,13 @@ from .frames import (
 from .handlers import HandlerTasks, positional_count
 from .identity import Identity
 from .pending import PendingRequests, answer_data
-from .served import ApiHandler, ServedMethods
+from .served import ApiHandler, ServedMethods, Serving
 from .subscription import MessageHandler, Subscribing, Subscription
-
-log = logging.getLogger("qe_nexus")
+from .transport import TokenSource
 
 H = TypeVar("H", bound=ApiHandler)
 #: A Direct handler: ``handler(text, ctx)`` or ``handler(text)``, sync or async.
 DirectHandler = Callable[..., Any]
-
-
-class Served:
-    """A served method, from ``await client.serve(method, handler)``; ``await served.stop()`` stops serving it."""
-
-    def __init__(self, method: str, stop: Callable[[], Awaitable[None]]) -> None:
-        self.method = method
-        self._stop = stop
-
-    async def stop(self) -> None:
-        await self._stop()
-
-
-class Serving:
-    """What ``client.serve(method, handler)`` returns: the method is registered at once; await this for
-    the server's ack (then the worker is in the pool), which gives the :class:`Served` handle."""
-
-    def __init__(self, method: str, acked: asyncio.Future[None], stop: Callable[[], Awaitable[None]]) -> None:
-        self._method = method
-        self._acked = acked
-        self._stop = stop
-
-    def __await__(self) -> Generator[Any, None, Served]:
-        return self._wait().__await__()
-
-    async def _wait(self) -> Served:
-        await self._acked
-        return Served(self._method, self._stop)
 
 
 class Client:
@@ -92,20 +63,26 @@ class Client:
             raise BadRequestError("connect() needs a kind or a resource")
         backoff = reconnect if isinstance(reconnect, Backoff) else Backoff() if reconnect else None
         self._request_timeout = request_timeout
-        self._listeners: dict[str, list[Callable[[Any], Any]]] = {"state": [], "error": []}
+        self._events = Events()
         self._direct_handlers: list[tuple[DirectHandler, int]] = []
         self._close_reason: NexusError | None = None
-        self._tasks = HandlerTasks(self._report)
+        self._tasks = HandlerTasks(self._events.report)
         self._declarations: set[asyncio.Future[Any]] = set()
         self._closed = asyncio.Event()
-        self._conn = Connection(
-            Options(url, token, kind, resource, backoff, ping_interval, connect_timeout), _Hooks(self)
+        hooks = Hooks(
+            restore=self._on_restore,
+            ready=lambda: self._pending.flush(),
+            frame=self._on_frame,
+            dropped=self._on_dropped,
+            state=self._on_state,
+            error=self._on_error,
         )
+        self._conn = Connection(Options(url, token, kind, resource, backoff, ping_interval, connect_timeout), hooks)
         self._pending = PendingRequests(self._conn.send, lambda: self._conn.state == "connected")
         self._served = ServedMethods(
-            self._declare, self._conn.is_open, self._report, lambda: self.limits.max_frame_bytes
+            self._declare, self._conn.is_open, self._events.report, lambda: self.limits.max_frame_bytes
         )
-        self._channels = ChannelSubscriptions(self._declare, self._conn.is_open, self._report, self._tasks.run)
+        self._channels = ChannelSubscriptions(self._declare, self._conn.is_open, self._events.report, self._tasks.run)
 
     # -- what the client is ------------------------------------------------------------------------------
 
@@ -136,9 +113,7 @@ class Client:
     def on(self, event: str, listener: Callable[[Any], Any]) -> Callable[[], None]:
         """Listens to ``state`` (every state change) or ``error`` (failures no call can carry: a refused
         reconnect, a final close code, a raising handler); returns the function that stops listening."""
-        listeners = self._listeners[event]
-        listeners.append(listener)
-        return lambda: listeners.remove(listener) if listener in listeners else None
+        return self._events.on(event, listener)
 
     # -- Nexus API -----------------------------------------------------------------------------------------
 
@@ -187,7 +162,7 @@ class Client:
             def decorator(fn: H) -> H:
                 acked = self._serve(method, fn)
                 acked.add_done_callback(
-                    lambda f: None if f.cancelled() or not f.exception() else self._report(f.exception())
+                    lambda f: None if f.cancelled() or not f.exception() else self._events.report(f.exception())
                 )
                 return fn
 
@@ -314,23 +289,7 @@ class Client:
             reason.code, f"the client is closed ({reason.message})", retryable=False, close_code=reason.close_code
         )
 
-    def _report(self, err: BaseException | None) -> None:
-        if err is None:
-            return
-        error = err if isinstance(err, NexusError) else error_for("app_error", f"a handler raised: {err!r}")
-        if self._listeners["error"]:
-            self._emit("error", error)
-        else:  # nobody listens: log rather than lose it, but never crash a worker over one handler's bug
-            log.error("[nexus] %s", error, exc_info=err if not isinstance(err, NexusError) else None)
-
-    def _emit(self, event: str, value: Any) -> None:
-        for listener in list(self._listeners[event]):
-            try:
-                listener(value)
-            except Exception:  # a raising listener must not feed back into "error"
-                log.exception("[nexus] a %s listener raised", event)
-
-    # -- Connection hooks (through _Hooks) -----------------------------------------------------------------
+    # -- Connection hooks -----------------------------------------------------------------
 
     async def _on_restore(self) -> None:
         await asyncio.gather(self._served.restore(), self._channels.restore())
@@ -341,7 +300,7 @@ class Client:
             self._pending.settle(frame)
         elif t == "error":
             if not self._pending.settle(frame):
-                self._report(error_for(str(frame.get("code", "internal")), str(frame.get("message", ""))))
+                self._events.report(error_for(str(frame.get("code", "internal")), str(frame.get("message", ""))))
         elif t == "api.req":
             self._tasks.spawn(self._answer(frame, self._conn.generation))
         elif t == "direct":
@@ -362,11 +321,11 @@ class Client:
             self._channels.close_all(error)
             self._served.close(error)
             self._closed.set()
-        self._emit("state", state)
+        self._events.emit("state", state)
 
     def _on_error(self, error: NexusError) -> None:
         self._close_reason = error
-        self._emit("error", error)
+        self._events.emit("error", error)
 
     async def _answer(self, frame: Frame, generation: int) -> None:
         text = await self._served.handle(frame)
@@ -381,28 +340,3 @@ def _check_text(text: object) -> None:
 
 def _bind(handler: Callable[..., Any], args: tuple[Any, ...]) -> Callable[[], Any]:
     return lambda: handler(*args)
-
-
-class _Hooks:
-    """What the connection tells the client."""
-
-    def __init__(self, client: Client) -> None:
-        self._client = client
-
-    async def restore(self) -> None:
-        await self._client._on_restore()
-
-    def ready(self) -> None:
-        self._client._pending.flush()
-
-    def frame(self, frame: Frame) -> None:
-        self._client._on_frame(frame)
-
-    def dropped(self) -> None:
-        self._client._on_dropped()
-
-    def state(self, state: State) -> None:
-        self._client._on_state(state)
-
-    def error(self, error: NexusError) -> None:
-        self._client._on_error(error)

@@ -8,7 +8,7 @@ from typing import Any
 
 from .backoff import Backoff
 from .client import Client
-from .connection import TokenSource
+from .transport import TokenSource
 
 
 class Connecting:

@@ -4,86 +4,39 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import inspect
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from typing import Any, Literal
 
 from websockets.asyncio.client import ClientConnection
-from websockets.asyncio.client import connect as ws_connect
-from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus, InvalidURI
+from websockets.exceptions import ConnectionClosed
 
 from .backoff import Backoff
-from .errors import (
-    BadRequestError,
-    DisconnectedError,
-    ForbiddenError,
-    NexusError,
-    UnauthorizedError,
-    refusal_error,
-)
+from .errors import DisconnectedError, InternalError, NexusError
 from .frames import PING, Frame, Limits
 from .identity import Identity
+from .transport import TokenSource, await_welcome, open_socket, resolve_token, terminal_error
 
 #: ``connecting`` (first connect, until restored), ``connected``, ``reconnecting`` (after a drop, until
 #: restored again), ``closed`` (by ``close()``, a final refusal, or close code 4001/4008/4009).
 State = Literal["connecting", "connected", "reconnecting", "closed"]
 
-#: A fixed token, or a callable (sync or async) asked again on every reconnect and on close 4001.
-TokenSource = str | Callable[[], str] | Callable[[], Awaitable[str]]
 
-# Frames above 1 MiB may be refused by the edge with 1009; accept what the edge may send (large Find results).
-_MAX_INCOMING = 16 * 1024 * 1024
-_VERSION = "0.1.0"
+#: A ping after every this many characters read (well under the edge's default 16 MiB bound).
+READ_ACK_CHARS = 1024 * 1024
 
 
-class _Socket(ClientConnection):
-    """A client connection that ends as soon as both close frames are out: workerd keeps the TCP
-    connection open for ~10 s after its close frame, which would hide a 4009 or 4001 that long."""
+@dataclass(frozen=True)
+class Hooks:
+    """What the connection tells its owner."""
 
-    def data_received(self, data: bytes) -> None:
-        super().data_received(data)
-        if self.protocol.close_rcvd is not None and self.protocol.close_sent is not None:
-            self.transport.close()  # flushes our close reply first
-
-
-def terminal_error(code: int, reason: str) -> NexusError | None:
-    """The error for a close code after which the client must not reconnect by itself, else ``None``.
-
-    4001 (token expired) is final only with a fixed token; the caller asks a token callable again instead.
-    """
-    why = f": {reason}" if reason else ""
-    if code == 4001:
-        return UnauthorizedError(f"token expired (close 4001){why}", close_code=code)
-    if code == 4008:
-        return ForbiddenError(f"closed by policy (close 4008){why}", close_code=code, retryable=False)
-    if code == 4009:
-        message = f"replaced by a newer connection with the same JID (close 4009){why}"
-        return DisconnectedError(message, close_code=code, retryable=False)
-    return None
-
-
-def connect_url(base: str, target: dict[str, str]) -> str:
-    """``http(s)://host[:port]`` or ``ws(s)://...`` plus ``/v1/connect?kind=...`` (or ``resource=``)."""
-    parts = urlsplit(base)
-    scheme = {"http": "ws", "https": "wss"}.get(parts.scheme, parts.scheme)
-    if scheme not in ("ws", "wss"):
-        raise BadRequestError(f"url must be http(s):// or ws(s)://, not {base!r}")
-    path = parts.path.rstrip("/")
-    if not path.endswith("/v1/connect"):
-        path += "/v1/connect"
-    return urlunsplit((scheme, parts.netloc, path, urlencode(target), ""))
-
-
-class Hooks(Protocol):
-    async def restore(self) -> None: ...
-    def ready(self) -> None: ...
-    def frame(self, frame: Frame) -> None: ...
-    def dropped(self) -> None: ...
-    def state(self, state: State) -> None: ...
-    def error(self, error: NexusError) -> None: ...
+    restore: Callable[[], Awaitable[None]]  # a socket was welcomed: declare everything again on it
+    ready: Callable[[], None]  # restored: queued calls may go out
+    frame: Callable[[Frame], None]
+    dropped: Callable[[], None]  # the welcomed socket dropped: what was in flight on it is lost
+    state: Callable[[State], None]
+    error: Callable[[NexusError], None]  # a failure not tied to one call (a refused reconnect, a final close)
 
 
 @dataclass
@@ -139,8 +92,12 @@ class Connection:
             return
         self._set_state("closed")
         self._fail_first(DisconnectedError("closed before connecting", retryable=False))
-        ws = self._ws
+        ws, outbox = self._ws, self._outbox
         if ws is not None:
+            # What was queued before close() goes out first (a publish without ack, an answer), within 1 s.
+            if outbox is not None:
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(outbox.join(), 1.0)
             with contextlib.suppress(Exception):
                 await ws.close(1000, "client closed")
         if self._task is not None and self._task is not asyncio.current_task():
@@ -156,7 +113,8 @@ class Connection:
             self.generation += 1
             try:
                 ws = await self._open()
-            except NexusError as err:
+            except Exception as failure:
+                err = failure if isinstance(failure, NexusError) else InternalError(f"connect failed: {failure!r}")
                 if self._first is not None and not self._first.done():
                     self._set_state("closed")
                     self._fail_first(err)
@@ -168,7 +126,11 @@ class Connection:
                 if not await self._wait_backoff():
                     return
                 continue
-            code, reason = await self._serve(ws)
+            try:
+                code, reason = await self._serve(ws)
+            except Exception as failure:  # a bug must not leave the client stuck: reconnect instead
+                self.hooks.error(InternalError(f"the connection failed: {failure!r}"))
+                code, reason = 1006, ""
             if self.is_closed():
                 return
             if code == 4001 and callable(self.options.token):
@@ -191,7 +153,7 @@ class Connection:
         return not self.is_closed()
 
     async def _open(self) -> ClientConnection:
-        token = await self._token()
+        token = await resolve_token(self.options.token)
         # After the first welcome, reconnect to the same resource so the JID (and what others know of it) survives.
         if self.identity is not None:
             target = {"resource": self.identity.resource}
@@ -199,63 +161,11 @@ class Connection:
             target = {"resource": self.options.resource}
         else:
             target = {"kind": self.options.kind or ""}
-        url = connect_url(self.options.url, target)
-        try:
-            ws = await ws_connect(
-                url,
-                additional_headers={"Authorization": f"Bearer {token}"},
-                user_agent_header=f"qe-nexus-python/{_VERSION}",
-                compression=None,
-                proxy=None,
-                open_timeout=self.options.connect_timeout,
-                ping_interval=None,  # the contract's keepalive is the {"t":"ping"} text frame
-                close_timeout=1,
-                max_size=_MAX_INCOMING,
-                create_connection=_Socket,
-            )
-        except InvalidStatus as err:
-            raise refusal_error(err.response.status_code, bytes(err.response.body or b"")) from err
-        except InvalidURI as err:
-            raise BadRequestError(f"invalid url {self.options.url!r}") from err
-        except (OSError, InvalidHandshake, asyncio.TimeoutError) as err:
-            raise DisconnectedError(f"could not connect to {self.options.url}: {err!r}", retryable=True) from err
-        try:
-            welcome = await asyncio.wait_for(self._welcome(ws), self.options.connect_timeout)
-        except asyncio.TimeoutError as err:
-            await ws.close(4000, "no welcome")
-            raise DisconnectedError(f"no welcome from {self.options.url}", retryable=True) from err
-        except ConnectionClosed as err:
-            code = err.rcvd.code if err.rcvd is not None else 1006
-            reason = err.rcvd.reason if err.rcvd is not None else ""
-            terminal = terminal_error(code, reason)
-            raise terminal or DisconnectedError(f"closed before welcome ({code})", close_code=code) from err
+        ws = await open_socket(self.options.url, target, token, self.options.connect_timeout)
+        welcome = await await_welcome(ws, self.options.url, self.options.connect_timeout)
         self.identity = Identity.from_wire(welcome.get("from"))
         self.limits = Limits.from_wire(welcome.get("limits"))
         return ws
-
-    async def _token(self) -> str:
-        source = self.options.token
-        if isinstance(source, str):
-            return source
-        try:
-            value = source()
-            token = await value if inspect.isawaitable(value) else value
-        except NexusError:
-            raise
-        except Exception as err:
-            raise UnauthorizedError(f"the token callable failed: {err!r}", retryable=True) from err
-        if not isinstance(token, str):
-            raise UnauthorizedError("the token callable must return a str", retryable=False)
-        return token
-
-    @staticmethod
-    async def _welcome(ws: ClientConnection) -> Frame:
-        while True:
-            text = await ws.recv()
-            with contextlib.suppress(ValueError):
-                frame = json.loads(text)
-                if isinstance(frame, dict) and frame.get("t") == "welcome":
-                    return frame
 
     async def _serve(self, ws: ClientConnection) -> tuple[int, str]:
         """Runs one welcomed socket until it closes; returns its close code and reason."""
@@ -296,24 +206,38 @@ class Connection:
 
     async def _read(self, ws: ClientConnection) -> None:
         loop = asyncio.get_running_loop()
+        unacked = 0
         with contextlib.suppress(ConnectionClosed):
             async for text in ws:
                 self._last_rx = loop.time()
                 if not isinstance(text, str):
                     continue
+                # The edge closes (4013) a client that receives maxOutboundBytes without sending anything
+                # (a slow consumer); a ping after every MiB read tells it this client reads.
+                unacked += len(text)
+                if unacked >= READ_ACK_CHARS:
+                    unacked = 0
+                    self.send(PING)
                 try:
                     frame: Any = json.loads(text)
                 except ValueError:
                     continue
                 if isinstance(frame, dict):
-                    self.hooks.frame(frame)
+                    try:
+                        self.hooks.frame(frame)
+                    except Exception as failure:
+                        self.hooks.error(InternalError(f"a {frame.get('t')!r} frame could not be handled: {failure!r}"))
 
     @staticmethod
     async def _write(ws: ClientConnection, outbox: asyncio.Queue[str]) -> None:
         # One writer per socket: frames go out in the order they were queued (Directs, publishes).
         with contextlib.suppress(ConnectionClosed):
             while True:
-                await ws.send(await outbox.get())
+                text = await outbox.get()
+                try:
+                    await ws.send(text)
+                finally:
+                    outbox.task_done()
 
     async def _keepalive(self, ws: ClientConnection) -> None:
         interval = self.options.ping_interval or self.limits.ping_interval_ms / 1000

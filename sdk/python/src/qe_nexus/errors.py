@@ -48,7 +48,9 @@ RETRYABLE: Final[dict[str, bool]] = {
     ErrorCode.BAD_REQUEST: False,
     ErrorCode.TOO_LARGE: False,
     ErrorCode.RATE_LIMITED: True,
-    ErrorCode.QUOTA_EXCEEDED: True,
+    # As NATS's "maximum subscriptions exceeded": waiting alone does not help, the client must release what
+    # it holds first. A refused connect (429) is retryable all the same: see refusal_error.
+    ErrorCode.QUOTA_EXCEEDED: False,
     ErrorCode.FORBIDDEN: False,
     ErrorCode.NOT_FOUND: False,
     ErrorCode.OFFLINE: True,
@@ -93,6 +95,7 @@ class NexusError(Exception):
         retryable: bool | None = None,
         status: int | None = None,
         close_code: int | None = None,
+        quota: str | None = None,
     ) -> None:
         self.code: str = code if code is not None else self.default_code
         super().__init__(message or self.code)
@@ -100,6 +103,8 @@ class NexusError(Exception):
         self.retryable: bool = is_retryable(self.code) if retryable is None else retryable
         self.status: int | None = status
         self.close_code: int | None = close_code
+        #: With ``quota_exceeded``: the quota that refused it (``"maxSubscriptions"``, ``"maxPendingCalls"``...).
+        self.quota: str | None = quota
 
     def __str__(self) -> str:
         return f"{self.code}: {self.message}"
@@ -239,18 +244,22 @@ def error_for(
     retryable: bool | None = None,
     status: int | None = None,
     close_code: int | None = None,
+    quota: str | None = None,
 ) -> NexusError:
     """The exception for a wire code: ``error_for("timeout", "no answer")`` is a :class:`TimeoutError`."""
-    return error_class(code)(message, code=code, retryable=retryable, status=status, close_code=close_code)
+    return error_class(code)(message, code=code, retryable=retryable, status=status, close_code=close_code, quota=quota)
 
 
 def from_wire(error: object) -> NexusError:
     """The exception for a wire ``error`` object or ``error`` frame (``{"code": ..., "message": ...}``)."""
     if not isinstance(error, dict):
         return InternalError("the server sent a malformed error")
-    code = error.get("code")
-    message = error.get("message")
-    return error_for(code if isinstance(code, str) else ErrorCode.INTERNAL, message if isinstance(message, str) else "")
+    code, message, quota = error.get("code"), error.get("message"), error.get("quota")
+    return error_for(
+        code if isinstance(code, str) else ErrorCode.INTERNAL,
+        message if isinstance(message, str) else "",
+        quota=quota if isinstance(quota, str) else None,
+    )
 
 
 _STATUS_CODES: Final[dict[int, str]] = {
@@ -271,6 +280,7 @@ def refusal_error(status: int, body: bytes | str) -> NexusError:
     default = ErrorCode.INTERNAL if status >= 500 else ErrorCode.BAD_REQUEST
     code = _STATUS_CODES.get(status, default)
     message = f"connect refused with HTTP {status}"
+    quota = None
     try:
         parsed = json.loads(body)
     except ValueError:
@@ -281,4 +291,6 @@ def refusal_error(status: int, body: bytes | str) -> NexusError:
             code = wire["code"]
         if isinstance(wire.get("message"), str):
             message = f"connect refused: {wire['message']}"
-    return error_for(code, message, status=status, retryable=status >= 500 or status == 429)
+        if isinstance(wire.get("quota"), str):
+            quota = wire["quota"]
+    return error_for(code, message, status=status, retryable=status >= 500 or status == 429, quota=quota)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Generator
 from dataclasses import dataclass
 from typing import Any
 
@@ -158,3 +158,31 @@ class ServedMethods:
         task: asyncio.Task[None] = asyncio.ensure_future(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+
+class Served:
+    """A served method, from ``await client.serve(method, handler)``; ``await served.stop()`` stops serving it."""
+
+    def __init__(self, method: str, stop: Callable[[], Awaitable[None]]) -> None:
+        self.method = method
+        self._stop = stop
+
+    async def stop(self) -> None:
+        await self._stop()
+
+
+class Serving:
+    """What ``client.serve(method, handler)`` returns: the method is registered at once; await this for
+    the server's ack (then the worker is in the pool), which gives the :class:`Served` handle."""
+
+    def __init__(self, method: str, acked: asyncio.Future[None], stop: Callable[[], Awaitable[None]]) -> None:
+        self._method = method
+        self._acked = acked
+        self._stop = stop
+
+    def __await__(self) -> Generator[Any, None, Served]:
+        return self._wait().__await__()
+
+    async def _wait(self) -> Served:
+        await self._acked
+        return Served(self._method, self._stop)
