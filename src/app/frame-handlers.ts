@@ -68,6 +68,8 @@ export async function handleFrame(app: FrameContext, s: Session, message: string
     case "find":
       return find(app, s, frame);
     case "will":
+      // The will is a publish made later: the token's pub capability applies now.
+      if (!("clear" in frame) && !mayUse(s, "pub", frame.channel, frame.id)) return;
       // One will per connection, replaced by the next; published by the edge when the connection ends.
       app.setWill(s, "clear" in frame ? undefined : { channel: frame.channel, data: frame.data, retain: frame.retain === true });
       ack(s, frame.id);

@@ -68,8 +68,14 @@ export class RoundRobin {
   }
 }
 
+/** At most one storage write of the rotation per this many ms, however many calls are made. */
+export const ROTATION_FLUSH_MS = 1000;
+
 /**
- * The rotation's rows in an object's SQLite.
+ * The rotation's rows in an object's SQLite. The place is a hint for fairness, not a correctness
+ * matter, so it is written off the call's path: after the current event's sends (a write before a
+ * send would hold the send until the write is durable), and at most once per second under load; an
+ * object is evicted only after seconds of idleness, so the last place is on disk by then.
  *
  * @example
  * ```ts
@@ -77,6 +83,10 @@ export class RoundRobin {
  * ```
  */
 export class SqlRotationStore implements RotationStore {
+  private readonly dirty = new Map<string, { uid: string; pool: string; last: string }>();
+  private flushedAt = 0;
+  private scheduled = false;
+
   constructor(private readonly sql: SqlStorage) {
     sql.exec(
       "CREATE TABLE IF NOT EXISTS rotation (uid TEXT NOT NULL, pool TEXT NOT NULL, last TEXT NOT NULL, PRIMARY KEY (uid, pool))",
@@ -88,11 +98,26 @@ export class SqlRotationStore implements RotationStore {
   }
 
   save(uid: string, pool: string, last: string): void {
-    this.sql.exec("INSERT OR REPLACE INTO rotation (uid, pool, last) VALUES (?, ?, ?)", uid, pool, last);
+    this.dirty.set(key(uid, pool), { uid, pool, last });
+    if (this.scheduled) return;
+    this.scheduled = true;
+    const wait = this.flushedAt + ROTATION_FLUSH_MS - Date.now();
+    if (wait <= 0) queueMicrotask(() => this.flush());
+    else setTimeout(() => this.flush(), wait);
   }
 
   forgetUid(uid: string): void {
+    for (const [k, row] of this.dirty) if (row.uid === uid) this.dirty.delete(k);
     this.sql.exec("DELETE FROM rotation WHERE uid = ?", uid);
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    this.flushedAt = Date.now();
+    for (const r of this.dirty.values()) {
+      this.sql.exec("INSERT OR REPLACE INTO rotation (uid, pool, last) VALUES (?, ?, ?)", r.uid, r.pool, r.last);
+    }
+    this.dirty.clear();
   }
 }
 

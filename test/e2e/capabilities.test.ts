@@ -37,6 +37,9 @@ describe("channel capabilities (pub/sub in the token)", () => {
       id: "s2",
       code: "forbidden",
     });
+    // A will is a later publish: it is held to the same capability.
+    expect(await dev.request({ t: "will", id: "w1", channel: "status/dev2", data: "gone" })).toMatchObject({ code: "forbidden" });
+    expect(await dev.request({ t: "will", id: "w2", channel: "status/dev1", data: "gone" })).toEqual({ t: "ack", id: "w2" });
     // A pub without id that is refused still says so (as NATS's permissions violation), without an id.
     dev.send({ t: "pub", channel: "elsewhere", data: "x" });
     expect(await dev.next((f) => f.t === "error")).toMatchObject({ code: "forbidden" });
