@@ -1,5 +1,6 @@
 // `npm run bench:cli` (npx tsx bench/cli-start.ts [--runs N]): how long the `nexus` command takes to
-// start. Two figures, each the wall time of a whole process, spawned as a user runs it:
+// start. Each figure is the wall time of a whole process, spawned as a user runs it:
+//   node -e 0    the floor: Node itself starting and exiting, under the same load
 //   help         `nexus --help` (start, parse, print, exit)
 //   first frame  `nexus find --json` on loopback (start, connect, welcome, find, answer, exit): an
 //                upper bound of the time to the first frame, since the welcome comes before the answer.
@@ -16,10 +17,10 @@ const arg = (name: string) => {
 const NEXUS = arg("--cli") ?? fileURLToPath(new URL("../cli/nexus.mjs", import.meta.url));
 const RUNS = Number(arg("--runs") ?? 15);
 
-function timeRun(args: string[], env: Record<string, string>): Promise<number> {
+function timeRun(args: string[], env: Record<string, string>, script = NEXUS): Promise<number> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [NEXUS, ...args], {
+    const child = spawn(process.execPath, [script, ...args], {
       env: { ...process.env, NODE_OPTIONS: "", ...env },
       stdio: ["ignore", "ignore", "pipe"],
     });
@@ -34,10 +35,10 @@ function timeRun(args: string[], env: Record<string, string>): Promise<number> {
   });
 }
 
-async function series(label: string, args: string[], env: Record<string, string>): Promise<void> {
-  await timeRun(args, env); // the first run warms the file system cache, as any second command would
+async function series(label: string, args: string[], env: Record<string, string>, script = NEXUS): Promise<void> {
+  await timeRun(args, env, script); // the first run warms the file system cache, as any second command would
   const times: number[] = [];
-  for (let i = 0; i < RUNS; i++) times.push(await timeRun(args, env));
+  for (let i = 0; i < RUNS; i++) times.push(await timeRun(args, env, script));
   times.sort((a, b) => a - b);
   const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))]!.toFixed(0);
   console.log(`${label.padEnd(12)} median ${at(0.5)} ms   p90 ${at(0.9)} ms   min ${at(0)} ms   (${RUNS} runs)`);
@@ -54,6 +55,8 @@ try {
   });
   const { token } = (await res.json()) as { token: string };
   const env = { NEXUS_URL: stack.httpUrl, NEXUS_TOKEN: token };
+  // The floor: Node itself starting and exiting, on this machine under its current load.
+  await series("node -e 0", ["0"], env, "-e");
   await series("help", ["--help"], env);
   await series("first frame", ["find", "--json"], env);
 } finally {

@@ -34,6 +34,8 @@ export interface LocalStackOptions {
   vars?: Record<string, string>;
   /** Log level of the edge runtime. */
   logLevel?: "none" | "error" | "warn" | "info" | "log" | "debug";
+  /** Opens the runtime's DevTools inspector on this port (benches read the JS heap through it); off by default. */
+  inspectorPort?: number;
   /** Receives the bridge's structured log records. */
   bridgeLog?: (record: Record<string, unknown>) => void;
 }
@@ -63,7 +65,10 @@ interface EdgeHandle {
   dispose(): Promise<void>;
 }
 
-type EdgeOptions = Required<Omit<LocalStackOptions, "bridgeLog" | "mqttPort" | "mqttWsPort">> & { assetsDir: string };
+type EdgeOptions = Required<Omit<LocalStackOptions, "bridgeLog" | "mqttPort" | "mqttWsPort" | "inspectorPort">> & {
+  assetsDir: string;
+  inspectorPort: number | undefined;
+};
 
 async function startEdge(o: EdgeOptions): Promise<EdgeHandle> {
   const bindings: Record<string, { type: "plain_text"; value: string }> = {};
@@ -82,7 +87,7 @@ async function startEdge(o: EdgeOptions): Promise<EdgeHandle> {
     sendMetrics: false,
     dev: {
       server: { hostname: o.host, port: o.port },
-      inspector: false,
+      inspector: o.inspectorPort === undefined ? false : { hostname: o.host, port: o.inspectorPort },
       persist: o.persistDir,
       watch: false,
       liveReload: false,
@@ -112,6 +117,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     persistDir,
     vars: options.vars ?? {},
     logLevel: options.logLevel ?? "warn",
+    inspectorPort: options.inspectorPort,
     assetsDir: buildAssets(mkdtempSync(join(tmpdir(), "nexus-assets-"))),
   };
   let edge = await startEdge(edgeOptions);

@@ -2,19 +2,16 @@ import { relative } from "node:path";
 import { loadDevSecrets, MIN_JWT_SECRET_BYTES } from "./dev-secrets";
 import type { LocalStack } from "./local-stack";
 import { startOrphanGuard } from "./orphan-guard";
-import { firstBusyPort } from "./port-check";
+import { startPorts } from "./port-check.mjs";
 
 /**
- * `npm start`: the whole local stack in the foreground (edge on workerd, MQTT bridge, web console),
- * configured by the environment variables of docs/protocol.md "Running locally", until interrupted.
- * It checks its ports before it starts anything, keeps the development secrets in the data
+ * `npm start` (after scripts/start.mjs checked every port): the whole local stack in the foreground
+ * (edge on workerd, MQTT bridge, web console), configured by the environment variables of
+ * docs/protocol.md "Running locally", until interrupted. It keeps the development secrets in the data
  * directory, restarts a runtime that dies (or exits non-zero), and never leaves a process behind.
  */
 const env = process.env;
-const host = env.NEXUS_HOST || "127.0.0.1";
-const port = Number(env.NEXUS_PORT || 8787);
-const mqttPort = Number(env.NEXUS_MQTT_PORT || 1883);
-const mqttWsPort = env.NEXUS_MQTT_WS_PORT ? Number(env.NEXUS_MQTT_WS_PORT) : mqttPort === 0 ? 0 : mqttPort + 1;
+const { host, port, mqttPort, mqttWsPort } = startPorts(env);
 const dataDir = env.NEXUS_DATA_DIR || ".nexus/data";
 
 function fail(line: string): never {
@@ -22,23 +19,13 @@ function fail(line: string): never {
   process.exit(1);
 }
 
-const busy = await firstBusyPort(host, [
-  { port, variable: "NEXUS_PORT" },
-  ...(mqttPort === 0
-    ? []
-    : [
-        { port: mqttPort, variable: "NEXUS_MQTT_PORT" },
-        { port: mqttWsPort, variable: "NEXUS_MQTT_WS_PORT" },
-      ]),
-]);
-if (busy) fail(busy);
 if (env.NEXUS_JWT_SECRET && Buffer.byteLength(env.NEXUS_JWT_SECRET) < MIN_JWT_SECRET_BYTES) {
   fail(`NEXUS_JWT_SECRET is ${Buffer.byteLength(env.NEXUS_JWT_SECRET)} bytes; the edge needs at least ${MIN_JWT_SECRET_BYTES}`);
 }
 const secrets = loadDevSecrets(dataDir, { adminKey: env.NEXUS_ADMIN_KEY, jwtSecret: env.NEXUS_JWT_SECRET });
 
 const guard = startOrphanGuard();
-// Loaded only now: wrangler takes a while to import, and a busy port must be reported at once.
+// Loaded only now, so the checks above answer at once (wrangler takes a while to import).
 const [{ startLocalStack }, { ensureSdkBuild }, { superviseEdge }] = await Promise.all([
   import("./local-stack"),
   import("./sdk-build"),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Batcher, KeyedBatcher } from "./batcher";
+import { Batcher, BatchQueueFull, KeyedBatcher } from "./batcher";
 
 /** A send function whose calls the test completes by hand, to see exactly what was batched. */
 function manualSend() {
@@ -41,7 +41,7 @@ describe("Batcher", () => {
 
   it("caps a batch at maxBatch items", async () => {
     const { calls, send } = manualSend();
-    const b = new Batcher(send, () => {}, 2);
+    const b = new Batcher(send, () => {}, { maxBatch: 2 });
     const all = [1, 2, 3, 4, 5].map((i) => b.push(i));
     calls[0]!.finish();
     await Promise.resolve();
@@ -52,6 +52,50 @@ describe("Batcher", () => {
     expect(calls[2]!.items).toEqual([4, 5]);
     calls[2]!.finish();
     expect(await Promise.all(all)).toEqual([10, 20, 30, 40, 50]);
+  });
+});
+
+describe("Batcher byte bounds", () => {
+  it("caps a batch at maxBatchBytes, and sends an item larger than that alone", async () => {
+    const { calls, send } = manualSend();
+    const b = new Batcher(send, () => {}, { maxBatchBytes: 10, sizeOf: (n: number) => n });
+    const all = [1, 4, 4, 4, 30, 2].map((i) => b.push(i));
+    calls[0]!.finish();
+    await all[0];
+    await Promise.resolve();
+    expect(calls[1]!.items).toEqual([4, 4]);
+    calls[1]!.finish();
+    await all[2];
+    await Promise.resolve();
+    expect(calls[2]!.items).toEqual([4]);
+    calls[2]!.finish();
+    await all[3];
+    await Promise.resolve();
+    expect(calls[3]!.items).toEqual([30]);
+    calls[3]!.finish();
+    await all[4];
+    await Promise.resolve();
+    expect(calls[4]!.items).toEqual([2]);
+    calls[4]!.finish();
+    expect(await Promise.all(all)).toEqual([10, 40, 40, 40, 300, 20]);
+  });
+
+  it("refuses an item when maxQueuedBytes already wait, and takes items again once they went", async () => {
+    const { calls, send } = manualSend();
+    const b = new Batcher(send, () => {}, { maxQueuedBytes: 10, sizeOf: (n: number) => n });
+    const first = b.push(8); // goes at once: nothing waits
+    const waiting = [b.push(6), b.push(4)];
+    await expect(b.push(1)).rejects.toBeInstanceOf(BatchQueueFull);
+    calls[0]!.finish();
+    await first;
+    await Promise.resolve();
+    expect(calls[1]!.items).toEqual([6, 4]);
+    const again = b.push(9);
+    calls[1]!.finish();
+    expect(await Promise.all(waiting)).toEqual([60, 40]);
+    await Promise.resolve();
+    calls[2]!.finish();
+    expect(await again).toBe(90);
   });
 });
 

@@ -1,35 +1,73 @@
 interface Queued<T, R> {
   item: T;
+  bytes: number;
   resolve: (result: R) => void;
   reject: (error: unknown) => void;
+}
+
+/** How big one call may get, and how much may wait behind it. */
+export interface BatchLimits<T> {
+  /** Items per call (default 512). */
+  maxBatch?: number;
+  /** Bytes per call, as `sizeOf` counts them (default unbounded); an item larger than this goes alone. */
+  maxBatchBytes?: number;
+  /** Bytes waiting behind the call in flight (default unbounded); past it `push` rejects with BatchQueueFull. */
+  maxQueuedBytes?: number;
+  /** The size of an item (default 0: only counts bound the batch). */
+  sizeOf?: (item: T) => number;
+}
+
+/**
+ * `push` refused the item: more than `maxQueuedBytes` already wait for this target. The item was
+ * not sent; nothing else is affected (the sender is told to slow down).
+ */
+export class BatchQueueFull extends Error {
+  override readonly name = "BatchQueueFull";
 }
 
 /**
  * Sends items to one target through one call at a time: the first item goes at once, and items
  * that arrive while a call is in flight go together in the next call. Idle, it adds no latency and
  * no timer; under load, one Durable Object call carries many items instead of one each. With one
- * call in flight per target, items also arrive in the order they were pushed.
+ * call in flight per target, items also arrive in the order they were pushed. A call carries at most
+ * `maxBatch` items and `maxBatchBytes` bytes, so that a burst of large items never makes one call
+ * larger than the runtime accepts (which would fail every item in it).
  *
  * @example
  * ```ts
- * const toChannel = new Batcher((items: Pub[]) => stub.publishBatch(name, items));
+ * const toChannel = new Batcher((items: Pub[]) => stub.publishBatch(name, items), () => {}, { maxBatchBytes: 4 << 20, sizeOf: (p) => p.data.length });
  * const seq = await toChannel.push({ fromJson, data, retain: false });
  * ```
  */
 export class Batcher<T, R> {
   private queue: Queued<T, R>[] = [];
+  private queuedBytes = 0;
   private busy = false;
+  private readonly maxBatch: number;
+  private readonly maxBatchBytes: number;
+  private readonly maxQueuedBytes: number;
+  private readonly sizeOf: (item: T) => number;
 
   constructor(
     private readonly send: (items: T[]) => Promise<R[]>,
     private readonly onIdle: () => void = () => {},
-    private readonly maxBatch = 512,
-  ) {}
+    limits: BatchLimits<T> = {},
+  ) {
+    this.maxBatch = limits.maxBatch ?? 512;
+    this.maxBatchBytes = limits.maxBatchBytes ?? Number.POSITIVE_INFINITY;
+    this.maxQueuedBytes = limits.maxQueuedBytes ?? Number.POSITIVE_INFINITY;
+    this.sizeOf = limits.sizeOf ?? (() => 0);
+  }
 
-  /** Queues an item; resolves with its own result, or rejects when its call failed. */
+  /** Queues an item; resolves with its own result, or rejects when its call failed (or the queue is full). */
   push(item: T): Promise<R> {
+    const bytes = this.sizeOf(item);
+    if (this.queue.length > 0 && this.queuedBytes + bytes > this.maxQueuedBytes) {
+      return Promise.reject(new BatchQueueFull(`more than ${this.maxQueuedBytes} bytes wait for this target`));
+    }
     return new Promise<R>((resolve, reject) => {
-      this.queue.push({ item, resolve, reject });
+      this.queue.push({ item, bytes, resolve, reject });
+      this.queuedBytes += bytes;
       if (!this.busy) void this.drain();
     });
   }
@@ -42,7 +80,8 @@ export class Batcher<T, R> {
   private async drain(): Promise<void> {
     this.busy = true;
     while (this.queue.length > 0) {
-      const batch = this.queue.splice(0, this.maxBatch);
+      const batch = this.queue.splice(0, this.batchLength());
+      for (const q of batch) this.queuedBytes -= q.bytes;
       try {
         const results = await this.send(batch.map((q) => q.item));
         for (const [i, q] of batch.entries()) q.resolve(results[i] as R);
@@ -52,6 +91,17 @@ export class Batcher<T, R> {
     }
     this.busy = false;
     this.onIdle();
+  }
+
+  /** How many of the queued items the next call takes: at least one, within both bounds. */
+  private batchLength(): number {
+    const n = Math.min(this.queue.length, this.maxBatch);
+    let bytes = 0;
+    for (let i = 0; i < n; i++) {
+      bytes += (this.queue[i] as Queued<T, R>).bytes;
+      if (bytes > this.maxBatchBytes) return Math.max(1, i);
+    }
+    return n;
   }
 }
 
@@ -68,7 +118,10 @@ export class Batcher<T, R> {
 export class KeyedBatcher<T, R> {
   private readonly batchers = new Map<string, Batcher<T, R>>();
 
-  constructor(private readonly send: (key: string, items: T[]) => Promise<R[]>) {}
+  constructor(
+    private readonly send: (key: string, items: T[]) => Promise<R[]>,
+    private readonly limits: BatchLimits<T> = {},
+  ) {}
 
   push(key: string, item: T): Promise<R> {
     let batcher = this.batchers.get(key);
@@ -78,6 +131,7 @@ export class KeyedBatcher<T, R> {
         () => {
           if (this.batchers.get(key) === created && created.idle) this.batchers.delete(key);
         },
+        this.limits,
       );
       batcher = created;
       this.batchers.set(key, batcher);

@@ -1,13 +1,49 @@
-import { DEFAULT_LIMITS } from "./protocol/codes";
+import { DEFAULT_LIMITS, type WelcomeLimits } from "./protocol/codes";
+
+/**
+ * Every bound the edge enforces, with its variable and default. docs/security.md explains each one
+ * (what answers it, why the default is what it is); the defaults are sized from what one Durable
+ * Object serves: the bench's echo floor, about 29,000 frames/s on a 2-core machine, and about
+ * 7,800 API calls/s within one app object (docs/performance.md).
+ */
+export const LIMIT_VARS = {
+  maxFrameBytes: { env: "NEXUS_MAX_FRAME_BYTES", default: DEFAULT_LIMITS.maxFrameBytes },
+  maxSubscriptions: { env: "NEXUS_MAX_SUBSCRIPTIONS", default: DEFAULT_LIMITS.maxSubscriptions },
+  maxPendingCalls: { env: "NEXUS_MAX_PENDING_CALLS", default: DEFAULT_LIMITS.maxPendingCalls },
+  maxServedMethods: { env: "NEXUS_MAX_SERVED_METHODS", default: DEFAULT_LIMITS.maxServedMethods },
+  maxBlocksPerUser: { env: "NEXUS_MAX_BLOCKS_PER_USER", default: DEFAULT_LIMITS.maxBlocksPerUser },
+  /** Token bucket per connection: sustained frames per second (the burst is NEXUS_RATE_BURST, default twice this). */
+  ratePerSec: { env: "NEXUS_RATE_PER_SEC", default: 2000 },
+  /** The same for all blocks of one user in one app together. */
+  userRatePerSec: { env: "NEXUS_USER_RATE_PER_SEC", default: 2000 },
+  /** The same for all blocks of one app together. */
+  appRatePerSec: { env: "NEXUS_APP_RATE_PER_SEC", default: 5000 },
+  maxSubscriptionsPerUser: { env: "NEXUS_MAX_SUBSCRIPTIONS_PER_USER", default: 2000 },
+  maxChannelsPerApp: { env: "NEXUS_MAX_CHANNELS_PER_APP", default: 2000 },
+  maxPendingCallsPerUser: { env: "NEXUS_MAX_PENDING_CALLS_PER_USER", default: 2000 },
+  maxPendingCallsPerApp: { env: "NEXUS_MAX_PENDING_CALLS_PER_APP", default: 10_000 },
+  maxRetainedBytesPerApp: { env: "NEXUS_MAX_RETAINED_BYTES_PER_APP", default: 64 * 1024 * 1024 },
+  /** Bytes sent to a connection since it last sent anything (a frame or a ping); past it: close 4013. */
+  maxOutboundBytes: { env: "NEXUS_MAX_OUTBOUND_BYTES", default: 16 * 1024 * 1024 },
+  maxJsonDepth: { env: "NEXUS_MAX_JSON_DEPTH", default: 64 },
+  /** One Durable Object call carries at most this many bytes of batched items (and 512 items). */
+  maxBatchBytes: { env: "NEXUS_MAX_BATCH_BYTES", default: 4 * 1024 * 1024 },
+  /** Items queued for one channel or one other app, behind the call in flight; past it: `rate_limited`. */
+  maxQueuedBytes: { env: "NEXUS_MAX_QUEUED_BYTES", default: 16 * 1024 * 1024 },
+  maxAdminBodyBytes: { env: "NEXUS_MAX_ADMIN_BODY_BYTES", default: 64 * 1024 },
+  /** A channel with no member, no retained value and no history frees its storage after this long. */
+  channelIdleMs: { env: "NEXUS_CHANNEL_IDLE_MS", default: 600_000 },
+} as const;
+
+type LimitName = keyof typeof LIMIT_VARS;
 
 /** The edge's settings, read from its environment (vars and secrets) with working defaults. */
-export interface NexusConfig {
+export interface NexusConfig extends WelcomeLimits, Record<LimitName, number> {
   domain: string;
-  maxFrameBytes: number;
   apiTimeoutMs: number;
-  /** Token bucket per connection: sustained frames per second, and the burst it allows. */
-  ratePerSec: number;
   rateBurst: number;
+  userRateBurst: number;
+  appRateBurst: number;
   /** Frames refused for rate within one window of `abuseWindowMs` after which the socket is closed with 4008. */
   abuseLimit: number;
   abuseWindowMs: number;
@@ -24,11 +60,11 @@ export interface NexusConfig {
 }
 
 /** The variables the edge reads; all optional strings. */
-export interface NexusVars {
+export type NexusVars = {
   NEXUS_DOMAIN?: string;
-  NEXUS_MAX_FRAME_BYTES?: string;
-  NEXUS_RATE_PER_SEC?: string;
   NEXUS_RATE_BURST?: string;
+  NEXUS_USER_RATE_BURST?: string;
+  NEXUS_APP_RATE_BURST?: string;
   NEXUS_ABUSE_LIMIT?: string;
   NEXUS_PING_INTERVAL_MS?: string;
   NEXUS_JWT_SECRET?: string;
@@ -37,7 +73,7 @@ export interface NexusVars {
   NEXUS_JWT_AUDIENCE?: string;
   NEXUS_ADMIN_KEY?: string;
   NEXUS_BENCH?: string;
-}
+} & { [K in (typeof LIMIT_VARS)[LimitName]["env"]]?: string };
 
 function positive(value: string | undefined, fallback: number): number {
   const n = value === undefined || value === "" ? Number.NaN : Number(value);
@@ -54,14 +90,18 @@ function positive(value: string | undefined, fallback: number): number {
  * ```
  */
 export function readConfig(env: NexusVars): NexusConfig {
-  const ratePerSec = positive(env.NEXUS_RATE_PER_SEC, 2000);
-  const rateBurst = positive(env.NEXUS_RATE_BURST, ratePerSec * 2);
+  const limits = {} as Record<LimitName, number>;
+  for (const [name, v] of Object.entries(LIMIT_VARS) as [LimitName, (typeof LIMIT_VARS)[LimitName]][]) {
+    limits[name] = positive(env[v.env], v.default);
+  }
+  const rateBurst = positive(env.NEXUS_RATE_BURST, limits.ratePerSec * 2);
   return {
+    ...limits,
     domain: env.NEXUS_DOMAIN || "qepal.com",
-    maxFrameBytes: positive(env.NEXUS_MAX_FRAME_BYTES, DEFAULT_LIMITS.maxFrameBytes),
     apiTimeoutMs: DEFAULT_LIMITS.apiTimeoutMs,
-    ratePerSec,
     rateBurst,
+    userRateBurst: positive(env.NEXUS_USER_RATE_BURST, limits.userRatePerSec * 2),
+    appRateBurst: positive(env.NEXUS_APP_RATE_BURST, limits.appRatePerSec * 2),
     abuseLimit: positive(env.NEXUS_ABUSE_LIMIT, rateBurst),
     abuseWindowMs: 10_000,
     pingIntervalMs: positive(env.NEXUS_PING_INTERVAL_MS, DEFAULT_LIMITS.pingIntervalMs),

@@ -11,7 +11,7 @@ import type { BlockDetail, LocalChannel } from "./app/admin-views";
  */
 import type { GrantKind, RegistryEntry } from "./app/registry";
 import type { TrafficSecond } from "./app/traffic-stats";
-import type { ErrorCode } from "./protocol/codes";
+import type { ErrorCode, Quota } from "./protocol/codes";
 import type { ApiOutcome, BlockInfo, Identity } from "./protocol/frames";
 
 /** The header in which the edge passes the verified claims of a connecting block to its app object. */
@@ -30,8 +30,8 @@ export interface ConnectClaims {
   sub?: string[];
 }
 
-/** A refusal the target object answers instead of routing. */
-export type Refusal = { code: ErrorCode; message: string };
+/** A refusal the target object answers instead of routing; `quota` names the quota of a `quota_exceeded`. */
+export type Refusal = { code: ErrorCode; message: string; quota?: Quota };
 
 /** A call or a Direct as the target app's object receives it (locally or by RPC). */
 export interface TargetRequest {
@@ -93,6 +93,18 @@ export interface AppState {
   localChannels: number;
   pendingCalls: number;
   pendingCallerKeys: number;
+  /** Workers and calling users with calls pending, and the call deadlines queued. */
+  pendingWorkers: number;
+  pendingCallers: number;
+  deadlines: number;
+  /** Timers the object holds for call deadlines: 0 or 1. */
+  timers: number;
+  /** Per-user rate buckets (users online here). */
+  userBuckets: number;
+  /** Users with subscriptions counted against their quota, and subscriptions reserved by joins in flight. */
+  subscribingUids: number;
+  subscriptionsReserved: number;
+  willsRows: number;
   /** Local callers with calls in flight, and those calls. */
   outboundCallers: number;
   outboundCalls: number;
@@ -109,6 +121,8 @@ export interface AppState {
   servesRows: number;
   subsRows: number;
   expiryRows: number;
+  /** Bytes of the object's SQLite database: what it holds in storage, per connection or not. */
+  storageBytes: number;
 }
 
 /** The RPC surface of an app object (one per app), as other objects and the edge call it. */

@@ -1,4 +1,5 @@
-import type { ServerFrame, WelcomeLimits } from "../../src/protocol/frames";
+import type { WelcomeLimits } from "../../src/protocol/codes";
+import type { ServerFrame } from "../../src/protocol/frames";
 import { ChannelSubscriptions } from "./channel-subscriptions";
 import { Connection } from "./connection";
 import { Emitter } from "./emitter";

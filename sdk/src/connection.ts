@@ -1,6 +1,7 @@
 import { isWorkerKind } from "../../src/identity/kinds";
+import type { WelcomeLimits } from "../../src/protocol/codes";
 import { CloseCode, DEFAULT_LIMITS } from "../../src/protocol/codes";
-import type { Identity, ServerFrame, WelcomeLimits } from "../../src/protocol/frames";
+import type { Identity, ServerFrame } from "../../src/protocol/frames";
 import { Backoff } from "./backoff";
 import { terminalError } from "./close-codes";
 import { connectUrl } from "./connect-url";
@@ -171,7 +172,7 @@ export class Connection {
       },
       onMessage: (text) => {
         if (generation !== this.generation) return;
-        this.keepalive?.alive();
+        this.keepalive?.alive(text.length);
         let frame: ServerFrame;
         try {
           frame = JSON.parse(text) as ServerFrame;

@@ -1,7 +1,7 @@
-import { ERROR_TABLE, ErrorCode } from "../../src/protocol/codes";
+import { ERROR_TABLE, ErrorCode, Quota } from "../../src/protocol/codes";
 import type { WireError } from "../../src/protocol/frames";
 
-export { ERROR_TABLE, ErrorCode };
+export { ERROR_TABLE, ErrorCode, Quota };
 
 /**
  * Extra facts about an error, when the SDK knows them.
@@ -20,6 +20,8 @@ export interface NexusErrorDetails {
   status?: number;
   /** WebSocket close code that ended the connection, for close-related errors. */
   closeCode?: number;
+  /** With `quota_exceeded`: the quota that refused it (a `Quota` name, e.g. "maxSubscriptions"). */
+  quota?: string;
 }
 
 /**
@@ -46,6 +48,13 @@ export class NexusError extends Error {
   readonly status: number | undefined;
   /** Close code of the WebSocket, for errors caused by a close. */
   readonly closeCode: number | undefined;
+  /**
+   * With `quota_exceeded`: which quota refused it, as the server names it (`Quota`): per block
+   * `maxSubscriptions`, `maxPendingCalls`, `maxServedMethods`, `maxBlocksPerUser`; or a bound of the
+   * user or the app (`maxSubscriptionsPerUser`, `maxChannelsPerApp`, `maxPendingCallsPerUser`,
+   * `maxPendingCallsPerApp`, `maxRetainedBytesPerApp`). Undefined for other codes.
+   */
+  readonly quota: Quota | (string & {}) | undefined;
 
   constructor(code: ErrorCode | (string & {}), message: string, details: NexusErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
@@ -53,6 +62,7 @@ export class NexusError extends Error {
     this.retryable = details.retryable ?? isRetryable(code);
     this.status = details.status;
     this.closeCode = details.closeCode;
+    this.quota = details.quota;
   }
 
   /**
@@ -64,7 +74,7 @@ export class NexusError extends Error {
    * ```
    */
   static fromWire(error: WireError): NexusError {
-    return new NexusError(error.code, error.message || error.code);
+    return new NexusError(error.code, error.message || error.code, typeof error.quota === "string" ? { quota: error.quota } : {});
   }
 }
 

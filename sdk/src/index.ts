@@ -15,7 +15,7 @@
  */
 export { Backoff, type BackoffOptions } from "./backoff";
 export { type ClientEvents, connect, NexusClient } from "./client";
-export { ERROR_TABLE, ErrorCode, isNexusError, isRetryable, NexusError, type NexusErrorDetails } from "./errors";
+export { ERROR_TABLE, ErrorCode, isNexusError, isRetryable, NexusError, type NexusErrorDetails, Quota } from "./errors";
 export type { KeepaliveOptions } from "./keepalive";
 export type {
   ApiHandler,

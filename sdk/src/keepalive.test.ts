@@ -82,3 +82,15 @@ describe("keepalive", () => {
     expect(again.query.get("resource")).toBe(first.identity.resource);
   });
 });
+
+describe("read acknowledgement", () => {
+  it("pings after every MiB it reads, so the edge knows a busy subscriber reads", async () => {
+    edge = await FakeEdge.start();
+    nx = await connect({ url: edge.url, token: "t", kind: "webuo", keepalive: { intervalMs: 600_000 } });
+    const conn = await edge.nextConnection();
+    const ping = conn.nextFrame((f) => f.t === "ping");
+    const chunk = { t: "msg", channel: "c", data: "x".repeat(256 * 1024), seq: 1 };
+    for (let i = 0; i < 4; i++) conn.send(chunk);
+    expect(await ping).toEqual({ t: "ping" });
+  });
+});

@@ -22,6 +22,9 @@ export interface KeepaliveOptions {
  */
 export const PING = '{"t":"ping"}';
 
+/** A ping after every this many characters read (well under the edge's default 16 MiB bound). */
+export const READ_ACK_BYTES = 1024 * 1024;
+
 /**
  * Pings an idle socket and declares it dead when nothing comes back in time. Any incoming frame counts
  * as a sign of life, so a busy socket is never dropped for a pong queued behind messages.
@@ -39,6 +42,8 @@ export class Keepalive {
   private deadline: ReturnType<typeof setTimeout> | undefined;
   private readonly intervalMs: number;
   private readonly timeoutMs: number;
+  /** Characters read since the last read-ack ping. */
+  private unacked = 0;
 
   constructor(
     options: KeepaliveOptions,
@@ -66,10 +71,19 @@ export class Keepalive {
     }, every);
   }
 
-  /** A frame arrived: the socket is alive. */
-  alive(): void {
+  /**
+   * A frame of `bytes` arrived: the socket is alive. After every `READ_ACK_BYTES` read, one ping
+   * goes out: the edge closes a client that receives more than its `maxOutboundBytes` without
+   * sending anything (the slow-consumer bound), and this tells it the client reads.
+   */
+  alive(bytes = 0): void {
     if (this.deadline !== undefined) clearTimeout(this.deadline);
     this.deadline = undefined;
+    this.unacked += bytes;
+    if (this.unacked >= READ_ACK_BYTES) {
+      this.unacked = 0;
+      this.ping();
+    }
   }
 
   /** Stops all timers (the socket closed). */

@@ -223,6 +223,7 @@ const STATUS_CODES: Record<number, ErrorCode> = {
   400: ErrorCode.bad_request,
   401: ErrorCode.unauthorized,
   403: ErrorCode.forbidden,
+  429: ErrorCode.quota_exceeded,
   503: ErrorCode.unavailable,
 };
 
@@ -237,14 +238,18 @@ const STATUS_CODES: Record<number, ErrorCode> = {
 export function refusalError(status: number, body: string): NexusError {
   let code: string = STATUS_CODES[status] ?? (status >= 500 ? ErrorCode.internal : ErrorCode.bad_request);
   let message = `connect refused with HTTP ${status}`;
+  let quota: string | undefined;
   try {
-    const parsed = JSON.parse(body) as { error?: { code?: unknown; message?: unknown } };
+    const parsed = JSON.parse(body) as { error?: { code?: unknown; message?: unknown; quota?: unknown } };
     if (typeof parsed.error?.code === "string") code = parsed.error.code;
     if (typeof parsed.error?.message === "string") message = `connect refused: ${parsed.error.message}`;
+    if (typeof parsed.error?.quota === "string") quota = parsed.error.quota;
   } catch {
     // A proxy's HTML error page: the status is all we have.
   }
-  return new NexusError(code, message, { status, retryable: status >= 500 || status === 429 });
+  // A 429 at connect is retried with backoff: the user's other blocks may leave (or a reconnecting
+  // block's previous socket may not have been noticed gone yet), although `quota_exceeded` frames are final.
+  return new NexusError(code, message, { status, retryable: status >= 500 || status === 429, ...(quota ? { quota } : {}) });
 }
 
 interface NodeWs {

@@ -44,7 +44,7 @@ interface ErrorVectors {
   codes: { code: string; retryable: boolean }[];
   unknownCode: { code: string; retryable: boolean };
   closes: { code: number; reconnect: boolean | "with_new_token"; error?: string }[];
-  connectRefusals: { status: number; body: string; code: string; retryable: boolean }[];
+  connectRefusals: { status: number; body: string; code: string; retryable: boolean; quota?: string }[];
 }
 
 const jids = load<{ valid: JidVector[]; invalid: string[] }>("jids.json");
@@ -88,7 +88,7 @@ describe("vectors: error codes and close codes", () => {
   });
 
   it.each(errors.connectRefusals.map((r) => [r.status, r.body, r]))("refused connect %i %s", (status, body, r) => {
-    expect(refusalError(status, body)).toMatchObject({ code: r.code, retryable: r.retryable, status });
+    expect(refusalError(status, body)).toMatchObject({ code: r.code, retryable: r.retryable, status, quota: r.quota });
   });
 });
 
@@ -132,7 +132,7 @@ describe("vectors: client frames", () => {
       return conn.frames.filter((f) => f.t === t).at(-1)!;
     };
 
-    // What each op is in this SDK's public API; `will` and `sub` with `since` have none yet (codec only, above).
+    // What each op is in this SDK's public API; `sub` with `since` has none (a resubscribe writes it).
     const drivers: Record<string, (a: Record<string, any>) => Promise<Frame>> = {
       api: async (a) => {
         vi.useFakeTimers(SDK_TIMERS); // Date frozen: the remaining budget is exactly the given one
@@ -177,6 +177,13 @@ describe("vectors: client frames", () => {
         const frame = await conn.nextFrame((f) => f.t === "pub");
         if (a.id !== undefined) conn.send({ t: "ack", id: frame.id });
         await sent;
+        return frame;
+      },
+      will: async (a) => {
+        const declared = a.clear ? nx.clearWill() : nx.setWill(a.channel, a.data, { retain: a.retain });
+        const frame = await conn.nextFrame((f) => f.t === "will");
+        conn.send({ t: "ack", id: frame.id });
+        await declared;
         return frame;
       },
       find: async (a) => {
@@ -257,8 +264,7 @@ describe("vectors: server frames", () => {
       if (knownCode(e.code) || !errors.codes.some((c) => c.code === e.code))
         expect((err as NexusError).retryable).toBe(e.retryable);
       if (e.message !== undefined) expect((err as NexusError).message).toBe(e.message);
-      // `quota` comes with the edge's quotas (contract revision 2); checked once this SDK's errors carry it.
-      if (e.quota !== undefined && "quota" in (err as object)) expect((err as { quota?: string }).quota).toBe(e.quota);
+      if (e.quota !== undefined) expect((err as NexusError).quota).toBe(e.quota);
     };
 
     const checks: Record<string, (v: ServerVector) => Promise<void>> = {

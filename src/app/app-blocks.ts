@@ -145,6 +145,9 @@ export class AppBlocks {
       caps: {},
       bucket: new TokenBucket({ ratePerSec, burst: rateBurst, abuseLimit, abuseWindowMs }),
       heardAt: att.since,
+      unread: 0,
+      pingSeen: 0,
+      credits: 0,
     };
     this.sessions.set(ws, session);
     countSends(ws, this.traffic);

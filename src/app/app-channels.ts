@@ -1,9 +1,10 @@
+import type { Refusal } from "../do-contracts";
 import type { StubCache } from "../stubs";
 import type { AppBlocks } from "./app-blocks";
 import type { BoundApp } from "./bound-app";
-import { send } from "./send";
 import type { Session } from "./session";
 import type { SessionStore } from "./session-store";
+import { type SubscriptionLimits, SubscriptionQuota } from "./subscription-quota";
 
 /** What the fan-out's app side uses of its object. */
 export interface ChannelHost {
@@ -11,6 +12,9 @@ export interface ChannelHost {
   blocks: AppBlocks;
   store: SessionStore;
   stubs: StubCache;
+  limits: SubscriptionLimits;
+  /** Sends a frame to a block (through the slow-consumer bound). */
+  send(to: Session, text: string): boolean;
   background(work: Promise<unknown>): void;
 }
 
@@ -20,8 +24,11 @@ interface JoinWindow {
   arrived: { seq: number; text: string }[];
 }
 
-/** What a block gets right after its `sub` ack: the retained frame, if any, then what was published since its join. */
-export type Joined = { frames: string[] } | "gone";
+/**
+ * What a block gets right after its `sub` ack: the retained frame, if any, then what was published
+ * since its join; or the quota that refused the subscription; or "gone" when the block left meanwhile.
+ */
+export type Joined = { frames: string[] } | Refusal | "gone";
 
 const key = (conn: string, channel: string): string => `${conn}\u0000${channel}`;
 const noop = (): void => {};
@@ -48,12 +55,15 @@ export class AppChannels {
   private readonly queues = new Map<string, Promise<void>>();
   /** Per block and channel: its join's seq, while messages up to it may still arrive. */
   private readonly joinedAt = new Map<string, number>();
+  private readonly quota: SubscriptionQuota;
 
-  constructor(private readonly host: ChannelHost) {}
+  constructor(private readonly host: ChannelHost) {
+    this.quota = new SubscriptionQuota(host.limits);
+  }
 
   /** Joins in flight, per-block sub/unsub queues and join marks (for the stats route). */
-  get sizes(): { joins: number; queues: number; joinMarks: number } {
-    return { joins: this.joining.size, queues: this.queues.size, joinMarks: this.joinedAt.size };
+  get sizes(): { joins: number; queues: number; joinMarks: number; reserved: number } {
+    return { joins: this.joining.size, queues: this.queues.size, joinMarks: this.joinedAt.size, reserved: this.quota.joining };
   }
 
   /** Subscribes a block; resolves with the frames to send after the ack (none if it already was subscribed). */
@@ -94,13 +104,32 @@ export class AppChannels {
         // Deliveries from the channel arrive in seq order: nothing older follows this one.
         this.joinedAt.delete(k);
       }
-      send(s.ws, text);
+      this.host.send(s, text);
     }
     return subscribers.size;
   }
 
   private async join(session: Session, channel: string): Promise<Joined> {
     if (session.channels.has(channel)) return { frames: [] };
+    const index = this.host.blocks.index;
+    const uid = session.identity.uid;
+    const newChannel = !index.channels.has(channel) && !this.joining.has(channel);
+    const appChannels = index.channels.size + this.joining.size;
+    const release = this.quota.reserve(session.conn, uid, {
+      block: session.channels.size,
+      user: index.subsByUid.get(uid) ?? 0,
+      appChannels,
+      newChannel,
+    });
+    if (typeof release !== "function") return release;
+    try {
+      return await this.joinChannel(session, channel);
+    } finally {
+      release();
+    }
+  }
+
+  private async joinChannel(session: Session, channel: string): Promise<Joined> {
     const window = this.joining.get(channel) ?? { waiting: 0, arrived: [] };
     this.joining.set(channel, window);
     window.waiting++;

@@ -1,6 +1,7 @@
 import { KeyedBatcher } from "../batcher";
 import { type NexusConfig, readConfig } from "../config";
 import type { DirectItem, Publish, Refusal } from "../do-contracts";
+import { CloseCode } from "../protocol/codes";
 import { StubCache } from "../stubs";
 import { AlarmClock } from "./alarm-clock";
 import { AppBlocks } from "./app-blocks";
@@ -9,14 +10,18 @@ import { BackgroundWork } from "./background-work";
 import { BlockTeardown } from "./block-teardown";
 import { BoundApp } from "./bound-app";
 import { CallRouting } from "./call-routing";
+import { deferSchema } from "./deferred-schema";
 import { ExpiryAlarm } from "./expiry-alarm";
+import { FrameGate } from "./frame-gate";
 import { WorkerKeepalive } from "./keepalive";
 import { LastWills } from "./last-will";
 import { OutboundCalls } from "./outbound-calls";
 import { RateMeter } from "./rate-meter";
 import { Registry } from "./registry";
 import { SqlRotationStore } from "./round-robin";
+import type { Session } from "./session";
 import { SessionStore } from "./session-store";
+import { SlowConsumerGuard } from "./slow-consumer";
 
 /**
  * The pieces an app object is made of, each a single concept; the object's hooks, the handshake,
@@ -45,10 +50,16 @@ export interface AppParts {
   clock: AlarmClock;
   expiry: ExpiryAlarm;
   keepalive: WorkerKeepalive;
+  /** The rate limits of users and of the app, applied with each connection's own before parsing. */
+  gate: FrameGate;
+  /** Every frame to a block goes through it: the slow-consumer bound. */
+  consumers: SlowConsumerGuard;
   /** Work that must finish even though no frame waits for it (leaves, presence, cancels). */
   background(work: Promise<unknown>): void;
   /** That work, counted while in flight. */
   work: BackgroundWork;
+  /** Bytes of the object's SQLite database (for the stats route). */
+  storageBytes(): number;
 }
 
 /**
@@ -62,16 +73,22 @@ export interface AppParts {
  */
 export function makeAppParts(ctx: DurableObjectState, env: Env): AppParts {
   const config = readConfig(env);
-  const store = new SessionStore(ctx.storage.sql);
+  // Nothing is written for an app nobody registered until a block of it connects (see deferred-schema.ts).
+  const sql = deferSchema(ctx.storage.sql);
+  const store = new SessionStore(sql);
   const app = new BoundApp(store);
-  const registry = new Registry(ctx.storage.sql);
+  const registry = new Registry(sql);
   const clock = new AlarmClock(ctx.storage);
   const keepalive = new WorkerKeepalive(ctx, clock, config.pingIntervalMs);
   const stubs = new StubCache(env);
   const work = new BackgroundWork((p) => ctx.waitUntil(p));
   const background = (p: Promise<unknown>): void => work.run(p);
-  const publishes = new KeyedBatcher<Publish, number>((channel, items) => stubs.channel(channel).publishBatch(channel, items));
-  const wills = new LastWills(ctx.storage.sql, (will) =>
+  const publishes = new KeyedBatcher<Publish, number>((channel, items) => stubs.channel(channel).publishBatch(channel, items), {
+    maxBatchBytes: config.maxBatchBytes,
+    maxQueuedBytes: config.maxQueuedBytes,
+    sizeOf: (p) => p.data.length + p.fromJson.length,
+  });
+  const wills = new LastWills(sql, (will) =>
     background(
       publishes
         .push(will.channel, { fromJson: will.fromJson, data: will.data, retain: will.retain })
@@ -79,10 +96,19 @@ export function makeAppParts(ctx: DurableObjectState, env: Env): AppParts {
     ),
   );
   const blocks = new AppBlocks(ctx, store, config, wills, (att, now) => keepalive.heardAfterWake(att, now));
-  const calls = new CallRouting(app, registry, blocks, new SqlRotationStore(ctx.storage.sql));
-  const channels = new AppChannels({ app, blocks, store, stubs, background });
+  const gate = new FrameGate(config);
+  // The teardown needs the parts that send, and they need the guard: it reaches the teardown late.
+  let teardown: BlockTeardown | undefined;
+  const consumers = new SlowConsumerGuard(
+    config.maxOutboundBytes,
+    (ws) => ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime(),
+    (ws) => slowConsumer(ws, () => teardown),
+  );
+  const sendTo = (s: Session, text: string): boolean => consumers.send(s, text);
+  const calls = new CallRouting(app, registry, blocks, config, sendTo, new SqlRotationStore(sql));
+  const channels = new AppChannels({ app, blocks, store, stubs, limits: config, send: sendTo, background });
   const outbound = new OutboundCalls();
-  const teardown = new BlockTeardown({ app, blocks, store, wills, calls, outbound, channels, stubs, background });
+  teardown = new BlockTeardown({ app, blocks, store, wills, calls, outbound, channels, stubs, gate, background });
   return {
     config,
     app,
@@ -96,12 +122,33 @@ export function makeAppParts(ctx: DurableObjectState, env: Env): AppParts {
     meter: new RateMeter(),
     stubs,
     publishes,
-    directs: new KeyedBatcher((target, items) => stubs.app(target).rpcDirectBatch(target, items)),
+    directs: new KeyedBatcher((target, items) => stubs.app(target).rpcDirectBatch(target, items), {
+      maxBatchBytes: config.maxBatchBytes,
+      maxQueuedBytes: config.maxQueuedBytes,
+      sizeOf: (d) => d.req.data.length + d.callerFromJson.length,
+    }),
     teardown,
     clock,
     expiry: new ExpiryAlarm(clock, store),
     keepalive,
+    gate,
+    consumers,
     background,
     work,
+    storageBytes: () => ctx.storage.sql.databaseSize,
   };
+}
+
+/**
+ * Closes a block that does not read what it is sent, with 4013 at once (so nothing more is queued
+ * for it), and removes it right after the send that found it out has returned.
+ */
+function slowConsumer(ws: WebSocket, teardown: () => BlockTeardown | undefined): void {
+  const reason = "slow consumer: it does not read what it is sent";
+  try {
+    ws.close(CloseCode.slowConsumer, reason);
+  } catch {
+    // Already closing.
+  }
+  queueMicrotask(() => teardown()?.drop(ws, CloseCode.slowConsumer, reason));
 }

@@ -16,6 +16,7 @@ export function appState(parts: AppParts, sockets: number): AppState {
   const outbound = parts.outbound.sizes;
   const channels = parts.channels.sizes;
   const rows = parts.store.rowCounts();
+  const pending = parts.calls.pending.indexSizes;
   return {
     sockets,
     sessions: index.byConn.size,
@@ -25,6 +26,14 @@ export function appState(parts: AppParts, sockets: number): AppState {
     localChannels: index.channels.size,
     pendingCalls: parts.calls.pending.size,
     pendingCallerKeys: parts.calls.pending.callerKeys,
+    pendingWorkers: pending.workers,
+    pendingCallers: pending.callers,
+    deadlines: pending.deadlines,
+    timers: parts.calls.pending.timersActive,
+    userBuckets: parts.gate.userCount,
+    subscribingUids: index.subsByUid.size,
+    subscriptionsReserved: channels.reserved,
+    willsRows: parts.wills.count(),
     outboundCallers: outbound.callers,
     outboundCalls: outbound.calls,
     rotations: parts.calls.rotations,
@@ -38,5 +47,6 @@ export function appState(parts: AppParts, sockets: number): AppState {
     servesRows: rows.serves,
     subsRows: rows.subs,
     expiryRows: rows.expiry,
+    storageBytes: parts.storageBytes(),
   };
 }

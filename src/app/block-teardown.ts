@@ -3,6 +3,7 @@ import type { AppBlocks } from "./app-blocks";
 import type { AppChannels } from "./app-channels";
 import type { BoundApp } from "./bound-app";
 import type { CallRouting } from "./call-routing";
+import type { FrameGate } from "./frame-gate";
 import type { LastWills } from "./last-will";
 import type { OutboundCalls } from "./outbound-calls";
 import type { SessionStore } from "./session-store";
@@ -17,6 +18,7 @@ export interface TeardownParts {
   outbound: OutboundCalls;
   channels: AppChannels;
   stubs: StubCache;
+  gate: FrameGate;
   /** Work that must finish although no frame waits for it. */
   background(work: Promise<unknown>): void;
 }
@@ -52,6 +54,7 @@ export class BlockTeardown {
     channels.leaveAll(session);
     const uid = session.identity.uid;
     if (session.worker && !blocks.index.workersByUid.has(uid)) calls.rr.forgetUid(uid);
+    if (!blocks.index.uids.has(uid)) this.parts.gate.forgetUser(uid);
     if (!blocks.holdsUid(uid)) {
       this.parts.background(
         stubs

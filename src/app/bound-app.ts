@@ -16,12 +16,25 @@ export class BoundApp {
 
   constructor(private readonly store: SessionStore) {
     this.name = store.appName();
+    this.stored = this.name !== undefined;
   }
 
+  /**
+   * Learns the name from a request, in memory only: a request naming an app nobody registered must
+   * not write storage (see deferred-schema.ts), so the name is stored by `keep`.
+   */
   bind(app: string): void {
-    if (this.name === undefined) {
-      this.name = app;
-      this.store.setAppName(app);
+    this.name ??= app;
+  }
+
+  /** Binds and stores the name, so that a restarted object knows it: for a connect, or a registration. */
+  keep(app: string): void {
+    this.bind(app);
+    if (!this.stored) {
+      this.store.setAppName(this.name ?? app);
+      this.stored = true;
     }
   }
+
+  private stored: boolean;
 }

@@ -2,11 +2,14 @@ import type { CallRequest, Refusal, TargetRequest } from "../do-contracts";
 import type { ApiOutcome, Identity } from "../protocol/frames";
 import type { AppBlocks } from "./app-blocks";
 import type { BoundApp } from "./bound-app";
-import { PendingCalls } from "./pending-calls";
+import { PendingCalls, type PendingLimits } from "./pending-calls";
 import type { Registry } from "./registry";
 import { type RotationStore, RoundRobin } from "./round-robin";
 import { authorize, callTarget, directTarget, failed, isRefusal } from "./routing";
-import { send } from "./send";
+import type { Session } from "./session";
+
+/** A worker that lets calls time out keeps their credits; this caps what it can save up. */
+const MAX_CREDITS = 10_000;
 
 /**
  * Calls and Directs to this app's workers, whether they come from a local block or from another
@@ -18,15 +21,18 @@ import { send } from "./send";
  * ```
  */
 export class CallRouting {
-  readonly pending = new PendingCalls();
+  readonly pending: PendingCalls;
   readonly rr: RoundRobin;
 
   constructor(
     private readonly app: BoundApp,
     private readonly registry: Registry,
     private readonly blocks: AppBlocks,
+    limits: PendingLimits,
+    private readonly send: (to: Session, text: string) => boolean,
     rotation: RotationStore,
   ) {
+    this.pending = new PendingCalls(limits);
     this.rr = new RoundRobin(rotation);
   }
 
@@ -38,13 +44,18 @@ export class CallRouting {
   routeCall(caller: Identity, callerFromJson: string, req: CallRequest): Promise<ApiOutcome> {
     const auth = authorize(this.registry, this.app.name ?? "", caller, req);
     if (isRefusal(auth)) return Promise.resolve(failed(auth));
+    // After the permission check, so that a caller without access learns nothing of the app's load.
+    const quota = this.pending.refusal(caller.uid);
+    if (quota) return Promise.resolve(failed(quota));
     const worker = callTarget(this.blocks.index, this.rr, auth.targetUid, req.method, req.resource);
     if (isRefusal(worker)) return Promise.resolve(failed(worker));
     const head = `{"t":"api.req","rid":`;
     const tail = `,"method":${JSON.stringify(req.method)},"from":${callerFromJson},"data":${JSON.stringify(req.data ?? null)}}`;
-    return this.pending.open({ callKey: req.callKey, worker: worker.conn, timeoutMs: req.timeoutMs }, (rid) => {
+    const call = { callKey: req.callKey, worker: worker.conn, caller: caller.uid, timeoutMs: req.timeoutMs };
+    return this.pending.open(call, (rid) => {
       // A worker that closed a moment ago is still indexed until its close is handled: fail fast.
-      if (!send(worker.ws, `${head}"${rid}"${tail}`)) queueMicrotask(() => this.pending.workerGone(worker.conn));
+      if (!this.send(worker, `${head}"${rid}"${tail}`)) queueMicrotask(() => this.pending.workerGone(worker.conn));
+      else if (worker.credits < MAX_CREDITS) worker.credits++;
     });
   }
 
@@ -54,7 +65,7 @@ export class CallRouting {
     if (isRefusal(auth)) return auth;
     const target = directTarget(this.blocks.index, auth.targetUid, req.resource);
     if (isRefusal(target)) return target;
-    send(target.ws, `{"t":"direct","from":${callerFromJson},"data":${JSON.stringify(req.data)}}`);
+    this.send(target, `{"t":"direct","from":${callerFromJson},"data":${JSON.stringify(req.data)}}`);
     return null;
   }
 }

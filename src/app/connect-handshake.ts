@@ -1,8 +1,8 @@
 import { CLAIMS_HEADER, type ConnectClaims } from "../do-contracts";
 import { makeIdentity } from "../identity/jid";
 import { isWorkerKind, parseResource, randomSuffix } from "../identity/kinds";
-import { CloseCode } from "../protocol/codes";
-import { welcomeFrame } from "../protocol/welcome";
+import { CloseCode, ErrorCode, Quota } from "../protocol/codes";
+import { welcomeFrame, welcomeLimits } from "../protocol/welcome";
 import type { AppParts } from "./app-parts";
 import { blockKey } from "./routing";
 import { send } from "./send";
@@ -36,9 +36,14 @@ export class ConnectHandshake {
     const { app, blocks, stubs } = this.parts;
     const claims = JSON.parse(request.headers.get(CLAIMS_HEADER) ?? "null") as ConnectClaims | null;
     if (!claims || request.headers.get("Upgrade") !== "websocket") return new Response("bad internal request", { status: 400 });
+    app.keep(claims.app);
     const kind = claims.resource ? parseResource(claims.resource)?.kind : claims.kind;
     if (!kind) return new Response("bad internal request", { status: 400 });
-    app.bind(claims.app);
+    // [quota maxBlocksPerUser] refused before anything is written or awaited; checked again at the accept.
+    const known = claims.resource !== undefined && blocks.index.byKey.has(blockKey(claims.uid, claims.resource));
+    const already = blocks.index.uids.get(claims.uid) ?? 0;
+    if (!known && already >= this.parts.config.maxBlocksPerUser)
+      return tooManyBlocks(already, this.parts.config.maxBlocksPerUser);
     const conn = randomSuffix(12);
     const exp = claims.exp * 1000;
 
@@ -67,7 +72,14 @@ export class ConnectHandshake {
     const resource = claims.resource ?? blocks.freeResource(claims.uid, kind);
     const role = registry.owner() === claims.uid ? "owner" : "user";
     const identity = makeIdentity({ app: claims.app, uid: claims.uid, role, resource, kind }, config.domain);
-    const previous = blocks.index.byKey.get(blockKey(claims.uid, resource));
+    const index = blocks.index;
+    const previous = index.byKey.get(blockKey(claims.uid, resource));
+    // A block that replaces another of the same JID does not add one.
+    const online = index.uids.get(claims.uid) ?? 0;
+    if (!previous && online >= config.maxBlocksPerUser) {
+      this.forget(conn, claims);
+      return tooManyBlocks(online, config.maxBlocksPerUser);
+    }
     const pair = new WebSocketPair();
     const ws = pair[1];
     const attachment: SessionAttachment = { conn, identity, since: Date.now(), exp };
@@ -79,14 +91,7 @@ export class ConnectHandshake {
       // [XMPP resource conflict] a second connection with the same full JID replaces the first; the new
       // block is indexed first, so the uid never looks absent (its presence is not removed).
       if (previous) teardown.drop(previous.ws, CloseCode.replaced, "replaced by a new connection");
-      send(
-        ws,
-        welcomeFrame(identity, {
-          maxFrameBytes: config.maxFrameBytes,
-          apiTimeoutMs: config.apiTimeoutMs,
-          pingIntervalMs: config.pingIntervalMs,
-        }),
-      );
+      send(ws, welcomeFrame(identity, welcomeLimits(config)));
       if (isWorkerKind(kind)) this.parts.background(keepalive.watch(session));
     } catch (err) {
       // Nothing routable may survive a failed welcome: the block goes as if it had closed.
@@ -120,4 +125,10 @@ export class ConnectHandshake {
         .catch(() => (this.listed = false)),
     );
   }
+}
+
+/** The contract's refusal before the upgrade: 429 with the JSON error body, naming the quota. */
+function tooManyBlocks(online: number, max: number): Response {
+  const message = `this user already has ${online} blocks online in this app (${Quota.maxBlocksPerUser} is ${max})`;
+  return Response.json({ error: { code: ErrorCode.quota_exceeded, quota: Quota.maxBlocksPerUser, message } }, { status: 429 });
 }

@@ -5,6 +5,7 @@ import type { ApiOutcome, BlockInfo, Identity } from "../protocol/frames";
 import type { StubCache } from "../stubs";
 import type { Joined } from "./app-channels";
 import type { AppParts } from "./app-parts";
+import type { FrameGate } from "./frame-gate";
 import type { OutboundCalls } from "./outbound-calls";
 import type { AppRpcSurface } from "./rpc-surface";
 import type { Session } from "./session";
@@ -23,6 +24,11 @@ export interface FrameContext {
   readonly traffic: TrafficStats;
   readonly publishes: KeyedBatcher<Publish, number>;
   readonly directs: KeyedBatcher<DirectItem, Refusal | null>;
+  readonly gate: FrameGate;
+  /** Sends a frame to a block, through the slow-consumer bound. */
+  send(to: Session, text: string): boolean;
+  /** A frame arrived from the block: it is alive (the slow-consumer bound starts again). */
+  heard(from: Session): void;
   routeCall(caller: Identity, callerFromJson: string, req: CallRequest): Promise<ApiOutcome>;
   routeDirect(caller: Identity, callerFromJson: string, req: TargetRequest & { resource: string; data: string }): Refusal | null;
   /** A worker's answer to one of the calls sent to it. */
@@ -57,6 +63,9 @@ export function frameContext(parts: AppParts, rpc: AppRpcSurface): FrameContext 
     traffic: blocks.traffic,
     publishes: parts.publishes,
     directs: parts.directs,
+    gate: parts.gate,
+    send: (to, text) => parts.consumers.send(to, text),
+    heard: (from) => parts.consumers.heard(from),
     routeCall: (caller, callerFromJson, req) => calls.routeCall(caller, callerFromJson, req),
     routeDirect: (caller, callerFromJson, req) => calls.routeDirect(caller, callerFromJson, req),
     answer: (rid, worker, outcome) => void calls.pending.answer(rid, worker.conn, outcome),

@@ -1,48 +1,76 @@
+import { BatchQueueFull } from "../batcher";
 import { UID_PATTERN } from "../identity/jid";
 import { parseResource } from "../identity/kinds";
-import { decodeClientFrame } from "../protocol/codec";
-import { CloseCode, ErrorCode } from "../protocol/codes";
+import { decodeClientFrame, peekId } from "../protocol/codec";
+import { CloseCode, ErrorCode, Quota } from "../protocol/codes";
 import type { ApiOutcome, BlockInfo, ClientFrame, WireError } from "../protocol/frames";
 import type { Joined } from "./app-channels";
 import type { FrameContext } from "./frame-context";
+import type { Admission } from "./frame-gate";
 import { validTargetResource } from "./routing";
-import { send } from "./send";
 import type { Session } from "./session";
 
 type Frame<T extends ClientFrame["t"]> = Extract<ClientFrame, { t: T }>;
 
-function sendError(s: Session, id: string | undefined, code: ErrorCode, message: string): void {
-  send(s.ws, JSON.stringify(id === undefined ? { t: "error", code, message } : { t: "error", id, code, message }));
+function sendError(app: FrameContext, s: Session, id: string | undefined, code: ErrorCode, message: string, quota?: Quota): void {
+  app.send(s, JSON.stringify({ t: "error", id, code, quota, message })); // undefined fields are left out
 }
 
-function ack(s: Session, id: string): void {
-  send(s.ws, `{"t":"ack","id":${JSON.stringify(id)}}`);
+function quotaExceeded(app: FrameContext, s: Session, id: string | undefined, quota: Quota, limit: number, what: string): void {
+  sendError(app, s, id, ErrorCode.quota_exceeded, `${what} (${quota} is ${limit})`, quota);
+}
+
+function ack(app: FrameContext, s: Session, id: string): void {
+  app.send(s, `{"t":"ack","id":${JSON.stringify(id)}}`);
+}
+
+const REFUSED: Record<Exclude<Admission, "ok" | "abuse">, string> = {
+  limited: "too many frames from this connection; slow down",
+  user: "too many frames from this user's blocks together; slow down",
+  app: "too many frames from this app's blocks together; slow down",
+};
+
+/** Answers to calls are bounded by the calls (each sent call lets one through), not by the rate limits. */
+function admit(app: FrameContext, s: Session, message: string | ArrayBuffer, now: number): Admission {
+  if (s.credits > 0 && typeof message === "string" && message.startsWith('{"t":"api.res"')) {
+    s.credits--;
+    return "ok";
+  }
+  return app.gate.admit(s.bucket, s.identity.uid, now);
 }
 
 /**
- * Handles one text frame from a block: limits first (rate, size), then the codec, then the frame.
+ * Handles one text frame from a block: the rate limits first, decided before anything is parsed
+ * (connection, user, app; see frame-gate.ts), then size and nesting, then the codec, then the frame.
  * Every bad input is answered with an error frame and the connection is kept.
  */
 export async function handleFrame(app: FrameContext, s: Session, message: string | ArrayBuffer, now: number): Promise<void> {
-  const verdict = s.bucket?.take(now) ?? "ok";
-  if (verdict === "abuse") {
+  app.heard(s);
+  const admission = admit(app, s, message, now);
+  if (admission === "abuse") {
     app.drop(s.ws, CloseCode.policy, "rate limit exceeded repeatedly");
     return;
   }
   if (typeof message !== "string") {
-    sendError(s, undefined, ErrorCode.bad_request, "frames must be UTF-8 JSON text");
+    sendError(app, s, undefined, ErrorCode.bad_request, "frames must be UTF-8 JSON text");
     return;
   }
-  const decoded = decodeClientFrame(message, app.config.maxFrameBytes);
+  if (admission !== "ok") {
+    sendError(app, s, peekId(message), ErrorCode.rate_limited, REFUSED[admission]);
+    return;
+  }
+  const { maxFrameBytes, maxJsonDepth } = app.config;
+  const decoded = decodeClientFrame(message, maxFrameBytes, maxJsonDepth);
   if (!decoded.ok) {
-    sendError(s, decoded.id, decoded.code, decoded.message);
+    // A refused answer still ends its call at once: the caller hears that the worker's answer was unusable.
+    if (decoded.rid !== undefined) {
+      const error = { code: ErrorCode.app_error, message: `the worker's answer was refused: ${decoded.message}` };
+      app.answer(decoded.rid, s, { ok: false, error });
+    }
+    sendError(app, s, decoded.id, decoded.code, decoded.message);
     return;
   }
   const frame = decoded.frame;
-  if (verdict === "limited") {
-    sendError(s, "id" in frame ? frame.id : undefined, ErrorCode.rate_limited, "too many frames; slow down");
-    return;
-  }
   switch (frame.t) {
     case "api":
       return api(app, s, frame);
@@ -61,7 +89,7 @@ export async function handleFrame(app: FrameContext, s: Session, message: string
       return sub(app, s, frame);
     case "unsub":
       await app.unsubscribe(s, frame.channel);
-      ack(s, frame.id);
+      ack(app, s, frame.id);
       return;
     case "pub":
       return pub(app, s, frame);
@@ -69,14 +97,14 @@ export async function handleFrame(app: FrameContext, s: Session, message: string
       return find(app, s, frame);
     case "will":
       // The will is a publish made later: the token's pub capability applies now.
-      if (!("clear" in frame) && !mayUse(s, "pub", frame.channel, frame.id)) return;
+      if (!("clear" in frame) && !mayUse(app, s, "pub", frame.channel, frame.id)) return;
       // One will per connection, replaced by the next; published by the edge when the connection ends.
       app.setWill(s, "clear" in frame ? undefined : { channel: frame.channel, data: frame.data, retain: frame.retain === true });
-      ack(s, frame.id);
+      ack(app, s, frame.id);
       return;
     case "ping":
       // Normally answered by the runtime's auto-response; this covers `ping` with extra spacing.
-      send(s.ws, '{"t":"pong"}');
+      app.send(s, '{"t":"pong"}');
       return;
   }
 }
@@ -91,20 +119,26 @@ function workerError(error: WireError): WireError {
 }
 
 /** The token's channel capabilities, checked before a `sub` or `pub` goes anywhere. */
-function mayUse(s: Session, cap: "pub" | "sub", channel: string, id: string | undefined): boolean {
+function mayUse(app: FrameContext, s: Session, cap: "pub" | "sub", channel: string, id: string | undefined): boolean {
   const allowed = s.caps[cap];
   if (!allowed || allowed.allows(channel)) return true;
-  sendError(s, id, ErrorCode.forbidden, `this token may not ${cap} on "${channel}"`);
+  sendError(app, s, id, ErrorCode.forbidden, `this token may not ${cap} on "${channel}"`);
   return false;
 }
 
 function serve(app: FrameContext, s: Session, f: Frame<"serve">): void {
   if (!s.worker) {
-    sendError(s, f.id, ErrorCode.not_a_worker, `${s.identity.kind} blocks are frontends and cannot serve`);
+    sendError(app, s, f.id, ErrorCode.not_a_worker, `${s.identity.kind} blocks are frontends and cannot serve`);
+    return;
+  }
+  const max = app.config.maxServedMethods;
+  if (f.methods.length > max) {
+    // The previous set stays in force, as the contract says.
+    quotaExceeded(app, s, f.id, Quota.maxServedMethods, max, `serve names ${f.methods.length} methods`);
     return;
   }
   app.serve(s, f.methods);
-  ack(s, f.id);
+  ack(app, s, f.id);
 }
 
 function badTarget(f: { resource?: string; uid?: string }): string | undefined {
@@ -116,8 +150,22 @@ function badTarget(f: { resource?: string; uid?: string }): string | undefined {
 async function api(app: FrameContext, s: Session, f: Frame<"api">): Promise<void> {
   const started = Date.now();
   const bad = badTarget(f);
-  if (bad) return sendError(s, f.id, ErrorCode.bad_request, bad);
+  if (bad) return sendError(app, s, f.id, ErrorCode.bad_request, bad);
   const callKey = `${s.conn}:${f.id}`;
+  const max = app.config.maxPendingCalls;
+  if (app.outbound.count(s.conn) >= max) {
+    const message = `this block already has ${max} calls in flight (maxPendingCalls is ${max})`;
+    app.send(
+      s,
+      JSON.stringify({
+        t: "api.result",
+        id: f.id,
+        ok: false,
+        error: { code: ErrorCode.quota_exceeded, quota: Quota.maxPendingCalls, message },
+      }),
+    );
+    return;
+  }
   const req = {
     callKey,
     method: f.method,
@@ -139,12 +187,12 @@ async function api(app: FrameContext, s: Session, f: Frame<"api">): Promise<void
   }
   if (!app.outbound.close(s.conn, callKey)) return; // the caller left, which cancelled the call
   app.traffic.callDone(outcome.ok ? undefined : outcome.error.code, Date.now() - started);
-  send(s.ws, JSON.stringify({ t: "api.result", id: f.id, ...outcome }));
+  app.send(s, JSON.stringify({ t: "api.result", id: f.id, ...outcome }));
 }
 
 async function direct(app: FrameContext, s: Session, f: Frame<"direct">): Promise<void> {
   const bad = badTarget(f) ?? (parseResource(f.resource) ? undefined : `"resource" must be <kind><suffix>`);
-  if (bad) return sendError(s, f.id, ErrorCode.bad_request, bad);
+  if (bad) return sendError(app, s, f.id, ErrorCode.bad_request, bad);
   const req = { resource: f.resource, uid: f.uid, data: f.data };
   try {
     const refusal =
@@ -152,35 +200,46 @@ async function direct(app: FrameContext, s: Session, f: Frame<"direct">): Promis
         ? app.routeDirect(s.identity, s.fromJson, req)
         : await app.directs.push(f.app, { caller: s.identity, callerFromJson: s.fromJson, req });
     if (f.id === undefined) return;
-    if (refusal) sendError(s, f.id, refusal.code, refusal.message);
-    else ack(s, f.id);
-  } catch {
+    if (refusal) sendError(app, s, f.id, refusal.code, refusal.message);
+    else ack(app, s, f.id);
+  } catch (err) {
+    if (err instanceof BatchQueueFull) {
+      // Like any rate refusal, told even to a frame without id: what was not sent must not pass silently.
+      sendError(app, s, f.id, ErrorCode.rate_limited, `too many Directs wait for app "${f.app}"; slow down`);
+      return;
+    }
     app.stubs.forget("app", f.app);
-    if (f.id !== undefined) sendError(s, f.id, ErrorCode.internal, "the direct could not be routed");
+    if (f.id !== undefined) sendError(app, s, f.id, ErrorCode.internal, "the direct could not be routed");
   }
 }
 
 async function sub(app: FrameContext, s: Session, f: Frame<"sub">): Promise<void> {
-  if (!mayUse(s, "sub", f.channel, f.id)) return;
+  if (!mayUse(app, s, "sub", f.channel, f.id)) return;
   let result: Joined;
   try {
     result = await app.subscribe(s, f.channel);
   } catch {
-    return sendError(s, f.id, ErrorCode.internal, "the channel could not be joined; try again");
+    return sendError(app, s, f.id, ErrorCode.internal, "the channel could not be joined; try again");
   }
   if (result === "gone") return;
-  ack(s, f.id);
-  for (const frame of result.frames) send(s.ws, frame);
+  if ("code" in result) return sendError(app, s, f.id, result.code, result.message, result.quota);
+  ack(app, s, f.id);
+  for (const frame of result.frames) app.send(s, frame);
 }
 
 async function pub(app: FrameContext, s: Session, f: Frame<"pub">): Promise<void> {
-  if (!mayUse(s, "pub", f.channel, f.id)) return;
+  if (!mayUse(app, s, "pub", f.channel, f.id)) return;
   try {
     await app.publishes.push(f.channel, { fromJson: s.fromJson, data: f.data, retain: f.retain === true });
-    if (f.id !== undefined) ack(s, f.id);
-  } catch {
+    if (f.id !== undefined) ack(app, s, f.id);
+  } catch (err) {
+    if (err instanceof BatchQueueFull) {
+      // Like any rate refusal, told even to a frame without id: what was not sent must not pass silently.
+      sendError(app, s, f.id, ErrorCode.rate_limited, `too many messages wait for channel "${f.channel}"; slow down`);
+      return;
+    }
     app.stubs.forget("channel", f.channel);
-    if (f.id !== undefined) sendError(s, f.id, ErrorCode.internal, "the message could not be published; try again");
+    if (f.id !== undefined) sendError(app, s, f.id, ErrorCode.internal, "the message could not be published; try again");
   }
 }
 
@@ -194,7 +253,7 @@ async function find(app: FrameContext, s: Session, f: Frame<"find">): Promise<vo
         target === app.appName()
           ? app.scopedBlocks(target, uid, f.kind)
           : await app.stubs.app(target).rpcScopedBlocks(target, uid, f.kind);
-      if (!Array.isArray(r)) return sendError(s, f.id, r.code, r.message);
+      if (!Array.isArray(r)) return sendError(app, s, f.id, r.code, r.message);
       blocks = r;
     } else {
       const apps = f.app !== undefined ? [f.app] : await app.stubs.user(uid).apps();
@@ -204,8 +263,8 @@ async function find(app: FrameContext, s: Session, f: Frame<"find">): Promise<vo
       blocks = parts.flat();
     }
     blocks.sort((a, b) => a.since - b.since || a.jid.localeCompare(b.jid));
-    send(s.ws, JSON.stringify({ t: "find.result", id: f.id, blocks }));
+    app.send(s, JSON.stringify({ t: "find.result", id: f.id, blocks }));
   } catch {
-    sendError(s, f.id, ErrorCode.internal, "find failed; try again");
+    sendError(app, s, f.id, ErrorCode.internal, "find failed; try again");
   }
 }

@@ -23,7 +23,7 @@ export interface StoredWill {
 export class LastWills {
   /** `publish` sends a due will on its way (the app object publishes it to its channel). */
   constructor(
-    private readonly sql: SqlStorage,
+    private readonly sql: Pick<SqlStorage, "exec">,
     private readonly publish: (will: StoredWill) => void,
   ) {
     sql.exec(`CREATE TABLE IF NOT EXISTS wills (
@@ -43,6 +43,11 @@ export class LastWills {
 
   clear(conn: string): void {
     this.sql.exec("DELETE FROM wills WHERE conn = ?", conn);
+  }
+
+  /** Wills held (for the stats route: one at most per block online). */
+  count(): number {
+    return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM wills").toArray()[0]?.n ?? 0;
   }
 
   /** A connection ended: its will, if any, is published (once). */

@@ -26,6 +26,11 @@ export class OutboundCalls {
     return true;
   }
 
+  /** How many calls a caller has in flight. */
+  count(conn: string): number {
+    return this.byConn.get(conn)?.size ?? 0;
+  }
+
   /** Callers with calls in flight, and those calls (for the stats route). */
   get sizes(): { callers: number; calls: number } {
     let calls = 0;

@@ -61,3 +61,35 @@ describe("PendingCalls", () => {
     expect(calls.size).toBe(0);
   });
 });
+
+describe("PendingCalls bounds", () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it("holds one timer for 12,000 waiting calls and times each out once", async () => {
+    const calls = new PendingCalls();
+    const outcomes = Array.from({ length: 12_000 }, (_, i) =>
+      calls.open({ callKey: `k${i}`, worker: "w1", caller: "u1", timeoutMs: 1000 + (i % 10) }, () => {}),
+    );
+    expect(calls.timersActive).toBe(1);
+    expect(vi.getTimerCount()).toBe(1);
+    vi.advanceTimersByTime(1010);
+    const settled = await Promise.all(outcomes);
+    expect(settled.every((o) => !o.ok && o.error.code === "timeout")).toBe(true);
+    expect(calls.size).toBe(0);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it("refuses a user past maxPendingCallsPerUser and the app past maxPendingCallsPerApp", () => {
+    const calls = new PendingCalls({ maxPendingCallsPerUser: 2, maxPendingCallsPerApp: 3 });
+    const open = (k: string, caller: string) => void calls.open({ callKey: k, worker: "w1", caller, timeoutMs: 1000 }, () => {});
+    open("a", "u1");
+    open("b", "u1");
+    expect(calls.refusal("u1")).toMatchObject({ code: "quota_exceeded", quota: "maxPendingCallsPerUser" });
+    expect(calls.refusal("u2")).toBeUndefined();
+    open("c", "u2");
+    expect(calls.refusal("u3")).toMatchObject({ code: "quota_exceeded", quota: "maxPendingCallsPerApp" });
+    calls.cancel(["a"]);
+    expect(calls.refusal("u1")).toBeUndefined();
+  });
+});

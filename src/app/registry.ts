@@ -20,7 +20,7 @@ export type GrantKind = "get" | "purchase";
 export class Registry {
   private ownerCache: string | null | undefined;
 
-  constructor(private readonly sql: SqlStorage) {
+  constructor(private readonly sql: Pick<SqlStorage, "exec">) {
     sql.exec("CREATE TABLE IF NOT EXISTS registry_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
     sql.exec("CREATE TABLE IF NOT EXISTS grants (uid TEXT PRIMARY KEY, kind TEXT NOT NULL)");
   }

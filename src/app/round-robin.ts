@@ -87,7 +87,7 @@ export class SqlRotationStore implements RotationStore {
   private flushedAt = 0;
   private scheduled = false;
 
-  constructor(private readonly sql: SqlStorage) {
+  constructor(private readonly sql: Pick<SqlStorage, "exec">) {
     sql.exec(
       "CREATE TABLE IF NOT EXISTS rotation (uid TEXT NOT NULL, pool TEXT NOT NULL, last TEXT NOT NULL, PRIMARY KEY (uid, pool))",
     );

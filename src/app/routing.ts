@@ -82,5 +82,8 @@ export function isRefusal(value: unknown): value is Refusal {
 
 /** The failure outcome of a call. */
 export function failed(r: Refusal): ApiOutcome {
-  return { ok: false, error: { code: r.code, message: r.message } };
+  return {
+    ok: false,
+    error: r.quota === undefined ? { code: r.code, message: r.message } : { code: r.code, quota: r.quota, message: r.message },
+  };
 }

@@ -67,7 +67,7 @@ export class AppRpcSurface implements Surface {
   }
 
   adminPut(app: string, owner: string): RegistryEntry & { online: number } {
-    this.parts.app.bind(app);
+    this.parts.app.keep(app);
     const previous = this.parts.registry.owner();
     this.parts.registry.setOwner(owner);
     if (previous !== owner) this.parts.blocks.restampRoles(owner);

@@ -22,6 +22,8 @@ export class SessionIndex<Socket = WebSocket> {
   readonly uids = new Map<string, number>();
   /** Local subscribers per channel. */
   readonly channels = new Map<string, Set<Session<Socket>>>();
+  /** Subscriptions of each uid's blocks together (what maxSubscriptionsPerUser bounds). */
+  readonly subsByUid = new Map<string, number>();
 
   add(s: Session<Socket>): void {
     this.byConn.set(s.conn, s);
@@ -29,6 +31,7 @@ export class SessionIndex<Socket = WebSocket> {
     this.uids.set(s.identity.uid, (this.uids.get(s.identity.uid) ?? 0) + 1);
     if (s.worker) getOrAdd(this.workersByUid, s.identity.uid).add(s);
     for (const c of s.channels) getOrAdd(this.channels, c).add(s);
+    count(this.subsByUid, s.identity.uid, s.channels.size);
   }
 
   remove(s: Session<Socket>): void {
@@ -40,16 +43,19 @@ export class SessionIndex<Socket = WebSocket> {
     else this.uids.set(s.identity.uid, n);
     deleteFrom(this.workersByUid, s.identity.uid, s);
     for (const c of s.channels) deleteFrom(this.channels, c, s);
+    count(this.subsByUid, s.identity.uid, -s.channels.size);
   }
 
   subscribe(s: Session<Socket>, channel: string): void {
+    if (s.channels.has(channel)) return;
     s.channels.add(channel);
     getOrAdd(this.channels, channel).add(s);
+    count(this.subsByUid, s.identity.uid, 1);
   }
 
   /** Returns true when this was the channel's last local subscriber. */
   unsubscribe(s: Session<Socket>, channel: string): boolean {
-    s.channels.delete(channel);
+    if (s.channels.delete(channel) && this.byConn.get(s.conn) === s) count(this.subsByUid, s.identity.uid, -1);
     deleteFrom(this.channels, channel, s);
     return !this.channels.has(channel);
   }
@@ -82,6 +88,12 @@ export class SessionIndex<Socket = WebSocket> {
 
 function keyOf(s: { identity: { uid: string; resource: string } }): string {
   return `${s.identity.uid}/${s.identity.resource}`;
+}
+
+function count<K>(map: Map<K, number>, key: K, by: number): void {
+  const n = (map.get(key) ?? 0) + by;
+  if (n <= 0) map.delete(key);
+  else map.set(key, n);
 }
 
 function getOrAdd<K, V>(map: Map<K, Set<V>>, key: K): Set<V> {

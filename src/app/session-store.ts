@@ -11,7 +11,7 @@
  * ```
  */
 export class SessionStore {
-  constructor(private readonly sql: SqlStorage) {
+  constructor(private readonly sql: Pick<SqlStorage, "exec">) {
     sql.exec(`CREATE TABLE IF NOT EXISTS app_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS serves (conn TEXT NOT NULL, method TEXT NOT NULL, PRIMARY KEY (conn, method));
       CREATE TABLE IF NOT EXISTS subs (conn TEXT NOT NULL, channel TEXT NOT NULL, PRIMARY KEY (conn, channel));
@@ -81,7 +81,7 @@ export class SessionStore {
 
   /** Rows per table (for the stats route: they follow the blocks online). */
   rowCounts(): { serves: number; subs: number; expiry: number } {
-    const n = (table: string) => this.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`).one().n;
+    const n = (table: string) => this.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`).toArray()[0]?.n ?? 0;
     return { serves: n("serves"), subs: n("subs"), expiry: n("expiry") };
   }
 

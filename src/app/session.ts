@@ -32,6 +32,12 @@ export interface Session<Socket = WebSocket> extends SessionAttachment {
   channels: Set<string>;
   caps: SessionCaps;
   bucket: TokenBucket | undefined;
+  /** Sent to it since it last sent anything (see slow-consumer.ts). */
+  unread: number;
+  /** The last auto-answered ping taken into account (see slow-consumer.ts). */
+  pingSeen: number;
+  /** Calls sent to this worker: each lets one `api.res` through without spending the rate limits. */
+  credits: number;
   /** When this block's last frame arrived (or an upper bound of it, after a wake). */
   heardAt: number;
 }

@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { KeyedBatcher } from "../batcher";
+import { readConfig } from "../config";
 import type { ChannelRpc, Delivery, Publish } from "../do-contracts";
 import { StubCache } from "../stubs";
 import { ChannelState } from "./channel-state";
@@ -23,10 +24,14 @@ export class ChannelObject extends DurableObject<Env> implements ChannelRpc {
     super(ctx, env);
     this.state = new ChannelState(ctx.storage.sql);
     this.stubs = new StubCache(env);
-    this.deliveries = new KeyedBatcher(async (app, items) => {
-      const delivered = await this.stubs.app(app).rpcDeliverBatch(app, this.channel, items);
-      return items.map(() => delivered);
-    });
+    const { maxBatchBytes } = readConfig(env);
+    this.deliveries = new KeyedBatcher(
+      async (app, items) => {
+        const delivered = await this.stubs.app(app).rpcDeliverBatch(app, this.channel, items);
+        return items.map(() => delivered);
+      },
+      { maxBatchBytes, sizeOf: (d) => d.text.length },
+    );
   }
 
   /**

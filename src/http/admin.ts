@@ -5,6 +5,7 @@ import { readConfig } from "../config";
 import { APP_PATTERN, UID_PATTERN } from "../identity/jid";
 import { isKind, KINDS } from "../identity/kinds";
 import { addLiveRoutes } from "./admin-live";
+import { readBoundedText } from "./bounded-body";
 import { HttpError } from "./errors";
 
 type Env_ = { Bindings: Env };
@@ -49,8 +50,9 @@ function uidParam(uid: unknown): string {
   return uid;
 }
 
-async function body(c: { req: { text(): Promise<string> } }): Promise<Record<string, unknown>> {
-  const text = await c.req.text();
+/** The JSON object body of an admin call; bodies are small, so one over NEXUS_MAX_ADMIN_BODY_BYTES is refused (413). */
+async function body(c: { env: Env; req: { raw: Request } }): Promise<Record<string, unknown>> {
+  const text = await readBoundedText(c.req.raw, readConfig(c.env).maxAdminBodyBytes);
   if (text.trim() === "") return {};
   try {
     const value = JSON.parse(text) as unknown;

@@ -87,4 +87,20 @@ describe("client frame codec", () => {
     expect(exceedsBytes("é".repeat(500), 1024)).toBe(false); // 1000 bytes
     expect(exceedsBytes("a".repeat(1025), 1024)).toBe(true);
   });
+
+  it("refuses nesting deeper than the bound with bad_request, before parsing, naming id or rid", () => {
+    const deep = (d: number) => `${"[".repeat(d)}${"]".repeat(d)}`;
+    const api = decodeClientFrame(`{"t":"api","id":"c9","app":"a","method":"m","data":${deep(64)}}`, 1_000_000);
+    expect(api).toMatchObject({ ok: false, code: "bad_request", id: "c9", message: expect.stringContaining("64") });
+    const res = decodeClientFrame(`{"t":"api.res","rid":"r7","ok":true,"data":${deep(10_000)}}`, 1_000_000);
+    expect(res).toMatchObject({ ok: false, code: "bad_request", rid: "r7" });
+    // 63 levels of data inside the frame's own object: exactly 64.
+    expect(decodeClientFrame(`{"t":"api","id":"c8","app":"a","method":"m","data":${deep(63)}}`, 1_000_000).ok).toBe(true);
+    expect(decodeClientFrame(`{"t":"api","id":"c7","app":"a","method":"m","data":${deep(3)}}`, 1_000_000, 3).ok).toBe(false);
+  });
+
+  it("names the rid of an oversize answer", () => {
+    const r = decode({ t: "api.res", rid: "r3", ok: true, data: "x".repeat(MAX) });
+    expect(r).toMatchObject({ ok: false, code: "too_large", rid: "r3" });
+  });
 });

@@ -1,12 +1,19 @@
 import { APP_PATTERN, UID_PATTERN } from "../identity/jid";
 import { ErrorCode } from "./codes";
 import type { ClientFrame, WireError } from "./frames";
+import { DEFAULT_MAX_JSON_DEPTH, nestsDeeperThan } from "./json-depth";
 
 /** Channel and method names: `[A-Za-z0-9_.:/-]{1,128}`. */
 export const NAME_PATTERN = /^[A-Za-z0-9_.:/-]{1,128}$/;
 const ID_MAX = 128;
 
-export type DecodeResult = { ok: true; frame: ClientFrame } | { ok: false; id?: string; code: ErrorCode; message: string };
+/**
+ * A decoded frame, or why it was refused: with the frame's `id` when it had a readable one, and for a
+ * refused `api.res` its `rid` (so that the caller waiting on it is answered at once).
+ */
+export type DecodeResult =
+  | { ok: true; frame: ClientFrame }
+  | { ok: false; id?: string; rid?: string; code: ErrorCode; message: string };
 
 const encoder = new TextEncoder();
 
@@ -163,9 +170,15 @@ function decodeFields(f: Fields): ClientFrame {
  * if (r.ok) handle(r.frame); else sendError(r.id, r.code, r.message);
  * ```
  */
-export function decodeClientFrame(text: string, maxFrameBytes: number): DecodeResult {
+export function decodeClientFrame(text: string, maxFrameBytes: number, maxJsonDepth = DEFAULT_MAX_JSON_DEPTH): DecodeResult {
   if (exceedsBytes(text, maxFrameBytes)) {
-    return { ok: false, id: peekId(text), code: ErrorCode.too_large, message: `frame exceeds maxFrameBytes (${maxFrameBytes})` };
+    const message = `frame exceeds maxFrameBytes (${maxFrameBytes})`;
+    return { ok: false, id: peekId(text), rid: peekRid(text), code: ErrorCode.too_large, message };
+  }
+  // Checked before parsing: what parses a deep text, or serialises it again, may recurse per level.
+  if (nestsDeeperThan(text, maxJsonDepth)) {
+    const message = `frame nests objects and arrays deeper than ${maxJsonDepth} levels`;
+    return { ok: false, id: peekId(text), rid: peekRid(text), code: ErrorCode.bad_request, message };
   }
   let value: unknown;
   try {
@@ -190,9 +203,25 @@ export function decodeClientFrame(text: string, maxFrameBytes: number): DecodeRe
 // first field as every SDK writes it, is still worth echoing so the caller can match the error.
 const LEADING_ID = /^\s*\{\s*"t"\s*:\s*"[a-z.]{1,8}"\s*,\s*"id"\s*:\s*"([^"\\]{1,128})"|^\s*\{\s*"id"\s*:\s*"([^"\\]{1,128})"/;
 
-function peekId(text: string): string | undefined {
+/**
+ * The `id` of a frame that is not parsed (too large, refused for rate), when it leads the frame as
+ * every SDK writes it: `{"t":"...","id":"..."` or `{"id":"..."`.
+ *
+ * @example
+ * ```ts
+ * peekId('{"t":"sub","id":"s1","channel":"c"}'); // "s1"
+ * ```
+ */
+export function peekId(text: string): string | undefined {
   const m = LEADING_ID.exec(text.slice(0, 200));
   return m ? (m[1] ?? m[2]) : undefined;
+}
+
+// Likewise the rid of an answer, as every SDK writes it: `{"t":"api.res","rid":"..."`.
+const LEADING_RID = /^\s*\{\s*"t"\s*:\s*"api\.res"\s*,\s*"rid"\s*:\s*"([^"\\]{1,128})"/;
+
+function peekRid(text: string): string | undefined {
+  return LEADING_RID.exec(text.slice(0, 200))?.[1];
 }
 
 /** Encodes a server or client frame. */

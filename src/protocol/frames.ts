@@ -1,4 +1,4 @@
-import type { ErrorCode } from "./codes";
+import type { ErrorCode, Quota, WelcomeLimits } from "./codes";
 
 /** The sender stamp the server puts on every delivered frame. Never trusted from a client. */
 export interface Identity {
@@ -16,17 +16,11 @@ export interface BlockInfo extends Identity {
   methods?: string[];
 }
 
-/** The limits a `welcome` announces. */
-export interface WelcomeLimits {
-  maxFrameBytes: number;
-  apiTimeoutMs: number;
-  /** Workers send a ping at least this often (close 4002 after three silent intervals). */
-  pingIntervalMs: number;
-}
-
 export interface WireError {
   code: ErrorCode | (string & {});
   message: string;
+  /** With `quota_exceeded`: the quota that refused it. */
+  quota?: Quota | (string & {});
 }
 
 /** Frames a client sends. */
@@ -48,7 +42,7 @@ export type ClientFrame =
 export type ServerFrame =
   | { t: "welcome"; v: 1; jid: string; from: Identity; limits: WelcomeLimits }
   | { t: "ack"; id: string }
-  | { t: "error"; id?: string; code: ErrorCode; message: string }
+  | { t: "error"; id?: string; code: ErrorCode; message: string; quota?: Quota }
   | { t: "api.req"; rid: string; method: string; from: Identity; data: unknown }
   | { t: "api.result"; id: string; ok: true; data: unknown; from: Identity }
   | { t: "api.result"; id: string; ok: false; error: WireError }

@@ -36,7 +36,9 @@ describe("connection churn", () => {
   const state = async () => {
     const r = await s.admin("GET", `/v1/admin/apps/${APP}/stats`);
     expect(r.status).toBe(200);
-    return r.body.state as Record<string, number>;
+    // The database file is left out: SQLite reuses freed pages but does not shrink the file.
+    const { storageBytes: _file, ...held } = r.body.state as Record<string, number>;
+    return held;
   };
 
   beforeAll(async () => {

@@ -49,7 +49,15 @@ describe("connect: tokens, resources, identity", () => {
         resource: "default7Hx",
         kind: "default",
       },
-      limits: { maxFrameBytes: 262144, apiTimeoutMs: 30000, pingIntervalMs: 20000 },
+      limits: {
+        maxFrameBytes: 262144,
+        apiTimeoutMs: 30000,
+        maxSubscriptions: 1000,
+        maxPendingCalls: 1000,
+        maxServedMethods: 256,
+        maxBlocksPerUser: 100,
+        pingIntervalMs: 20000,
+      },
     });
     await b.close();
   });

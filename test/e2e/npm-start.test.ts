@@ -81,7 +81,10 @@ describe("npm start", () => {
     }
   });
 
-  it("keeps the development admin key and JWT secret in the data directory: tokens survive a restart", async () => {
+  // Two stacks start one after the other in these two: each gets the time of two starts.
+  it("keeps the development admin key and JWT secret in the data directory: tokens survive a restart", {
+    timeout: 120_000,
+  }, async () => {
     const dir = dataDir();
     const first = start({ NEXUS_DATA_DIR: dir });
     const a = await running(first);
@@ -95,7 +98,7 @@ describe("npm start", () => {
     expect((await firstFrame(b.port, token)).t).toBe("welcome");
   });
 
-  it("lets a key and a secret from the environment win over the kept ones", async () => {
+  it("lets a key and a secret from the environment win over the kept ones", { timeout: 120_000 }, async () => {
     const dir = dataDir();
     const first = start({ NEXUS_DATA_DIR: dir });
     const kept = await running(first);

@@ -115,6 +115,6 @@ class FakeEdge:
                 frame = json.loads(text)
                 if text == '{"t":"ping"}':
                     await ws.send('{"t":"pong"}')
-                if self.auto_ack and frame.get("t") in ("serve", "sub", "unsub"):
+                if self.auto_ack and frame.get("t") in ("serve", "sub", "unsub", "will"):
                     await ws.send(json.dumps({"t": "ack", "id": frame["id"]}))
                 await conn.received(frame, str(text))

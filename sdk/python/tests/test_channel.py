@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+import sys
 
 import pytest
 
@@ -103,3 +104,47 @@ async def test_what_was_published_before_close_is_delivered(stack: LocalStack, c
         await publisher.publish(name, str(i))  # fire-and-forget: queued for the socket
     await publisher.close()
     assert [(await within(sub.__anext__())).text for _ in range(50)] == [str(i) for i in range(50)]
+
+
+async def test_last_will_published_when_the_process_dies(stack: LocalStack, clients: Clients) -> None:
+    app, owner = stack.new_app()
+    name = channel()
+    watcher = await clients.open(owner, app, kind="webuo")
+    sub = await watcher.subscribe(name)
+    script = (
+        "import asyncio, sys\n"
+        "from qe_nexus import connect\n"
+        "async def main():\n"
+        "    nx = await connect(sys.argv[1], sys.argv[2], kind='pydefault')\n"
+        f"    await nx.set_will({name!r}, 'offline', retain=True)\n"
+        "    print(nx.jid, flush=True)\n"
+        "    await asyncio.Event().wait()\n"
+        "asyncio.run(main())\n"
+    )
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", script, stack.url, stack.token(owner, app), stdout=asyncio.subprocess.PIPE
+    )
+    try:
+        assert proc.stdout is not None
+        jid = (await within(proc.stdout.readline())).decode().strip()
+        proc.kill()  # no clean leave: the edge publishes the will
+        will = await within(sub.__anext__())
+        assert (will.text, will.from_.jid) == ("offline", jid)
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+        await proc.wait()
+
+
+async def test_a_clean_close_clears_the_will(stack: LocalStack, clients: Clients) -> None:
+    app, owner = stack.new_app()
+    name = channel()
+    watcher = await clients.open(owner, app, kind="webuo")
+    sub = await watcher.subscribe(name)
+    leaving = await clients.open(owner, app)
+    await leaving.set_will(name, "offline")
+    await leaving.close()
+    dropping = await clients.open(owner, app)
+    await dropping.set_will(name, "dropped")
+    await dropping.close(clear_will=False)  # asks the edge to publish it
+    assert (await within(sub.__anext__())).text == "dropped"  # the first will was never published

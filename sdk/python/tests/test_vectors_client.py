@@ -45,7 +45,7 @@ async def answered(conn: FakeConnection, t: str, reply: Frame, after: int = 0) -
 DRIVEN = [
     v
     for v in CLIENT_FRAMES
-    if v["op"] in ("api", "direct", "pub", "find", "serve", "sub", "unsub") and "since" not in v["args"]
+    if v["op"] in ("api", "direct", "pub", "find", "serve", "sub", "unsub", "will") and "since" not in v["args"]
 ]
 
 
@@ -94,6 +94,13 @@ async def test_client_writes_frames(edge: FakeEdge, v: dict[str, Any]) -> None:
             for m in a["methods"]:
                 await nx.serve(m, lambda d: d)
             frame = [f for f in conn.frames if f["t"] == "serve"][-1]
+            a_frame = v["frame"]
+        elif op == "will":
+            if a.get("clear"):
+                await nx.clear_will()
+            else:
+                await nx.set_will(a["channel"], a["data"], retain=a.get("retain", False))
+            frame = [f for f in conn.frames if f["t"] == "will"][-1]
             a_frame = v["frame"]
         else:
             sub = await nx.subscribe(a["channel"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import Any, Literal, TypeVar, overload
@@ -28,6 +29,7 @@ from .pending import PendingRequests, answer_data
 from .served import ApiHandler, ServedMethods, Serving
 from .subscription import MessageHandler, Subscribing, Subscription
 from .transport import TokenSource
+from .will import LastWill
 
 H = TypeVar("H", bound=ApiHandler)
 #: A Direct handler: ``handler(text, ctx)`` or ``handler(text)``, sync or async.
@@ -83,6 +85,7 @@ class Client:
             self._declare, self._conn.is_open, self._events.report, lambda: self.limits.max_frame_bytes
         )
         self._channels = ChannelSubscriptions(self._declare, self._conn.is_open, self._events.report, self._tasks.run)
+        self._will = LastWill(self._declare, self._queue)
 
     # -- what the client is ------------------------------------------------------------------------------
 
@@ -237,9 +240,29 @@ class Client:
         while self._declarations:
             await asyncio.gather(*list(self._declarations), return_exceptions=True)
 
-    async def close(self) -> None:
-        """Closes the connection for good; waiting calls raise a non-retryable ``DisconnectedError``."""
+    async def set_will(self, channel: str, text: str, *, retain: bool = False) -> None:
+        """Leaves a will: the edge publishes ``text`` to ``channel``, stamped with this block's identity, when
+        this connection ends any way other than by :meth:`clear_will` or :meth:`close` first (a crash, a lost
+        network, a killed process). Replaces an earlier will; kept across reconnects; returns on the ack."""
+        self._check_open()
+        _check_text(text)
+        await self._will.set(channel, text, retain)
+
+    async def clear_will(self) -> None:
+        """Withdraws the will, so that ending the connection publishes nothing."""
+        self._check_open()
+        await self._will.clear()
+
+    async def close(self, *, clear_will: bool = True) -> None:
+        """Closes the connection for good; waiting calls raise a non-retryable ``DisconnectedError``.
+        A will is cleared first (a clean leave), unless ``clear_will=False`` asks the edge to publish it."""
         if self.state == "closed":
+            return
+        if clear_will and self._will.is_set() and self.state == "connected":
+            # Bounded: a close must not hang on an edge that stopped answering.
+            with contextlib.suppress(NexusError, asyncio.TimeoutError):
+                await asyncio.wait_for(self._will.clear(), 1.0)
+        if self._conn.is_closed():  # the edge may have closed the connection meanwhile
             return
         self._close_reason = DisconnectedError("the client was closed", retryable=False)
         await self._conn.close()
@@ -277,6 +300,11 @@ class Client:
             what, lambda id, _: build(id or ""), timeout=self._request_timeout, expect_answer=True, bypass_queue=True
         )
 
+    def _queue(self, what: str, build: Callable[[str], Frame]) -> Awaitable[Frame | None]:
+        return self._pending.request(
+            what, lambda id, _: build(id or ""), timeout=self._request_timeout, expect_answer=True
+        )
+
     def _check_open(self) -> None:
         if self.state == "closed":
             raise self._closed_error()
@@ -292,7 +320,7 @@ class Client:
     # -- Connection hooks -----------------------------------------------------------------
 
     async def _on_restore(self) -> None:
-        await asyncio.gather(self._served.restore(), self._channels.restore())
+        await asyncio.gather(self._served.restore(), self._channels.restore(), self._will.restore())
 
     def _on_frame(self, frame: Frame) -> None:
         t = frame.get("t")

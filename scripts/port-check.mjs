@@ -1,12 +1,8 @@
+// Plain JavaScript, so `npm start` can check its ports before it loads anything else (tsx, wrangler):
+// a busy port must be reported at once. Types in port-check.d.mts.
 import { createServer } from "node:net";
 
-/** A port `npm start` will listen on, and the variable that sets it. */
-export interface PortNeed {
-  port: number;
-  variable: string;
-}
-
-function isFree(host: string, port: number): Promise<boolean> {
+function isFree(host, port) {
   return new Promise((resolve) => {
     const server = createServer();
     server.once("error", () => resolve(false));
@@ -19,13 +15,11 @@ function isFree(host: string, port: number): Promise<boolean> {
  * `port 8787 is in use; set NEXUS_PORT`. Port 0 (any free port) is always fine.
  *
  * @example
- * ```ts
  * const busy = await firstBusyPort("127.0.0.1", [{ port: 8787, variable: "NEXUS_PORT" }]);
  * if (busy) { console.error(busy); process.exit(1); }
- * ```
  */
-export async function firstBusyPort(host: string, needs: PortNeed[]): Promise<string | undefined> {
-  const seen = new Map<number, string>();
+export async function firstBusyPort(host, needs) {
+  const seen = new Map();
   for (const { port, variable } of needs) {
     if (port === 0) continue;
     if (!Number.isInteger(port) || port < 0 || port > 65535) return `${variable}=${port} is not a port number`;
@@ -35,4 +29,22 @@ export async function firstBusyPort(host: string, needs: PortNeed[]): Promise<st
     if (!(await isFree(host, port))) return `port ${port} is in use; set ${variable}`;
   }
   return undefined;
+}
+
+/**
+ * What `npm start` listens on, from the environment (docs/protocol.md "Running locally").
+ *
+ * @example
+ * const { host, port, mqttPort, mqttWsPort } = startPorts(process.env);
+ */
+export function startPorts(env) {
+  const host = env.NEXUS_HOST || "127.0.0.1";
+  const port = Number(env.NEXUS_PORT || 8787);
+  const mqttPort = Number(env.NEXUS_MQTT_PORT || 1883);
+  const mqttWsPort = env.NEXUS_MQTT_WS_PORT ? Number(env.NEXUS_MQTT_WS_PORT) : mqttPort === 0 ? 0 : mqttPort + 1;
+  const needs = [{ port, variable: "NEXUS_PORT" }];
+  if (mqttPort !== 0) {
+    needs.push({ port: mqttPort, variable: "NEXUS_MQTT_PORT" }, { port: mqttWsPort, variable: "NEXUS_MQTT_WS_PORT" });
+  }
+  return { host, port, mqttPort, mqttWsPort, needs };
 }
