@@ -148,7 +148,7 @@ describe("Direct and Find over the wire", () => {
     const panel = await open("dave", "shop", { kind: "webuo" });
     const found = await panel.request({ t: "find", id: "f", app: "shop" });
     const byResource = Object.fromEntries(found.blocks.map((b: any) => [b.resource, b]));
-    expect(byResource.default5.methods).toEqual(["sum", "status"]);
+    expect(byResource.default5.methods).toEqual(["status", "sum"]); // sorted
     expect(byResource.default6.methods).toEqual([]);
     expect(byResource.default7.methods).toEqual(["*"]);
     expect(byResource[panel.welcome.from.resource]).not.toHaveProperty("methods");

@@ -6,7 +6,8 @@ describe("welcome first", () => {
   let s: TestStack;
   beforeAll(async () => {
     // The sender races as fast as it can; its rate limit is not what this test is about.
-    s = await startStack({ vars: { NEXUS_RATE_PER_SEC: "1000000" } });
+    const fast = "1000000";
+    s = await startStack({ vars: { NEXUS_RATE_PER_SEC: fast, NEXUS_USER_RATE_PER_SEC: fast, NEXUS_APP_RATE_PER_SEC: fast } });
     await s.createApp("wf", "owner1");
   });
   afterAll(() => s?.stop());
