@@ -62,7 +62,7 @@ export class Flows {
   rpc(a: Obj, b: Obj, items: number, extraUs: number, then: () => void): void {
     const side = this.c.rpcCall + items * this.c.rpcItem;
     a.exec(side, () =>
-      this.sim.after(this.rpcNetMs, () => {
+      this.net(() => {
         b.request();
         b.exec(side + extraUs, then);
       }),
@@ -71,7 +71,13 @@ export class Flows {
 
   /** An RPC's answer travelling back (its CPU is in `rpc`). */
   back(then: () => void): void {
-    this.sim.after(this.rpcNetMs, then);
+    this.net(then);
+  }
+
+  /** One DO-to-DO hop's network time (none on one machine: then no event is spent on it). */
+  private net(then: () => void): void {
+    if (this.rpcNetMs > 0) this.sim.after(this.rpcNetMs, then);
+    else then();
   }
 
   /**

@@ -12,6 +12,9 @@ class MemoryStore implements RotationStore {
   forgetUid(uid: string) {
     for (const [k, r] of this.rows) if (r.uid === uid) this.rows.delete(k);
   }
+  forget(uid: string, pool: string) {
+    this.rows.delete(`${uid}/${pool}`);
+  }
 }
 
 const worker = (conn: string, methods: string[] = ["sum"]) => ({ conn, methods: new Set(methods) });
@@ -53,6 +56,14 @@ describe("RoundRobin", () => {
     expect([...store.rows.values()].map((r) => r.pool)).toEqual(["*"]);
     rr.forgetUid("u1");
     expect(store.rows.size).toBe(0);
+  });
+
+  it("keeps at most maxPools rotations, in memory and in storage", () => {
+    const store = new MemoryStore();
+    const rr = new RoundRobin(store, 100);
+    for (let i = 0; i < 1000; i++) rr.pick("u1", `named-${i}`, [worker("a", [`named-${i}`])]);
+    expect(rr.size).toBe(100);
+    expect(store.rows.size).toBe(100);
   });
 
   it("answers undefined with no candidates", () => {

@@ -5,6 +5,8 @@ export interface RotationStore {
   save(uid: string, pool: string, last: string): void;
   /** Forgets every pool of a uid (its last worker left). */
   forgetUid(uid: string): void;
+  /** Forgets one pool (the least recently used, past the bound). */
+  forget(uid: string, pool: string): void;
 }
 
 /**
@@ -12,7 +14,8 @@ export interface RotationStore {
  * each pick is the first candidate after the pool's last pick, wrapping around. With N stable
  * workers, M calls give each worker M/N ± 1, and since the last pick is kept in storage the
  * rotation continues where it was after the object sleeps, however sparse the calls are.
- * A pool served only by `*` workers is the uid's "*" pool, so unknown method names add no state.
+ * A pool served only by `*` workers is the uid's "*" pool, so unknown method names add no state, and
+ * at most `maxPools` rotations are kept (the least recently used goes first).
  *
  * @example
  * ```ts
@@ -22,10 +25,14 @@ export interface RotationStore {
  * ```
  */
 export class RoundRobin {
-  private readonly last = new Map<string, string>();
+  /** Per pool, the last pick; the map's order is least recently used first. */
+  private readonly last = new Map<string, { uid: string; pool: string; conn: string }>();
 
-  constructor(private readonly store: RotationStore) {
-    for (const r of store.loadAll()) this.last.set(key(r.uid, r.pool), r.last);
+  constructor(
+    private readonly store: RotationStore,
+    private readonly maxPools = 10_000,
+  ) {
+    for (const r of store.loadAll()) this.last.set(key(r.uid, r.pool), { uid: r.uid, pool: r.pool, conn: r.last });
   }
 
   pick<T extends { conn: string; methods: ReadonlySet<string> }>(
@@ -36,7 +43,7 @@ export class RoundRobin {
     if (candidates.length === 0) return undefined;
     const pool = candidates.some((c) => c.methods.has(method)) ? method : "*";
     const k = key(uid, pool);
-    const last = this.last.get(k);
+    const last = this.last.get(k)?.conn;
     let first: T | undefined;
     let next: T | undefined;
     for (const c of candidates) {
@@ -44,8 +51,14 @@ export class RoundRobin {
       if (last !== undefined && c.conn > last && (next === undefined || c.conn < next.conn)) next = c;
     }
     const chosen = (next ?? first) as T;
-    this.last.set(k, chosen.conn);
+    this.last.delete(k);
+    this.last.set(k, { uid, pool, conn: chosen.conn });
     this.store.save(uid, pool, chosen.conn);
+    if (this.last.size > this.maxPools) {
+      const [oldest, row] = this.last.entries().next().value as [string, { uid: string; pool: string }];
+      this.last.delete(oldest);
+      this.store.forget(row.uid, row.pool);
+    }
     return chosen;
   }
 
@@ -109,6 +122,11 @@ export class SqlRotationStore implements RotationStore {
   forgetUid(uid: string): void {
     for (const [k, row] of this.dirty) if (row.uid === uid) this.dirty.delete(k);
     this.sql.exec("DELETE FROM rotation WHERE uid = ?", uid);
+  }
+
+  forget(uid: string, pool: string): void {
+    this.dirty.delete(key(uid, pool));
+    this.sql.exec("DELETE FROM rotation WHERE uid = ? AND pool = ?", uid, pool);
   }
 
   private flush(): void {
