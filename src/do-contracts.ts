@@ -126,6 +126,8 @@ export interface AppState {
   callTimers: number;
   /** Bytes of the object's SQLite database: what it holds in storage, per connection or not. */
   storageBytes: number;
+  /** The tables in it, the runtime's own (`_cf_...`) included. */
+  storedTables: string[];
 }
 
 /** The RPC surface of an app object (one per app), as other objects and the edge call it. */

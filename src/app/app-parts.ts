@@ -55,8 +55,9 @@ export interface AppParts {
   background(work: Promise<unknown>): void;
   /** That work, counted while in flight. */
   work: BackgroundWork;
-  /** Bytes of the object's SQLite database (for the stats route). */
+  /** Bytes of the object's SQLite database, and the tables in it (for the stats route). */
   storageBytes(): number;
+  storedTables(): string[];
 }
 
 /**
@@ -130,6 +131,11 @@ export function makeAppParts(ctx: DurableObjectState, env: Env): AppParts {
     background,
     work,
     storageBytes: () => ctx.storage.sql.databaseSize,
+    storedTables: () =>
+      ctx.storage.sql
+        .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .toArray()
+        .map((r) => r.name),
   };
 }
 

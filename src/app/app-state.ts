@@ -51,5 +51,6 @@ export function appState(parts: AppParts, sockets: number): AppState {
     userSubCounts: index.subsByUid.size,
     callTimers: parts.calls.pending.timersActive,
     storageBytes: parts.storageBytes(),
+    storedTables: parts.storedTables(),
   };
 }
