@@ -131,8 +131,16 @@ export interface AppState {
   servesRows: number;
   subsRows: number;
   expiryRows: number;
+  /** Users with a rate bucket (those with a block online). */
+  rateUsers: number;
+  /** Users with subscriptions counted for maxSubscriptionsPerUser. */
+  userSubCounts: number;
+  /** Active timers of the pending calls' deadlines: 0 or 1. */
+  callTimers: number;
   /** Bytes of the object's SQLite database: what it holds in storage, per connection or not. */
   storageBytes: number;
+  /** The tables in it, the runtime's own (`_cf_...`) included. */
+  storedTables: string[];
 }
 
 /** The RPC surface of an app object (one per app), as other objects and the edge call it. */
@@ -167,7 +175,7 @@ export interface ChannelRpc extends Rpc.DurableObjectBranded {
   leave(channel: string, app: string): void;
   publish(channel: string, fromJson: string, data: string, retain: boolean): number;
   publishBatch(channel: string, items: Publish[]): number[];
-  stats(channel: string): { channel: string; seq: number; members: string[]; retained: boolean };
+  stats(channel: string): { channel: string; seq: number; epoch: string; members: string[]; retained: boolean };
   /** For the console: the seq, the member apps and the retained frame (as sent to subscribers). */
   adminPeek(channel: string): { seq: number; members: string[]; retained: string | null };
 }

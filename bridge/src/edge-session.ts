@@ -9,10 +9,13 @@ import {
   type Identity,
   isNexusError,
   type NexusClient,
-  NexusError,
+  type NexusError,
   type Subscription,
 } from "../../sdk/src/core";
 import type { Logger } from "./log";
+import { type ApiAnswer, OpenRequests } from "./open-requests";
+
+export type { ApiAnswer };
 
 /** An API request the edge sent to this device, waiting for the device's answer. */
 export interface ApiRequest {
@@ -21,9 +24,6 @@ export interface ApiRequest {
   from: Identity;
   data: unknown;
 }
-
-/** A device's answer to an API request. */
-export type ApiAnswer = { ok: true; data: unknown } | { ok: false; error: { code: string; message: string } };
 
 /** Why a session ended for good without the bridge asking: the SDK's error (its `closeCode` or `status`). */
 export type SessionEnd = { error: NexusError | undefined };
@@ -51,8 +51,6 @@ export interface EdgeSessionOptions {
   reconnect?: BackoffOptions;
 }
 
-/** Answers older than the edge's own call timeout (plus a margin) can no longer reach a caller. */
-const ANSWER_MARGIN_MS = 5000;
 /** A device holding more unanswered API requests than this is not keeping up: further ones fail at once. */
 const MAX_OPEN_REQUESTS = 1000;
 /**
@@ -60,12 +58,6 @@ const MAX_OPEN_REQUESTS = 1000;
  * waits 30 s by default. Once the close frames are exchanged nothing more can arrive, so 100 ms is enough.
  */
 const CLOSE_TIMEOUT_MS = 100;
-
-interface OpenRequest {
-  resolve(data: unknown): void;
-  reject(err: NexusError): void;
-  timer: ReturnType<typeof setTimeout>;
-}
 
 /**
  * One device's Nexus connection: an SDK client opened with the device's own token (in the
@@ -83,7 +75,7 @@ interface OpenRequest {
 export class EdgeSession {
   private readonly channels = new Map<string, Subscription>();
   private readonly served = new Map<string, () => Promise<void>>();
-  private readonly open = new Map<string, OpenRequest>();
+  private readonly open = new OpenRequests(MAX_OPEN_REQUESTS, () => this.limits.apiTimeoutMs);
   private closing = false;
 
   private constructor(
@@ -167,7 +159,7 @@ export class EdgeSession {
     if (this.served.has(method)) return undefined;
     try {
       const stop = await this.client.serve(method, (data, ctx) =>
-        this.relay({ rid: ctx.rid, method: ctx.method, from: ctx.from, data }),
+        this.open.wait(ctx.rid, () => this.options.onRequest({ rid: ctx.rid, method: ctx.method, from: ctx.from, data })),
       );
       this.served.set(method, stop);
       return undefined;
@@ -195,13 +187,7 @@ export class EdgeSession {
 
   /** The device's answer to an API request it received; false when no request `rid` waits on this device. */
   answer(rid: string, answer: ApiAnswer): boolean {
-    const request = this.open.get(rid);
-    if (!request) return false;
-    this.open.delete(rid);
-    clearTimeout(request.timer);
-    if (answer.ok) request.resolve(answer.data);
-    else request.reject(new NexusError(answer.error.code, answer.error.message));
-    return true;
+    return this.open.answer(rid, answer);
   }
 
   /** An API call; resolves with the answer and the worker that gave it, rejects with a `NexusError`. */
@@ -234,24 +220,8 @@ export class EdgeSession {
    */
   async close(options: { publishWill?: boolean } = {}): Promise<void> {
     this.closing = true;
-    for (const request of this.open.values()) clearTimeout(request.timer);
     this.open.clear();
     await this.client.close({ clearWill: options.publishWill !== true });
-  }
-
-  private relay(request: ApiRequest): Promise<unknown> {
-    if (this.open.size >= MAX_OPEN_REQUESTS) {
-      return Promise.reject(new NexusError(ErrorCode.app_error, "the device has too many unanswered requests"));
-    }
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        // The edge has answered the caller with `timeout` by now; forget the request.
-        this.open.delete(request.rid);
-        reject(new NexusError(ErrorCode.timeout, "the device did not answer in time"));
-      }, this.limits.apiTimeoutMs + ANSWER_MARGIN_MS);
-      this.open.set(request.rid, { resolve, reject, timer });
-      this.options.onRequest(request);
-    });
   }
 
   private async atLeastOnce(send: () => Promise<void>): Promise<void> {

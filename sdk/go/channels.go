@@ -9,12 +9,14 @@ import (
 // channel is one channel this client wants, with its local subscriptions and where it stands:
 // the last seq seen under epoch, so a resubscribe asks for what it missed (since/epoch).
 type channel struct {
-	name    string
-	subs    map[*Subscription]struct{}
-	active  bool
-	waiters []*subWaiter
-	lastSeq int64
-	epoch   string
+	name   string
+	subs   map[*Subscription]struct{}
+	active bool
+	// inflight is the sub awaiting its ack on the current socket, if any.
+	inflight *pending
+	waiters  []*subWaiter
+	lastSeq  int64
+	epoch    string
 }
 
 // subFrame is the sub that (re)subscribes ch: with since/epoch once an epoch is known.
@@ -89,7 +91,7 @@ func (c *Client) subscribe(ctx context.Context, name string, handler MessageHand
 	ch.subs[sub] = struct{}{}
 	w := &subWaiter{sub: sub, done: make(chan error, 1)}
 	ch.waiters = append(ch.waiters, w)
-	if isNew && c.sock != nil {
+	if ch.inflight == nil && c.sock != nil {
 		c.sendSubLocked(ch)
 	}
 	c.mu.Unlock()
@@ -125,6 +127,7 @@ func (c *Client) sendSubLocked(ch *channel) *pending {
 		}
 	}
 	p.settle = func(a answer) {
+		ch.inflight = nil
 		_, err := a.outcome()
 		var e *Error
 		if errors.As(err, &e) && e.Code == CodeDisconnected && e.Retryable {
@@ -150,6 +153,7 @@ func (c *Client) sendSubLocked(ch *channel) *pending {
 			w.done <- err
 		}
 	}
+	ch.inflight = p
 	c.registerLocked(p)
 	return p
 }

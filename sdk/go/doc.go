@@ -10,8 +10,9 @@
 // and restores its served methods and subscriptions, each once, before queued calls go out. Close
 // codes 4008 (policy) and 4009 (replaced) are final, as is 4001 (token expired) unless
 // Options.TokenFunc can be asked for a new token; everything else (4002 missed keepalive, a lost
-// network, an edge restart) reconnects. Workers and frontends send {"t":"ping"} every
-// welcome.limits.pingIntervalMs.
+// network, an edge restart, 4013 slow consumer) reconnects. Workers and frontends send
+// {"t":"ping"} every welcome.limits.pingIntervalMs, and after every MiB read so that the edge's
+// slow-consumer bound never closes a client that reads.
 //
 // Errors are *Error values with the contract's Code and Retryable. Match them with errors.Is and
 // a sentinel (ErrTimeout, ErrNoResponders, ...), or take the code with errors.As.

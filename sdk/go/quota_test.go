@@ -60,7 +60,7 @@ func TestQuotaServedMethods(t *testing.T) {
 	}
 	_, err := w.Serve(testContext(t), "one-too-many", handler)
 	var e *nexus.Error
-	if !errors.Is(err, nexus.ErrQuotaExceeded) || !errors.As(err, &e) || e.Retryable {
+	if !errors.Is(err, nexus.ErrQuotaExceeded) || !errors.As(err, &e) || e.Retryable || e.Quota != "maxServedMethods" {
 		t.Fatalf("serving %d methods: %v", limit+1, err)
 	}
 	// The previous set stays in force.
@@ -106,7 +106,7 @@ func TestQuotaPendingCalls(t *testing.T) {
 	}
 	_, err := c.API(testContext(t), app, "hold", nil)
 	var e *nexus.Error
-	if !errors.Is(err, nexus.ErrQuotaExceeded) || !errors.As(err, &e) || e.Retryable {
+	if !errors.Is(err, nexus.ErrQuotaExceeded) || !errors.As(err, &e) || e.Retryable || e.Quota != "maxPendingCalls" {
 		t.Fatalf("call %d: %v", limit+1, err)
 	}
 	close(release)
@@ -116,5 +116,42 @@ func TestQuotaPendingCalls(t *testing.T) {
 		if err != nil {
 			t.Fatalf("a held call: %v", err)
 		}
+	}
+}
+
+func TestQuotaBlocksPerUser(t *testing.T) {
+	app, owner := newApp(t)
+	tok := token(t, owner, app)
+	skipUnlessAnnounced(t, tok, "maxBlocksPerUser")
+	first := connect(t, tok, nexus.KindWebUO)
+	limit := first.Limits().MaxBlocksPerUser
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 8)
+	failed := make(chan error, limit)
+	for i := 1; i < limit; i++ {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			c, err := nexus.Connect(testContext(t), nexus.Options{URL: stack.URL, Token: tok, Kind: nexus.KindWebUO})
+			if err != nil {
+				failed <- err
+				return
+			}
+			t.Cleanup(func() { c.Close() })
+		}()
+	}
+	wg.Wait()
+	close(failed)
+	for err := range failed {
+		t.Fatalf("a block within the quota: %v", err)
+	}
+	_, err := nexus.Connect(testContext(t), nexus.Options{URL: stack.URL, Token: tok, Kind: nexus.KindWebUO})
+	var e *nexus.Error
+	// Refused at connect with 429: retryable, since a later connect may find a free place.
+	if !errors.Is(err, nexus.ErrQuotaExceeded) || !errors.As(err, &e) || e.Status != http.StatusTooManyRequests ||
+		!e.Retryable || e.Quota != "maxBlocksPerUser" {
+		t.Fatalf("block %d: %#v", limit+1, err)
 	}
 }

@@ -104,7 +104,11 @@ func (c *Client) restore(sock *socket) bool {
 		acks = append(acks, c.syncServedLocked().done)
 	}
 	for _, ch := range c.channels {
-		acks = append(acks, c.sendSubLocked(ch).done)
+		p := ch.inflight // a subscribe that got in right after the welcome already sent it
+		if p == nil {
+			p = c.sendSubLocked(ch)
+		}
+		acks = append(acks, p.done)
 	}
 	c.mu.Unlock()
 	for _, done := range acks {

@@ -85,10 +85,16 @@ func (s *socket) writeLoop(written func(*pending, error)) {
 	}
 }
 
+// readAckBytes: after this much read, the client pings. The edge cannot see what a socket still
+// buffers, so it counts what it sent since the client last sent anything, and closes a client that
+// stays silent past its bound (16 MiB by default) with 4013: a client that reads is never cut.
+const readAckBytes = 1 << 20
+
 // readLoop hands every text frame to frame until the socket ends, then records the close code.
 func (s *socket) readLoop(frame func([]byte)) {
 	defer close(s.ended)
 	defer s.cancel()
+	unacked := 0
 	for {
 		typ, data, err := s.ws.Read(s.ctx)
 		if err != nil {
@@ -96,33 +102,39 @@ func (s *socket) readLoop(frame func([]byte)) {
 			return
 		}
 		s.lastRecv.Store(time.Now().UnixNano())
+		if unacked += len(data); unacked >= readAckBytes {
+			unacked = 0
+			s.enqueue(outFrame{text: []byte(pingFrame)})
+		}
 		if typ == websocket.MessageText {
 			frame(data)
 		}
 	}
 }
 
-// keepalive pings every interval and kills the socket when nothing at all arrives within
-// timeout of a ping; any frame counts as a sign of life, so a busy socket is never dropped.
+// keepalive pings every interval, whatever comes back (the edge closes a worker silent for three
+// intervals with 4002), and kills the socket when nothing at all arrived within timeout of a ping;
+// any frame counts as a sign of life, so a busy socket is never dropped for a pong behind messages.
 func (s *socket) keepalive(interval, timeout time.Duration) {
 	ticker := time.NewTicker(interval)
 	defer ticker.Stop()
+	var deadline <-chan time.Time
+	var sent int64
 	for {
 		select {
 		case <-s.ctx.Done():
 			return
 		case <-ticker.C:
-		}
-		sent := time.Now().UnixNano()
-		s.enqueue(outFrame{text: []byte(pingFrame)})
-		select {
-		case <-s.ctx.Done():
-			return
-		case <-time.After(timeout):
-		}
-		if s.lastRecv.Load() < sent {
-			s.cancel()
-			return
+			if deadline == nil {
+				sent, deadline = time.Now().UnixNano(), time.After(timeout)
+			}
+			s.enqueue(outFrame{text: []byte(pingFrame)})
+		case <-deadline:
+			if s.lastRecv.Load() < sent {
+				s.cancel()
+				return
+			}
+			deadline = nil
 		}
 	}
 }

@@ -55,6 +55,9 @@ const errors = load<ErrorVectors>("errors.json");
 
 /** A code's retryable flag as this SDK reports it; the table decides only for codes it has. */
 const knownCode = (code: string) => Object.hasOwn(ERROR_TABLE, code);
+// Codes of the contract that the edge's table does not hold yet: `unavailable` (503 at connect, when the
+// token cannot be checked) comes with the token policy. Every other vector code must be in the table.
+const COMING = new Set(["unavailable"]);
 
 describe("vectors: identity", () => {
   it.each(jids.valid.map((v) => [v.jid, v]))("parses %s", (jid, v) => {
@@ -76,8 +79,10 @@ describe("vectors: error codes and close codes", () => {
   it("every code of the error table is in the vectors, with the same retryable", () => {
     const byCode = new Map(errors.codes.map((c) => [c.code, c.retryable]));
     for (const [code, entry] of Object.entries(ERROR_TABLE)) expect([code, byCode.get(code)]).toEqual([code, entry.retryable]);
-    for (const { code, retryable } of errors.codes)
-      if (knownCode(code)) expect([code, isRetryable(code)]).toEqual([code, retryable]);
+    for (const { code, retryable } of errors.codes) {
+      if (COMING.has(code) && !knownCode(code)) continue;
+      expect([code, isRetryable(code)]).toEqual([code, retryable]);
+    }
     expect(isRetryable(errors.unknownCode.code)).toBe(errors.unknownCode.retryable);
   });
 
@@ -264,7 +269,7 @@ describe("vectors: server frames", () => {
       if (knownCode(e.code) || !errors.codes.some((c) => c.code === e.code))
         expect((err as NexusError).retryable).toBe(e.retryable);
       if (e.message !== undefined) expect((err as NexusError).message).toBe(e.message);
-      if (e.quota !== undefined) expect((err as NexusError).quota).toBe(e.quota);
+      expect((err as NexusError).quota).toBe(e.quota);
     };
 
     const checks: Record<string, (v: ServerVector) => Promise<void>> = {

@@ -3,6 +3,7 @@ import { type NexusConfig, readConfig } from "../config";
 import type { CallItem, CallResult, DirectItem, Publish, Refusal } from "../do-contracts";
 import { CloseCode } from "../protocol/codes";
 import type { ApiOutcome } from "../protocol/frames";
+import { deferSchema } from "../storage/deferred-schema";
 import { StubCache } from "../stubs";
 import { AppBlocks } from "./app-blocks";
 import { AppChannels } from "./app-channels";
@@ -10,7 +11,6 @@ import { BackgroundWork } from "./background-work";
 import { BlockTeardown } from "./block-teardown";
 import { BoundApp } from "./bound-app";
 import { CallRouting } from "./call-routing";
-import { deferSchema } from "./deferred-schema";
 import { ExpiryAlarm } from "./expiry-alarm";
 import { FrameGate } from "./frame-gate";
 import { LastWills } from "./last-will";
@@ -18,6 +18,7 @@ import { OutboundCalls } from "./outbound-calls";
 import { RateMeter } from "./rate-meter";
 import { Registry } from "./registry";
 import { RemoteCalls } from "./remote-calls";
+import { RetainedBytes } from "./retained-bytes";
 import type { Session } from "./session";
 import { SessionStore } from "./session-store";
 import { SlowConsumerGuard } from "./slow-consumer";
@@ -56,12 +57,15 @@ export interface AppParts {
   gate: FrameGate;
   /** Every frame to a block goes through it: the slow-consumer bound. */
   consumers: SlowConsumerGuard;
+  /** Bytes of retained values this app parked on channels (maxRetainedBytesPerApp). */
+  retained: RetainedBytes;
   /** Work that must finish even though no frame waits for it (leaves, presence, cancels). */
   background(work: Promise<unknown>): void;
   /** That work, counted while in flight. */
   work: BackgroundWork;
-  /** Bytes of the object's SQLite database (for the stats route). */
+  /** Bytes of the object's SQLite database, and the tables in it (for the stats route). */
   storageBytes(): number;
+  storedTables(): string[];
 }
 
 /**
@@ -146,9 +150,15 @@ export function makeAppParts(ctx: DurableObjectState, env: Env): AppParts {
     expiry: new ExpiryAlarm(ctx.storage, store),
     gate,
     consumers,
+    retained: new RetainedBytes(sql, config.maxRetainedBytesPerApp),
     background,
     work,
     storageBytes: () => ctx.storage.sql.databaseSize,
+    storedTables: () =>
+      ctx.storage.sql
+        .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .toArray()
+        .map((r) => r.name),
   };
 }
 

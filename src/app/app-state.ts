@@ -47,6 +47,10 @@ export function appState(parts: AppParts, sockets: number): AppState {
     servesRows: rows.serves,
     subsRows: rows.subs,
     expiryRows: rows.expiry,
+    rateUsers: parts.gate.userCount,
+    userSubCounts: index.subsByUid.size,
+    callTimers: parts.calls.pending.timersActive,
     storageBytes: parts.storageBytes(),
+    storedTables: parts.storedTables(),
   };
 }

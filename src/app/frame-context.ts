@@ -32,6 +32,8 @@ export interface FrameContext {
   send(to: Session, text: string): boolean;
   /** A frame arrived from the block: it is alive (the slow-consumer bound starts again). */
   heard(from: Session): void;
+  /** Parks `bytes` of retained value on `channel` for this app (0 clears): an undo, or the quota's refusal. */
+  retain(channel: string, bytes: number): Refusal | (() => void);
   routeCall(caller: Identity, callerFromJson: string, req: CallRequest): Promise<ApiOutcome>;
   routeDirect(caller: Identity, callerFromJson: string, req: TargetRequest & { resource: string; data: string }): Refusal | null;
   /** A worker's answer to one of the calls sent to it. */
@@ -71,6 +73,7 @@ export function frameContext(parts: AppParts, rpc: AppRpcSurface): FrameContext 
     gate: parts.gate,
     send: (to, text) => parts.consumers.send(to, text),
     heard: (from) => parts.consumers.heard(from),
+    retain: (channel, bytes) => parts.retained.reserve(channel, bytes),
     routeCall: (caller, callerFromJson, req) => calls.routeCall(caller, callerFromJson, req),
     routeDirect: (caller, callerFromJson, req) => calls.routeDirect(caller, callerFromJson, req),
     answer: (rid, worker, outcome) => void calls.pending.answer(rid, worker.conn, outcome),

@@ -31,9 +31,12 @@ const REFUSED: Record<Exclude<Admission, "ok" | "abuse">, string> = {
   app: "too many frames from this app's blocks together; slow down",
 };
 
+/** An answer as SDKs write it, `t` first. A frame that only claims to be one spends a credit all the same. */
+const ANSWER = /^\s*\{\s*"t"\s*:\s*"api\.res"/;
+
 /** Answers to calls are bounded by the calls (each sent call lets one through), not by the rate limits. */
 function admit(app: FrameContext, s: Session, message: string | ArrayBuffer, now: number): Admission {
-  if (s.credits > 0 && typeof message === "string" && message.startsWith('{"t":"api.res"')) {
+  if (s.credits > 0 && typeof message === "string" && ANSWER.test(message)) {
     s.credits--;
     return "ok";
   }
@@ -231,10 +234,18 @@ async function sub(app: FrameContext, s: Session, f: Frame<"sub">): Promise<void
 }
 
 async function pub(app: FrameContext, s: Session, f: Frame<"pub">): Promise<void> {
+  // A retained value is parked on the channel: it counts against the app's maxRetainedBytesPerApp.
+  const undo = f.retain === true ? app.retain(f.channel, f.data === "" ? 0 : f.data.length + s.fromJson.length) : undefined;
+  if (undo !== undefined && typeof undo !== "function") {
+    // Told even to a frame without id, as a rate refusal: a value that was not kept must not pass silently.
+    sendError(app, s, f.id, undo.code, undo.message, undo.quota);
+    return;
+  }
   try {
     await app.publishes.push(f.channel, { fromJson: s.fromJson, data: f.data, retain: f.retain === true });
     if (f.id !== undefined) ack(app, s, f.id);
   } catch (err) {
+    undo?.();
     if (err instanceof BatchQueueFull) {
       // Like any rate refusal, told even to a frame without id: what was not sent must not pass silently.
       sendError(app, s, f.id, ErrorCode.rate_limited, `too many messages wait for channel "${f.channel}"; slow down`);

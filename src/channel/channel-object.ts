@@ -2,8 +2,10 @@ import { DurableObject } from "cloudflare:workers";
 import { KeyedBatcher } from "../batcher";
 import { readConfig } from "../config";
 import type { ChannelRpc, Delivery, Publish } from "../do-contracts";
+import { deferSchema } from "../storage/deferred-schema";
 import { StubCache } from "../stubs";
 import { ChannelState } from "./channel-state";
+import { IdleRelease } from "./idle-release";
 
 /**
  * One per channel: assigns each message its `seq`, keeps the retained value, and fans a message
@@ -14,7 +16,10 @@ import { ChannelState } from "./channel-state";
  * app its messages in `seq` order, again one batch in flight per member. See docs/protocol.md.
  */
 export class ChannelObject extends DurableObject<Env> implements ChannelRpc {
-  private readonly state: ChannelState;
+  private state: ChannelState;
+  private readonly idle: IdleRelease;
+  /** The alarm set for the idle check, once known: undefined until read, null when none. */
+  private alarmAt: number | null | undefined;
   private readonly stubs: StubCache;
   private channel = "";
   /** Per member app: one delivery call in flight; what arrives meanwhile goes in the next. */
@@ -22,9 +27,10 @@ export class ChannelObject extends DurableObject<Env> implements ChannelRpc {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.state = new ChannelState(ctx.storage.sql);
+    this.state = new ChannelState(deferSchema(ctx.storage.sql));
     this.stubs = new StubCache(env);
-    const { maxBatchBytes } = readConfig(env);
+    const { maxBatchBytes, channelIdleMs } = readConfig(env);
+    this.idle = new IdleRelease(channelIdleMs, Date.now());
     this.deliveries = new KeyedBatcher(
       async (app, items) => {
         const delivered = await this.stubs.app(app).rpcDeliverBatch(app, this.channel, items);
@@ -44,9 +50,10 @@ export class ChannelObject extends DurableObject<Env> implements ChannelRpc {
     return { retained: this.state.retained(), seq: this.state.seq };
   }
 
-  leave(channel: string, app: string): void {
+  async leave(channel: string, app: string): Promise<void> {
     this.bind(channel);
     this.state.leave(app);
+    await this.armIdleCheck();
   }
 
   /** Publishes one message; answers its seq. */
@@ -59,12 +66,16 @@ export class ChannelObject extends DurableObject<Env> implements ChannelRpc {
     this.bind(channel);
     const published = items.map((p) => this.state.publish(p.fromJson, p.data, p.retain));
     this.state.commitSeq();
+    void this.armIdleCheck();
     for (const [app, epoch] of this.state.members()) {
       for (const message of published) {
         this.deliveries.push(app, message).then(
           // A member with no subscribers left heals the stale membership (unless it re-joined meanwhile).
           (delivered) => {
-            if (delivered === 0) this.state.leave(app, epoch);
+            if (delivered === 0) {
+              this.state.leave(app, epoch);
+              void this.armIdleCheck();
+            }
           },
           () => this.stubs.forget("app", app),
         );
@@ -73,9 +84,45 @@ export class ChannelObject extends DurableObject<Env> implements ChannelRpc {
     return published.map((m) => m.seq);
   }
 
-  stats(channel: string): { channel: string; seq: number; members: string[]; retained: boolean } {
+  stats(channel: string): { channel: string; seq: number; epoch: string; members: string[]; retained: boolean } {
     this.bind(channel);
-    return { channel, seq: this.state.seq, members: [...this.state.members().keys()], retained: this.state.retained() !== null };
+    const { seq, seqEpoch: epoch } = this.state;
+    return { channel, seq, epoch, members: [...this.state.members().keys()], retained: this.state.retained() !== null };
+  }
+
+  /**
+   * Frees the storage of a channel that has had no member and no retained value for
+   * NEXUS_CHANNEL_IDLE_MS; `seq` then starts again from 0 under a new epoch.
+   */
+  override async alarm(): Promise<void> {
+    this.alarmAt = null;
+    const decision = this.idle.decide(Date.now(), this.held());
+    if (decision === "in use") return;
+    if (decision !== "release" || this.deliveries.size > 0) {
+      await this.setAlarm(decision === "release" ? Date.now() + 1000 : decision.wakeAt);
+      return;
+    }
+    await this.ctx.storage.deleteAll();
+    // Nothing is written again until the channel is used again.
+    this.state = new ChannelState(deferSchema(this.ctx.storage.sql));
+  }
+
+  private held(): { members: number; retained: boolean } {
+    return { members: this.state.members().size, retained: this.state.retained() !== null };
+  }
+
+  /** A channel that has just become unused is looked at again once it has been idle long enough. */
+  private async armIdleCheck(): Promise<void> {
+    const decision = this.idle.decide(Date.now(), this.held());
+    if (decision === "in use" || decision === "release") return;
+    this.alarmAt ??= await this.ctx.storage.getAlarm();
+    if (this.alarmAt !== null) return; // the alarm looks again when it fires
+    await this.setAlarm(decision.wakeAt);
+  }
+
+  private async setAlarm(at: number): Promise<void> {
+    this.alarmAt = at;
+    await this.ctx.storage.setAlarm(at);
   }
 
   adminPeek(channel: string): { seq: number; members: string[]; retained: string | null } {
@@ -86,5 +133,6 @@ export class ChannelObject extends DurableObject<Env> implements ChannelRpc {
   private bind(channel: string): void {
     this.channel = channel;
     this.state.bind(channel);
+    this.idle.touch(Date.now());
   }
 }

@@ -17,7 +17,10 @@ export class ChannelState {
   private readonly memberEpochs = new Map<string, number>();
   private epoch = 0;
 
-  constructor(private readonly sql: SqlStorage) {
+  /** Names this run of `seq`: a new one whenever `seq` starts again from 0 (the storage was freed or lost). */
+  seqEpoch: string;
+
+  constructor(private readonly sql: Pick<SqlStorage, "exec">) {
     sql.exec(`CREATE TABLE IF NOT EXISTS channel_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS members (app TEXT PRIMARY KEY, epoch INTEGER NOT NULL);`);
     const meta = new Map(
@@ -29,6 +32,7 @@ export class ChannelState {
     this.name = meta.get("name");
     this.seq = Number(meta.get("seq") ?? 0);
     this.retainedFrame = meta.get("retained") ?? null;
+    this.seqEpoch = meta.get("epoch") ?? newEpoch();
     for (const r of sql.exec<{ app: string; epoch: number }>("SELECT app, epoch FROM members")) {
       this.memberEpochs.set(r.app, r.epoch);
       this.epoch = Math.max(this.epoch, r.epoch);
@@ -39,6 +43,7 @@ export class ChannelState {
     if (this.name === undefined) {
       this.name = channel;
       this.put("name", channel);
+      this.put("epoch", this.seqEpoch);
     }
   }
 
@@ -85,4 +90,9 @@ export class ChannelState {
   private put(key: string, value: string): void {
     this.sql.exec("INSERT OR REPLACE INTO channel_meta (key, value) VALUES (?, ?)", key, value);
   }
+}
+
+function newEpoch(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(6));
+  return Array.from(bytes, (b) => b.toString(36).padStart(2, "0")).join("");
 }

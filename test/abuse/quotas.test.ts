@@ -78,7 +78,7 @@ describe("a hostile client meets its quota, and the canary in another app loses 
     const r = await withCanary(s, () => floodUnknownApps(s, { count: 100 }));
     expect(r.details.answers).toEqual({ "api.result not_found": 100, "error not_found": 100, "find.result 0 blocks": 100 });
     expect(r.details.listed).toEqual([]);
-    // Their objects hold no more storage than one that nothing ever named.
-    expect(r.details.storage.named).toEqual(r.details.storage.named.map(() => r.details.storage.neverNamed));
+    // Their objects wrote nothing: no table of their own in their storage.
+    expect(r.details.tables).toEqual([[], []]);
   });
 });

@@ -16,6 +16,7 @@ const LIMITS = {
   NEXUS_MAX_PENDING_CALLS_PER_APP: "5",
   NEXUS_MAX_SERVED_METHODS: "4",
   NEXUS_MAX_BLOCKS_PER_USER: "2",
+  NEXUS_MAX_RETAINED_BYTES_PER_APP: "3000",
 };
 
 let s: TestStack;
@@ -184,6 +185,30 @@ describe("pending calls", () => {
       error: { code: "quota_exceeded", quota: "maxPendingCallsPerApp" },
     });
     await Promise.all([w.close(), ...callers.map((c) => c.close())]);
+  });
+});
+
+describe("retained values", () => {
+  it("bounds the bytes an app parks (maxRetainedBytesPerApp); replacing or clearing a value frees its bytes", async () => {
+    const app = await freshApp();
+    const b = await s.open("u1", app, { kind: "webuo" });
+    const pub = (channel: string, data: string, retain = true) =>
+      b.request({ t: "pub", id: id("r"), channel: `${app}/${channel}`, data, retain });
+    const kb = "x".repeat(1000);
+    expect(await pub("a", kb)).toMatchObject({ t: "ack" });
+    expect(await pub("b", kb)).toMatchObject({ t: "ack" });
+    expect(await pub("c", kb)).toMatchObject({ t: "error", code: "quota_exceeded", quota: "maxRetainedBytesPerApp" });
+    // Nothing was kept: a subscriber of "c" gets no retained value.
+    expect(await sub(b, `${app}/c`)).toMatchObject({ t: "ack" });
+    expect(b.queued().filter((f) => f.t === "msg")).toEqual([]);
+    // Plain messages are not retained and do not count.
+    expect(await pub("c", kb, false)).toMatchObject({ t: "ack" });
+    await b.next((f) => f.t === "msg" && f.channel === `${app}/c`);
+    expect(await pub("a", "small")).toMatchObject({ t: "ack" });
+    expect(await pub("b", "")).toMatchObject({ t: "ack" });
+    expect(await pub("c", kb)).toMatchObject({ t: "ack" });
+    expect(await b.next((f) => f.t === "msg" && f.channel === `${app}/c`)).toMatchObject({ data: kb });
+    await b.close();
   });
 });
 

@@ -46,3 +46,43 @@ describe("channel object", () => {
     await vi.waitFor(async () => expect((await stub.stats("stale")).members).toEqual([]));
   });
 });
+
+describe("an idle channel", () => {
+  it("frees its storage once it has no member and no retained value; seq starts again under a new epoch", async () => {
+    const stub = env.CHANNEL.getByName("idle-1");
+    await stub.join("idle-1", "app1");
+    for (let i = 0; i < 3; i++) await stub.publish("idle-1", FROM, `m${i}`, false);
+    const before = await stub.stats("idle-1");
+    expect(before.seq).toBe(3);
+    const after = await runInDurableObject(stub, async (_live: ChannelObject, state) => {
+      // An instance whose idle period is 1 ms, over the same storage.
+      const fresh = new ChannelObject(state, { ...env, NEXUS_CHANNEL_IDLE_MS: "1" } as Env);
+      await fresh.leave("idle-1", "app1");
+      const alarm = await state.storage.getAlarm();
+      await new Promise((resolve) => setTimeout(resolve, 5)); // the idle period passes
+      await fresh.alarm();
+      const tables = state.storage.sql
+        .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'")
+        .toArray()
+        .filter((r) => !r.name.startsWith("_cf_"));
+      return { alarm, tables, stats: fresh.stats("idle-1"), seq: fresh.publish("idle-1", FROM, "again", false) };
+    });
+    expect(after.alarm).not.toBeNull();
+    expect(after.tables).toEqual([]);
+    expect(after.stats.seq).toBe(0);
+    expect(after.stats.epoch).not.toBe(before.epoch);
+    expect(after.seq).toBe(1);
+  });
+
+  it("keeps a channel that holds a retained value", async () => {
+    const stub = env.CHANNEL.getByName("idle-2");
+    await stub.publish("idle-2", FROM, "online", true);
+    const kept = await runInDurableObject(stub, async (_live: ChannelObject, state) => {
+      const fresh = new ChannelObject(state, { ...env, NEXUS_CHANNEL_IDLE_MS: "1" } as Env);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      await fresh.alarm();
+      return fresh.join("idle-2", "app2");
+    });
+    expect(JSON.parse(kept.retained!)).toMatchObject({ data: "online", seq: 1 });
+  });
+});

