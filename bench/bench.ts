@@ -1,7 +1,10 @@
 import { cpus, loadavg } from "node:os";
 import { startLocalStack } from "../scripts/local-stack";
 import { type Baseline, type BenchContext, type Figure, type FreshStack, setUpApps } from "./context";
-import type { Placement } from "./pin";
+import { peerDriver } from "./peers/clients";
+import { attachPeers, benchPeer } from "./peers/scenarios";
+import { PEER_PACKAGES, type PeerServer, startPeers } from "./peers/servers";
+import { type Placement, pinProcess } from "./pin";
 import type { BenchResults, PlacementRun } from "./report/results";
 import { RuntimeTracker } from "./runtime-tracker";
 import { benchApi } from "./scenarios/api";
@@ -24,6 +27,8 @@ export interface BenchOptions {
   only?: string[];
   /** Stop starting scenarios after this many ms. */
   budgetMs?: number;
+  /** Also start mosquitto and nats-server and run the same scenarios against them (skipped with a note when absent). */
+  peers?: boolean;
   log?: (message: string) => void;
   /** Called before each step, for progress bars. */
   onStep?: (done: number, total: number, label: string) => void;
@@ -63,6 +68,14 @@ function baselineFigures(b: Baseline): Figure[] {
     },
     { ...common, metric: "serial round trip p99", unit: "ms", value: b.serial.p99, floor: b.serial.p99, better: "lower" },
     { ...common, metric: "msgs/s (64 in flight)", unit: "msg/s", value: b.msgsPerSec, floor: b.msgsPerSec, better: "higher" },
+    {
+      ...common,
+      metric: "msgs/s (8 in flight)",
+      unit: "msg/s",
+      value: b.msgsPerSecAt8,
+      floor: b.msgsPerSecAt8,
+      better: "higher",
+    },
   ];
 }
 
@@ -102,7 +115,8 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResults
       ...(bridgeAvailable() ? [{ label: "Bridge", run: (fresh: FreshStack) => fresh((ctx) => benchBridge(ctx)) }] : []),
     ] as IsolatedStep[]
   ).filter((s) => wanted(s.label));
-  const total = placements.length * (steps.length + 1 + isolated.length);
+  const peerSteps = options.peers ? 2 : 0;
+  const total = placements.length * (steps.length + 1 + peerSteps + isolated.length);
   let done = 0;
   const step = (label: string) => options.onStep?.(done++, total, label);
   const overBudget = () => Date.now() - started > budgetMs;
@@ -110,28 +124,56 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResults
   if (!bridgeAvailable())
     for (const run of runs) run.skipped.push("Bridge: bridge not available (bridge/src/index.ts does not exist yet)");
 
-  await withStack({ maxMs, scale, log }, async (rt) => {
-    for (const run of runs) {
-      run.pinning = await rt.place(run.placement);
-      log(`${run.placement} cores (${run.pinning})`);
-      step(`${run.placement}: baseline echo`);
-      const baseline = await rt.attempt(run.placement, () => measureEcho(rt.ctx));
-      if (baseline instanceof Error) run.skipped.push(`every scenario: the baseline echo failed (${baseline.message})`);
-      else run.figures.push(...baselineFigures(baseline));
-      for (const s of steps) {
-        step(`${run.placement}: ${s.label}`);
-        if (baseline instanceof Error) continue;
-        if (overBudget()) run.skipped.push(`${s.label}: time budget exhausted`);
-        else {
-          log(`  ${s.label}`);
-          record(run, s.label, await rt.attempt(run.placement, (pid) => s.run(rt.ctx, baseline, pid)));
-        }
-      }
-      rt.unpin();
+  let peers: PeerServer[] = [];
+  if (options.peers) {
+    const started = await startPeers().catch((err: Error) => err);
+    if (started instanceof Error) for (const run of runs) run.skipped.push(`peers: ${started.message}`);
+    else {
+      peers = started.servers;
+      for (const name of started.missing)
+        for (const run of runs) run.skipped.push(`peer ${name}: not installed (apt-get install -y ${PEER_PACKAGES})`);
     }
-  }).catch((err: Error) => {
-    for (const run of runs) run.skipped.push(`Direct, API, Channel: the stack failed (${err.message})`);
-  });
+  }
+
+  try {
+    await withStack({ maxMs, scale, log }, async (rt) => {
+      for (const run of runs) {
+        run.pinning = await rt.place(run.placement);
+        log(`${run.placement} cores (${run.pinning})`);
+        step(`${run.placement}: baseline echo`);
+        const baseline = await rt.attempt(run.placement, () => measureEcho(rt.ctx));
+        if (baseline instanceof Error) run.skipped.push(`every scenario: the baseline echo failed (${baseline.message})`);
+        else run.figures.push(...baselineFigures(baseline));
+        for (const s of steps) {
+          step(`${run.placement}: ${s.label}`);
+          if (baseline instanceof Error) continue;
+          if (overBudget()) run.skipped.push(`${s.label}: time budget exhausted`);
+          else {
+            log(`  ${s.label}`);
+            record(run, s.label, await rt.attempt(run.placement, (pid) => s.run(rt.ctx, baseline, pid)));
+          }
+        }
+        for (const peer of peers) {
+          step(`${run.placement}: ${peer.name}`);
+          if (baseline instanceof Error) continue;
+          if (overBudget()) {
+            run.skipped.push(`${peer.name}: time budget exhausted`);
+            continue;
+          }
+          log(`  ${peer.name} ${peer.version}`);
+          // The peer takes workerd's place: on core 1 when separate, beside the client on core 0 when shared.
+          pinProcess(peer.pid, run.placement === "separate" ? "1" : "0");
+          record(run, peer.name, await benchPeer(peerDriver(peer), baseline, { maxMs, scale }).catch((err: Error) => err));
+        }
+        attachPeers(run.figures);
+        rt.unpin();
+      }
+    }).catch((err: Error) => {
+      for (const run of runs) run.skipped.push(`Direct, API, Channel: the stack failed (${err.message})`);
+    });
+  } finally {
+    for (const peer of peers) peer.stop();
+  }
 
   for (const s of isolated) {
     for (const run of runs) {
@@ -164,7 +206,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResults
       loadAvgAtStart,
       loadAvgAtEnd: loadavg(),
     },
-    options: { maxMs, scale, connections },
+    options: { maxMs, scale, connections, peers: peers.map((p) => `${p.name} ${p.version}`) },
     runs,
   };
 }

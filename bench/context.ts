@@ -17,6 +17,10 @@ export interface Figure {
   /** The floor's latency curve (101 percentiles), drawn beside `latency`. */
   floorCurve?: number[];
   note?: string;
+  /** Set on a peer server's figure: the peer's name and version ("NATS 2.9.10"). */
+  peer?: string;
+  /** On a Nexus figure: what each peer measured for the same work in the same run, by peer name. */
+  peers?: Record<string, number>;
 }
 
 /**
@@ -35,6 +39,8 @@ export function costFactor(f: Figure): number {
 export interface Baseline {
   serial: LatencySummary;
   msgsPerSec: number;
+  /** The echo's msgs/s with 8 in flight: the floor of one publisher to one subscriber, which keeps 8 publishes in flight. */
+  msgsPerSecAt8: number;
 }
 
 /** What every scenario gets: the stack, helpers for the registry and tokens, and its budget. */

@@ -5,7 +5,7 @@ import { renderTable } from "./report/table";
 import { writeReports } from "./report/write";
 
 // npm run bench -- [--json FILE] [--html FILE] [--quick] [--placements separate,shared] [--max-ms 3000]
-//                   [--connections 10000] [--only direct,api,channel,connections,bridge]
+//                   [--connections 10000] [--only direct,api,channel,connections,bridge] [--peers]
 const { values } = parseArgs({
   options: {
     json: { type: "string" },
@@ -15,6 +15,7 @@ const { values } = parseArgs({
     "max-ms": { type: "string", default: "3000" },
     connections: { type: "string", default: "10000" },
     only: { type: "string" },
+    peers: { type: "boolean", default: false },
   },
 });
 
@@ -24,6 +25,7 @@ const results = await runBench({
   scale: values.quick ? 0.1 : 1,
   connections: Number(values.connections),
   only: values.only?.split(","),
+  peers: values.peers,
   log: (m) => console.error(m),
 });
 console.log(renderTable(results));

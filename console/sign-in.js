@@ -26,6 +26,9 @@ export function signInView({ onSignedIn }) {
   const adminKey = field("Admin key", { name: "adminKey", type: "password", required: true });
   const uid = field("User id (uid)", { name: "uid", required: true, pattern: "[A-Za-z0-9_]{1,64}" });
   const app = field("App", { name: "app", required: true, pattern: "[a-z0-9][a-z0-9_\\-]{0,62}" });
+  // Channel capabilities: comma-separated names or prefixes ending in *; left empty, every channel.
+  const pub = field("May publish on (pub, optional)", { name: "pub", placeholder: "status/dev1, telemetry/*" });
+  const sub = field("May subscribe to (sub, optional)", { name: "sub", placeholder: "prices, news/*" });
   const keyForm = h(
     "form",
     { class: "card", "aria-labelledby": "key-title" },
@@ -34,6 +37,8 @@ export function signInView({ onSignedIn }) {
     adminKey.row,
     uid.row,
     app.row,
+    pub.row,
+    sub.row,
     h("button", { type: "submit" }, "Sign in with admin key"),
   );
 
@@ -60,6 +65,16 @@ export function signInView({ onSignedIn }) {
     e.preventDefault();
     const registry = new RegistryClient(location.origin, adminKey.input.value.trim());
     const claims = { uid: uid.input.value.trim(), app: app.input.value.trim(), kinds: ["webuo"] };
+    for (const [name, f] of [
+      ["pub", pub],
+      ["sub", sub],
+    ]) {
+      const patterns = f.input.value
+        .split(",")
+        .map((p) => p.trim())
+        .filter((p) => p !== "");
+      if (patterns.length > 0) claims[name] = patterns;
+    }
     signIn(keyForm, async () => (await registry.mintToken(claims)).token, registry);
   });
 

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { unstable_startWorker } from "wrangler";
+import { configProblem } from "../src/config";
 import { buildAssets } from "./build-assets";
 
 // The runtime tries to reach Cloudflare at start unless told not to; this machine has no internet.
@@ -103,6 +104,9 @@ async function startEdge(o: EdgeOptions): Promise<EdgeHandle> {
  * Used by `npm start`, the end-to-end tests and the benchmarks alike.
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  // [contract: token policy] the edge refuses to start with an HS256 secret shorter than 32 bytes.
+  const problem = configProblem({ NEXUS_JWT_SECRET: options.jwtSecret, ...options.vars });
+  if (problem) throw new Error(`Nexus cannot start: ${problem}`);
   const persistDir = options.persistDir ?? mkdtempSync(join(tmpdir(), "nexus-"));
   const edgeOptions: EdgeOptions = {
     host: options.host ?? "127.0.0.1",

@@ -47,8 +47,14 @@ export interface NexusConfig extends WelcomeLimits, Record<LimitName, number> {
   /** Frames refused for rate within one window of `abuseWindowMs` after which the socket is closed with 4008. */
   abuseLimit: number;
   abuseWindowMs: number;
+  /** How often workers must ping; three silent intervals close them with 4002. */
+  pingIntervalMs: number;
   jwtSecret: string | undefined;
   jwksUrl: string | undefined;
+  /** When set, tokens must carry this `iss`. */
+  jwtIssuer: string | undefined;
+  /** When set, tokens must carry this `aud` (or a list holding it). */
+  jwtAudience: string | undefined;
   adminKey: string | undefined;
   bench: boolean;
 }
@@ -60,8 +66,11 @@ export type NexusVars = {
   NEXUS_USER_RATE_BURST?: string;
   NEXUS_APP_RATE_BURST?: string;
   NEXUS_ABUSE_LIMIT?: string;
+  NEXUS_PING_INTERVAL_MS?: string;
   NEXUS_JWT_SECRET?: string;
   NEXUS_JWKS_URL?: string;
+  NEXUS_JWT_ISSUER?: string;
+  NEXUS_JWT_AUDIENCE?: string;
   NEXUS_ADMIN_KEY?: string;
   NEXUS_BENCH?: string;
 } & { [K in (typeof LIMIT_VARS)[LimitName]["env"]]?: string };
@@ -95,9 +104,33 @@ export function readConfig(env: NexusVars): NexusConfig {
     appRateBurst: positive(env.NEXUS_APP_RATE_BURST, limits.appRatePerSec * 2),
     abuseLimit: positive(env.NEXUS_ABUSE_LIMIT, rateBurst),
     abuseWindowMs: 10_000,
+    pingIntervalMs: positive(env.NEXUS_PING_INTERVAL_MS, DEFAULT_LIMITS.pingIntervalMs),
     jwtSecret: env.NEXUS_JWT_SECRET || undefined,
     jwksUrl: env.NEXUS_JWKS_URL || undefined,
+    jwtIssuer: env.NEXUS_JWT_ISSUER || undefined,
+    jwtAudience: env.NEXUS_JWT_AUDIENCE || undefined,
     adminKey: env.NEXUS_ADMIN_KEY || undefined,
     bench: env.NEXUS_BENCH === "1",
   };
+}
+
+/** The shortest HS256 secret the edge accepts, in bytes (RFC 7518 section 3.2: at least the hash size). */
+export const MIN_SECRET_BYTES = 32;
+
+/**
+ * What makes this configuration unusable, or undefined when it is sound. The edge answers every
+ * request with this instead of starting half-configured; the local stack refuses to start.
+ *
+ * @example
+ * ```ts
+ * configProblem({ NEXUS_JWT_SECRET: "abc" }); // "NEXUS_JWT_SECRET is 3 bytes; it must be at least 32"
+ * ```
+ */
+export function configProblem(env: NexusVars): string | undefined {
+  const secret = env.NEXUS_JWT_SECRET;
+  if (secret) {
+    const bytes = new TextEncoder().encode(secret).length;
+    if (bytes < MIN_SECRET_BYTES) return `NEXUS_JWT_SECRET is ${bytes} bytes; it must be at least ${MIN_SECRET_BYTES}`;
+  }
+  return undefined;
 }

@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { readConfig } from "./config";
+import { configProblem, readConfig } from "./config";
 import { admin } from "./http/admin";
 import { connect } from "./http/connect";
 import { errorResponse, HttpError } from "./http/errors";
@@ -12,6 +12,16 @@ export { UserPresence } from "./presence/user-presence";
 
 /** The edge worker: health, the connect upgrade, the admin registry; the console is static assets. */
 const app = new Hono<{ Bindings: Env }>();
+
+// A misconfigured edge does not run half-configured: every route, health included, says why.
+app.use("*", async (c, next) => {
+  const problem = configProblem(c.env);
+  if (problem) {
+    console.error(`nexus refuses to serve: ${problem}`);
+    return c.json({ error: { code: "internal", message: `misconfigured: ${problem}` } }, 500);
+  }
+  await next();
+});
 
 app.get("/healthz", (c) => c.json({ ok: true }));
 app.get("/v1/connect", connect);

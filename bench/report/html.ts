@@ -1,5 +1,6 @@
 import { costFactor, type Figure } from "../context";
 import { type BenchResults, formatRatio, formatValue } from "./results";
+import { peerNames } from "./table";
 
 const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 const NEXUS = "#1f6feb";
@@ -86,22 +87,25 @@ export function throughputChart(figures: readonly Figure[]): string {
  * ```
  */
 export function renderHtml(results: BenchResults): string {
+  const peers = peerNames(results);
+  const peerCells = (f: Figure) =>
+    peers.map((p) => `<td>${f.peers?.[p] === undefined ? "-" : formatRatio(f.value / f.peers[p]!)}</td>`).join("");
   const sections = results.runs
     .map((run) => {
       const rows = run.figures
         .map(
           (f) =>
-            `<tr><td>${esc(f.scenario)}</td><td>${esc(f.metric)}</td><td>${formatValue(f.value, f.unit)} ${esc(f.unit)}</td><td>${formatValue(f.floor, f.unit)}</td><td>${esc(f.floorLabel)}</td><td>${formatRatio(f.value / f.floor)}</td><td>${costFactor(f).toFixed(2)}</td></tr>`,
+            `<tr><td>${esc(f.scenario)}</td><td>${esc(f.metric)}</td><td>${formatValue(f.value, f.unit)} ${esc(f.unit)}</td><td>${formatValue(f.floor, f.unit)}</td><td>${esc(f.floorLabel)}</td><td>${formatRatio(f.value / f.floor)}</td><td>${costFactor(f).toFixed(2)}</td>${peerCells(f)}</tr>`,
         )
         .join("\n");
-      const rates = run.figures.filter((f) => f.better === "higher" && !f.scenario.startsWith("Baseline"));
+      const rates = run.figures.filter((f) => f.better === "higher" && !f.scenario.startsWith("Baseline") && !f.peer);
       const curves = run.figures
         .filter((f) => f.latency)
         .map((f) => latencyChart(`${f.scenario}: ${f.metric.replace(/ p50$/, "")}`, f.latency!.curve, f.floorCurve))
         .join("\n");
       const skipped = run.skipped.map((s) => `<p class="skip">Skipped: ${esc(s)}</p>`).join("");
       return `<section><h2>${esc(run.placement)} cores <small>${esc(run.pinning)}</small></h2>${skipped}
-<table><thead><tr><th>Scenario</th><th>Metric</th><th>Nexus</th><th>Floor</th><th>Floor is</th><th>÷ floor</th><th>Cost vs floor</th></tr></thead>
+<table><thead><tr><th>Scenario</th><th>Metric</th><th>Nexus</th><th>Floor</th><th>Floor is</th><th>÷ floor</th><th>Cost vs floor</th>${peers.map((p) => `<th>÷ ${esc(p)}</th>`).join("")}</tr></thead>
 <tbody>${rows}</tbody></table>
 <h3>Throughput (blue) against its floor (grey)</h3>${throughputChart(rates)}
 <h3>Latency distributions</h3><div class="charts">${curves}</div></section>`;
@@ -116,7 +120,8 @@ svg{font:11px system-ui,sans-serif;margin:6px 12px 6px 0}.charts{display:flex;fl
 <p>${esc(results.startedAt)}, ${(results.durationMs / 1000).toFixed(0)} s; ${m.cpus} × ${esc(m.cpuModel)}; Node ${esc(m.node)};
 load average ${m.loadAvgAtStart.map((x) => x.toFixed(2)).join(" ")} at start, ${m.loadAvgAtEnd.map((x) => x.toFixed(2)).join(" ")} at end.
 Every figure stands beside its floor, measured in the same run against a bare Durable Object WebSocket echo in the same workerd.
-"÷ floor" is Nexus divided by the floor; "cost vs floor" is how many times worse than the floor (1.00 = as good as the bare echo).</p>
+"÷ floor" is Nexus divided by the floor; "cost vs floor" is how many times worse than the floor (1.00 = as good as the bare echo).
+${peers.length ? `"÷ <i>peer</i>" is Nexus divided by what that peer server measured for the same work in the same run, on the same cores (its own rows are at the end of each table).` : ""}</p>
 ${sections}</body></html>
 `;
 }

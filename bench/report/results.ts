@@ -15,7 +15,8 @@ export interface BenchResults {
   startedAt: string;
   durationMs: number;
   machine: { cpus: number; cpuModel: string; node: string; platform: string; loadAvgAtStart: number[]; loadAvgAtEnd: number[] };
-  options: { maxMs: number; scale: number; connections: number };
+  /** `peers`: the peer servers measured in this run ("mosquitto 2.0.11"), when `--peers` was given. */
+  options: { maxMs: number; scale: number; connections: number; peers?: string[] };
   runs: PlacementRun[];
 }
 

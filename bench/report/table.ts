@@ -42,15 +42,22 @@ export function renderTable(results: BenchResults): string {
   // Scenarios in the order of the issue, whichever placement happened to measure a row first.
   const rank = (key: string) => SCENARIO_ORDER.findIndex((prefix) => key.startsWith(prefix));
   keys.sort((a, b) => rank(a) - rank(b));
+  const peers = peerNames(results);
   const header = ["Scenario", "Metric"];
-  for (const run of results.runs) header.push(`${run.placement}: value`, "floor", "÷ floor");
+  for (const run of results.runs) header.push(`${run.placement}: value`, "floor", "÷ floor", ...peers.map((p) => `÷ ${p}`));
   const rows = keys.map((key) => {
     const [scenario, metric] = key.split("\u0000") as [string, string];
     const cells = [scenario, metric];
     for (const run of results.runs) {
       const f = byKey.get(key)!.get(run.placement);
-      if (!f) cells.push("-", "-", "-");
-      else cells.push(`${formatValue(f.value, f.unit)} ${f.unit}`, formatValue(f.floor, f.unit), formatRatio(f.value / f.floor));
+      if (!f) cells.push("-", "-", "-", ...peers.map(() => "-"));
+      else
+        cells.push(
+          `${formatValue(f.value, f.unit)} ${f.unit}`,
+          formatValue(f.floor, f.unit),
+          formatRatio(f.value / f.floor),
+          ...peers.map((p) => (f.peers?.[p] === undefined ? "-" : formatRatio(f.value / f.peers[p]!))),
+        );
     }
     return cells;
   });
@@ -72,6 +79,20 @@ export function renderTable(results: BenchResults): string {
 }
 
 /**
+ * The peer servers measured in a run (`--peers`), in the order they first appear.
+ *
+ * @example
+ * ```ts
+ * peerNames(results); // ["mosquitto 2.0.11", "NATS 2.9.10"]
+ * ```
+ */
+export function peerNames(results: BenchResults): string[] {
+  const names = new Set<string>();
+  for (const run of results.runs) for (const f of run.figures) if (f.peer) names.add(f.peer);
+  return [...names];
+}
+
+/**
  * The figure with the largest cost relative to its floor (baseline rows, which are their own floor, excluded).
  *
  * @example
@@ -82,7 +103,7 @@ export function renderTable(results: BenchResults): string {
 export function furthestFromFloor(figures: readonly Figure[]): Figure | undefined {
   let worst: Figure | undefined;
   for (const f of figures) {
-    if (f.scenario.startsWith("Baseline") || !Number.isFinite(costFactor(f))) continue;
+    if (f.scenario.startsWith("Baseline") || f.peer || !Number.isFinite(costFactor(f))) continue;
     if (!worst || costFactor(f) > costFactor(worst)) worst = f;
   }
   return worst;

@@ -19,7 +19,8 @@ export function openEcho(ctx: BenchContext): Promise<WireClient> {
 }
 
 /**
- * The baseline: serial round trips and pipelined messages per second (64 in flight) through a
+ * The baseline: serial round trips and pipelined messages per second (64 in flight, and 8 in
+ * flight for the paths that keep 8 in flight) through a
  * hibernatable Durable Object WebSocket that echoes every message.
  *
  * @example
@@ -37,7 +38,12 @@ export async function measureEcho(ctx: BenchContext, window = 64): Promise<Basel
     await runWindow({ count: 2000, maxMs: 1000, window, send, attach }); // warm-up: JIT, object start
     const serial = await runWindow({ count: Math.round(5000 * ctx.scale), maxMs: ctx.maxMs, window: 1, send, attach });
     const piped = await runWindow({ count: Math.round(100_000 * ctx.scale), maxMs: ctx.maxMs, window, send, attach });
-    return { serial: summarise(serial.latencies), msgsPerSec: (piped.completed / piped.elapsedMs) * 1000 };
+    const piped8 = await runWindow({ count: Math.round(50_000 * ctx.scale), maxMs: ctx.maxMs, window: 8, send, attach });
+    return {
+      serial: summarise(serial.latencies),
+      msgsPerSec: (piped.completed / piped.elapsedMs) * 1000,
+      msgsPerSecAt8: (piped8.completed / piped8.elapsedMs) * 1000,
+    };
   } finally {
     await c.close();
   }

@@ -91,6 +91,8 @@ export class EdgeSession {
       ...options.target,
       tokenIn: "header",
       closeTimeoutMs: CLOSE_TIMEOUT_MS,
+      // A 503 is the device's to retry, after CONNACK "server unavailable".
+      onFirstUnavailable: "reject",
       // As long as MQTT.js waits for CONNACK by default: a crowd of devices connecting at once must not time out here first.
       connectTimeoutMs: 30_000,
       reconnect: options.reconnect ?? { initialDelayMs: 100, maxDelayMs: 3000 },

@@ -96,7 +96,7 @@ func TestReplacedConnectionIsFinal(t *testing.T) {
 func TestTokenExpiry(t *testing.T) {
 	t.Parallel()
 	app, owner := newApp(t)
-	short := func(r *nexustest.TokenRequest) { r.TTLSeconds = 1 }
+	short := func(r *nexustest.TokenRequest) { r.TTLSeconds = 2 }
 
 	// Without TokenFunc, close 4001 is final: unauthorized.
 	log := newStateLog()
@@ -112,7 +112,7 @@ func TestTokenExpiry(t *testing.T) {
 			asked <- struct{}{}
 			if first {
 				first = false
-				return stack.Token(ctx, nexustest.TokenRequest{UID: owner, App: app, TTLSeconds: 1})
+				return stack.Token(ctx, nexustest.TokenRequest{UID: owner, App: app, TTLSeconds: 2})
 			}
 			return stack.Token(ctx, nexustest.TokenRequest{UID: owner, App: app})
 		}

@@ -1,3 +1,4 @@
+import type { WelcomeLimits } from "../../src/protocol/codes";
 import type { ServerFrame } from "../../src/protocol/frames";
 import { ChannelSubscriptions } from "./channel-subscriptions";
 import { Connection } from "./connection";
@@ -122,7 +123,7 @@ export class NexusClient {
   }
 
   /** The server's limits from `welcome`. */
-  get limits(): { maxFrameBytes: number; apiTimeoutMs: number } {
+  get limits(): WelcomeLimits {
     return this.conn.limits;
   }
 
@@ -162,7 +163,8 @@ export class NexusClient {
 
   /**
    * Serves `method` (or "*" for every method): `handler`'s return value answers `ok:true`; a thrown
-   * `NexusError` answers its code, any other throw `app_error` with its message. Resolves with a
+   * `NexusError` with code `bad_request` answers `bad_request`, any other throw `app_error` with its
+   * message (a worker may not answer with a server condition such as `no_responders`). Resolves with a
    * function that stops serving, once the server has acked (the worker is in the pool).
    */
   serve(method: string, handler: ApiHandler): Promise<() => Promise<void>> {

@@ -25,6 +25,15 @@ describe("connect refusals (Node with ws reads the HTTP status of a refused upgr
     expect(edge.connections).toHaveLength(0);
   });
 
+  it("retries a first connect refused with 503 unavailable (the edge cannot check tokens now)", async () => {
+    let refusals = 0;
+    edge = await FakeEdge.start({ refuse: () => (refusals++ < 2 ? { status: 503, code: "unavailable" } : undefined) });
+    const nx = await connect({ url: edge.url, token: "t", kind: "default", reconnect: { initialDelayMs: 10, maxDelayMs: 20 } });
+    expect(nx.state).toBe("connected");
+    expect(refusals).toBe(3);
+    await nx.close();
+  });
+
   it("rejects with a retryable disconnected when nothing listens", async () => {
     edge = await FakeEdge.start();
     const url = edge.url;

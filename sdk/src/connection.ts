@@ -1,3 +1,5 @@
+import { isWorkerKind } from "../../src/identity/kinds";
+import type { WelcomeLimits } from "../../src/protocol/codes";
 import { CloseCode, DEFAULT_LIMITS } from "../../src/protocol/codes";
 import type { Identity, ServerFrame } from "../../src/protocol/frames";
 import { Backoff } from "./backoff";
@@ -65,7 +67,7 @@ const KEEPALIVE_CLOSE = 4000;
 export class Connection {
   state: ClientState = "connecting";
   identity: Identity | undefined;
-  limits: { maxFrameBytes: number; apiTimeoutMs: number } = { ...DEFAULT_LIMITS };
+  limits: WelcomeLimits = { ...DEFAULT_LIMITS };
   /** Increments per socket, so late events of an old socket are recognised and ignored. */
   generation = 0;
 
@@ -206,7 +208,8 @@ export class Connection {
     this.open = true;
     this.identity = welcome.from;
     this.limits = welcome.limits ?? this.limits;
-    this.keepalive?.start();
+    // Workers are held to the server's cadence; frontends keep their own (they are not held to it).
+    this.keepalive?.start(isWorkerKind(welcome.from.kind) ? welcome.limits?.pingIntervalMs : undefined);
     const restored = this.hooks.restore(welcome).catch((cause) => {
       this.hooks.error(new NexusError(ErrorCode.internal, "restoring declarations failed", { cause }));
     });
@@ -249,7 +252,9 @@ export class Connection {
     error ??=
       terminalError(socket?.code ?? 1006, "") ??
       new NexusError(ErrorCode.disconnected, `could not connect to ${this.options.url}`, { closeCode: socket?.code });
-    if (this.firstConnect) {
+    // [contract: 503 unavailable] the edge is up but cannot check tokens now: even a first connect waits and retries.
+    const waitOut = error.code === ErrorCode.unavailable && this.backoff && this.options.onFirstUnavailable !== "reject";
+    if (this.firstConnect && !waitOut) {
       const first = this.firstConnect;
       this.firstConnect = undefined;
       this.setState("closed");

@@ -51,6 +51,36 @@ describe("keepalive", () => {
     // The abandoned socket is torn down, not left half-open.
     await dead.closed();
   });
+
+  it("pings at the welcome's pingIntervalMs when it is the shorter, for a worker only", async () => {
+    vi.useFakeTimers(SDK_TIMERS);
+    edge = await FakeEdge.start({ pingIntervalMs: 1000 });
+    nx = await connect({ url: edge.url, token: "t", kind: "default", keepalive: { intervalMs: 60_000 } });
+    const worker = await edge.nextConnection();
+    const panel = await connect({ url: edge.url, token: "t", kind: "webuo", keepalive: { intervalMs: 60_000 } });
+    const frontend = await edge.nextConnection();
+    for (let i = 0; i < 3; i++) {
+      const ping = worker.nextFrame((f) => f.t === "ping");
+      await vi.advanceTimersByTimeAsync(1000);
+      await ping;
+    }
+    // A frontend is not held to the server's cadence: it keeps its own.
+    expect(frontend.frames.filter((f) => f.t === "ping")).toHaveLength(0);
+    await panel.close();
+  });
+
+  it("reconnects to the same resource after a 4002 (missed keepalive) close", async () => {
+    vi.useFakeTimers(SDK_TIMERS);
+    edge = await FakeEdge.start();
+    nx = await connect({ url: edge.url, token: "t", kind: "default", reconnect: { initialDelayMs: 100, random: () => 0.5 } });
+    const first = await edge.nextConnection();
+    first.socket.close(4002, "missed keepalive");
+    await waitState(nx, "disconnected");
+    await vi.advanceTimersByTimeAsync(100);
+    const again = await edge.nextConnection();
+    await waitState(nx, "connected");
+    expect(again.query.get("resource")).toBe(first.identity.resource);
+  });
 });
 
 describe("read acknowledgement", () => {

@@ -54,16 +54,21 @@ export class Keepalive {
     this.timeoutMs = options.timeoutMs ?? 10_000;
   }
 
-  /** Starts pinging every `intervalMs`. */
-  start(): void {
+  /**
+   * Starts pinging every `intervalMs`, or more often when the server asks for it: a worker must ping
+   * at least every `pingIntervalMs` of its `welcome` (the edge closes a silent worker with 4002).
+   */
+  start(serverIntervalMs?: number): void {
     this.stop();
+    const every =
+      serverIntervalMs !== undefined && serverIntervalMs > 0 ? Math.min(this.intervalMs, serverIntervalMs) : this.intervalMs;
     this.interval = setInterval(() => {
       this.ping();
       this.deadline ??= setTimeout(() => {
         this.stop();
         this.dead();
       }, this.timeoutMs);
-    }, this.intervalMs);
+    }, every);
   }
 
   /**

@@ -71,6 +71,13 @@ export interface ConnectOptions {
    * workerd holds TCP open for seconds after its close frame; `ws` reports the close (4001, 4009) only then.
    */
   closeTimeoutMs?: number;
+  /**
+   * What `connect()` does when the edge answers 503 `unavailable` (it cannot check tokens now, e.g.
+   * its issuer's key set is unreachable): `"retry"` (default) waits with the reconnect backoff until it
+   * can; `"reject"` rejects at once with the retryable error, for a gateway that hands the retry on
+   * (the MQTT bridge answers CONNACK "server unavailable").
+   */
+  onFirstUnavailable?: "retry" | "reject";
 }
 
 /**

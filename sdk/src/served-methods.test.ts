@@ -43,9 +43,12 @@ describe("serve", () => {
     expect(seen).toEqual({ from: caller, method: "sum", rid: "r1" });
   });
 
-  it("answers a thrown NexusError with its code and any other throw with app_error", async () => {
+  it("answers a thrown bad_request as such and any other throw (other codes included) with app_error", async () => {
     await nx.serve("deny", () => {
       throw new NexusError("forbidden", "not you");
+    });
+    await nx.serve("picky", () => {
+      throw new NexusError("bad_request", "a is missing");
     });
     await nx.serve("boom", async () => {
       throw new Error("disk full");
@@ -54,7 +57,13 @@ describe("serve", () => {
       t: "api.res",
       rid: "r1",
       ok: false,
-      error: { code: "forbidden", message: "not you" },
+      error: { code: "app_error", message: "not you" },
+    });
+    expect(await request("r3", "picky", null)).toEqual({
+      t: "api.res",
+      rid: "r3",
+      ok: false,
+      error: { code: "bad_request", message: "a is missing" },
     });
     expect(await request("r2", "boom", null)).toEqual({
       t: "api.res",

@@ -142,8 +142,10 @@ export class ServedMethods {
   }
 }
 
+/** A worker may answer only app_error or bad_request (the edge turns any other code into app_error). */
 function wireError(err: unknown): WireError {
-  if (isNexusError(err)) return { code: err.code, message: err.message };
+  if (isNexusError(err))
+    return { code: err.code === ErrorCode.bad_request ? err.code : ErrorCode.app_error, message: err.message };
   const message = err instanceof Error ? err.message : String(err);
   return { code: ErrorCode.app_error, message };
 }

@@ -199,7 +199,7 @@ export function openSocket(WS: WebSocketConstructor, url: string, events: Socket
 
 /**
  * Asks the edge over plain HTTP why an upgrade failed, for environments that hide the status of a failed
- * upgrade (browsers, Deno, Workers). The edge answers the same 400/401/403 JSON to a GET without
+ * upgrade (browsers, Deno, Workers). The edge answers the same 400/401/403/429/503 JSON to a GET without
  * `Upgrade`. Returns undefined when the answer says nothing (network down, edge unreachable, CORS).
  *
  * @example
@@ -212,7 +212,7 @@ export async function probeRefusal(url: string): Promise<NexusError | undefined>
   if (typeof fetch !== "function") return undefined;
   try {
     const res = await fetch(url.replace(/^ws/, "http"), { headers: { accept: "application/json" } });
-    if (res.status !== 400 && res.status !== 401 && res.status !== 403 && res.status !== 429) return undefined;
+    if (![400, 401, 403, 429, 503].includes(res.status)) return undefined;
     return refusalError(res.status, await res.text());
   } catch {
     return undefined;
@@ -224,6 +224,7 @@ const STATUS_CODES: Record<number, ErrorCode> = {
   401: ErrorCode.unauthorized,
   403: ErrorCode.forbidden,
   429: ErrorCode.quota_exceeded,
+  503: ErrorCode.unavailable,
 };
 
 /**

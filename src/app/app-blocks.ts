@@ -1,3 +1,4 @@
+import { ChannelCapability } from "../auth/capabilities";
 import type { NexusConfig } from "../config";
 import { makeIdentity } from "../identity/jid";
 import { isWorkerKind, randomSuffix } from "../identity/kinds";
@@ -6,7 +7,7 @@ import type { LastWills } from "./last-will";
 import { TokenBucket } from "./rate-limit";
 import { blockKey } from "./routing";
 import { countSends } from "./send";
-import type { Session, SessionAttachment } from "./session";
+import { attachmentOf, type Session, type SessionAttachment, type SessionCaps } from "./session";
 import { SessionIndex } from "./session-index";
 import type { SessionStore } from "./session-store";
 import { TrafficStats } from "./traffic-stats";
@@ -24,6 +25,8 @@ import { TrafficStats } from "./traffic-stats";
 export class AppBlocks {
   private built: SessionIndex | undefined;
   private readonly sessions = new WeakMap<WebSocket, Session>();
+  /** Connects in progress per uid: they count as the uid's presence before their block exists. */
+  private readonly connecting = new Map<string, number>();
   /** Frames in and out, calls, latency and errors over the last minutes (the console's charts). */
   readonly traffic: TrafficStats;
 
@@ -32,6 +35,8 @@ export class AppBlocks {
     private readonly store: SessionStore,
     private readonly config: NexusConfig,
     private readonly wills: LastWills,
+    /** When a block rebuilt after a wake was last heard from, at the latest (see keepalive.ts). */
+    private readonly heardAfterWake: (att: SessionAttachment, now: number) => number,
   ) {
     // Before the index is built (just woken): the runtime's sockets are the connections.
     this.traffic = new TrafficStats(() => this.built?.byConn.size ?? ctx.getWebSockets().length);
@@ -41,14 +46,18 @@ export class AppBlocks {
   get index(): SessionIndex {
     if (this.built) return this.built;
     const index = new SessionIndex();
-    const { serves, subs } = this.store.load();
+    const { serves, subs, caps } = this.store.load();
     const live = new Set<string>();
+    const now = Date.now();
     for (const ws of this.ctx.getWebSockets()) {
       const att = ws.deserializeAttachment() as SessionAttachment | null;
       // Closing sockets are kept: their webSocketClose is what removes them, with their calls and presence.
       if (!att) continue;
       live.add(att.conn);
-      index.add(this.toSession(ws, att, serves.get(att.conn) ?? new Set(), subs.get(att.conn) ?? new Set()));
+      const session = this.toSession(ws, att, serves.get(att.conn) ?? new Set(), subs.get(att.conn) ?? new Set());
+      session.caps = capsOf(caps.get(att.conn) ?? {});
+      session.heardAt = this.heardAfterWake(att, now);
+      index.add(session);
     }
     // Rows of connections that did not survive an eviction (sockets are dropped when an object restarts).
     this.store.removeExcept(live);
@@ -57,11 +66,33 @@ export class AppBlocks {
     return index;
   }
 
-  /** Indexes a socket the runtime has just accepted. */
-  add(ws: WebSocket, att: SessionAttachment): Session {
+  /** Indexes a socket the runtime has just accepted: from here on it can be reached. */
+  add(ws: WebSocket, att: SessionAttachment, caps: { pub?: string[]; sub?: string[] }): Session {
     const session = this.toSession(ws, att, new Set(), new Set());
+    session.caps = capsOf(caps);
+    this.store.setCaps(att.conn, caps);
     this.index.add(session);
     return session;
+  }
+
+  /** Whether a uid has a block here, or one on its way (a connect that has not finished yet). */
+  holdsUid(uid: string): boolean {
+    return this.index.uids.has(uid) || this.connecting.has(uid);
+  }
+
+  /** Counts a connect of `uid` in progress, until `done` is called. */
+  connectingAs(uid: string): { done(): void } {
+    this.connecting.set(uid, (this.connecting.get(uid) ?? 0) + 1);
+    let open = true;
+    return {
+      done: () => {
+        if (!open) return;
+        open = false;
+        const n = (this.connecting.get(uid) ?? 1) - 1;
+        if (n === 0) this.connecting.delete(uid);
+        else this.connecting.set(uid, n);
+      },
+    };
   }
 
   /** The live session of a socket; undefined once it has been dropped (its late frames are ignored). */
@@ -76,6 +107,11 @@ export class AppBlocks {
   /** The blocks of a uid (or all), of a kind (or all), as Find lists them. */
   list(uid: string | undefined, kind: string | undefined): BlockInfo[] {
     return this.index.list(uid, kind);
+  }
+
+  /** Every worker block. */
+  *workers(): Iterable<Session> {
+    for (const set of this.index.workersByUid.values()) yield* set;
   }
 
   /** A resource of `kind` with a random suffix that no block of `uid` holds. */
@@ -93,7 +129,7 @@ export class AppBlocks {
       if (role === s.identity.role) continue;
       s.identity = makeIdentity({ ...s.identity, role }, this.config.domain);
       s.fromJson = JSON.stringify(s.identity);
-      s.ws.serializeAttachment({ conn: s.conn, identity: s.identity, since: s.since, exp: s.exp } satisfies SessionAttachment);
+      s.ws.serializeAttachment(attachmentOf(s));
     }
   }
 
@@ -106,7 +142,9 @@ export class AppBlocks {
       fromJson: JSON.stringify(att.identity),
       methods,
       channels,
+      caps: {},
       bucket: new TokenBucket({ ratePerSec, burst: rateBurst, abuseLimit, abuseWindowMs }),
+      heardAt: att.since,
       unread: 0,
       pingSeen: 0,
       credits: 0,
@@ -115,4 +153,11 @@ export class AppBlocks {
     countSends(ws, this.traffic);
     return session;
   }
+}
+
+function capsOf(claims: { pub?: string[]; sub?: string[] }): SessionCaps {
+  const caps: SessionCaps = {};
+  if (claims.pub) caps.pub = ChannelCapability.parse(claims.pub);
+  if (claims.sub) caps.sub = ChannelCapability.parse(claims.sub);
+  return caps;
 }

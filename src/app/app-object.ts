@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import type { AppRpc, AppState, AppStats, CallRequest, Delivery, DirectItem, Refusal } from "../do-contracts";
+import type { AppRpc, AppState, AppStats, CallItem, CallResult, Delivery, DirectItem, Refusal } from "../do-contracts";
 import { CloseCode } from "../protocol/codes";
 import type { ApiOutcome, BlockInfo, Identity } from "../protocol/frames";
 import type { BlockDetail, LocalChannel } from "./admin-views";
@@ -43,6 +43,7 @@ export class AppObject extends DurableObject<Env> implements AppRpc {
     if (!session) return;
     const now = Date.now();
     this.parts.meter.mark(now);
+    if (session.worker) this.parts.keepalive.heard(session, now);
     this.parts.blocks.traffic.received(now);
     if (session.exp <= now) {
       this.parts.teardown.drop(ws, CloseCode.tokenExpired, "token expired");
@@ -59,20 +60,28 @@ export class AppObject extends DurableObject<Env> implements AppRpc {
     this.parts.teardown.drop(ws, CloseCode.goingAway, "socket error");
   }
 
-  /** Closes sockets whose token expired with 4001, then waits for the next expiry. */
+  /** Closes sockets whose token expired (4001) and workers gone silent (4002), then waits for the next deadline. */
   override async alarm(): Promise<void> {
-    const expired = this.parts.expiry.due(Date.now());
+    const { blocks, clock, expiry, keepalive, teardown } = this.parts;
+    const now = Date.now();
+    const expired = expiry.due(now);
     for (const ws of this.ctx.getWebSockets()) {
       const att = ws.deserializeAttachment() as SessionAttachment | null;
-      if (att && expired.has(att.conn)) this.parts.teardown.drop(ws, CloseCode.tokenExpired, "token expired");
+      if (att && expired.has(att.conn)) teardown.drop(ws, CloseCode.tokenExpired, "token expired");
     }
-    await this.parts.expiry.rearm();
+    const { silent, next } = keepalive.sweep(blocks.workers(), now);
+    for (const s of silent) teardown.drop(s.ws, CloseCode.missedKeepalive, "missed keepalive");
+    await clock.next([expiry.next(), next]);
   }
 
   // The RPC surface (rpc-surface.ts): methods must sit on the class for the runtime to expose them.
 
-  rpcCall(app: string, caller: Identity, callerFromJson: string, req: CallRequest): Promise<ApiOutcome> {
-    return this.rpc.rpcCall(app, caller, callerFromJson, req);
+  rpcCallBatch(app: string, callerApp: string, items: CallItem[]): Promise<(ApiOutcome | null)[]> {
+    return this.rpc.rpcCallBatch(app, callerApp, items);
+  }
+
+  rpcCallResults(app: string, results: CallResult[]): void {
+    this.rpc.rpcCallResults(app, results);
   }
 
   rpcCancel(app: string, callKeys: string[]): void {

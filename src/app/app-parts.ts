@@ -1,9 +1,11 @@
 import { KeyedBatcher } from "../batcher";
 import { type NexusConfig, readConfig } from "../config";
-import type { DirectItem, Publish, Refusal } from "../do-contracts";
+import type { CallItem, CallResult, DirectItem, Publish, Refusal } from "../do-contracts";
 import { CloseCode } from "../protocol/codes";
+import type { ApiOutcome } from "../protocol/frames";
 import { deferSchema } from "../storage/deferred-schema";
 import { StubCache } from "../stubs";
+import { AlarmClock } from "./alarm-clock";
 import { AppBlocks } from "./app-blocks";
 import { AppChannels } from "./app-channels";
 import { BackgroundWork } from "./background-work";
@@ -12,11 +14,14 @@ import { BoundApp } from "./bound-app";
 import { CallRouting } from "./call-routing";
 import { ExpiryAlarm } from "./expiry-alarm";
 import { FrameGate } from "./frame-gate";
+import { WorkerKeepalive } from "./keepalive";
 import { LastWills } from "./last-will";
 import { OutboundCalls } from "./outbound-calls";
 import { RateMeter } from "./rate-meter";
 import { Registry } from "./registry";
+import { RemoteCalls } from "./remote-calls";
 import { RetainedBytes } from "./retained-bytes";
+import { SqlRotationStore } from "./round-robin";
 import type { Session } from "./session";
 import { SessionStore } from "./session-store";
 import { SlowConsumerGuard } from "./slow-consumer";
@@ -43,8 +48,17 @@ export interface AppParts {
   publishes: KeyedBatcher<Publish, number>;
   /** Per other app: one Direct call in flight; what arrives meanwhile goes in the next (order kept). */
   directs: KeyedBatcher<DirectItem, Refusal | null>;
+  /** Per other app: one batch of API calls in flight; what arrives meanwhile goes in the next (order kept). */
+  callsOut: KeyedBatcher<CallItem, ApiOutcome | null>;
+  /** Per calling app: one batch of call outcomes in flight back to it. */
+  callResults: KeyedBatcher<CallResult, undefined>;
+  /** Calls of local blocks waiting at other apps' objects for their outcome. */
+  remote: RemoteCalls;
   teardown: BlockTeardown;
+  /** The object's one alarm, for the nearest of the deadlines below. */
+  clock: AlarmClock;
   expiry: ExpiryAlarm;
+  keepalive: WorkerKeepalive;
   /** The rate limits of users and of the app, applied with each connection's own before parsing. */
   gate: FrameGate;
   /** Every frame to a block goes through it: the slow-consumer bound. */
@@ -76,6 +90,8 @@ export function makeAppParts(ctx: DurableObjectState, env: Env): AppParts {
   const store = new SessionStore(sql);
   const app = new BoundApp(store);
   const registry = new Registry(sql);
+  const clock = new AlarmClock(ctx.storage);
+  const keepalive = new WorkerKeepalive(ctx, clock, config.pingIntervalMs);
   const stubs = new StubCache(env);
   const work = new BackgroundWork((p) => ctx.waitUntil(p));
   const background = (p: Promise<unknown>): void => work.run(p);
@@ -91,7 +107,7 @@ export function makeAppParts(ctx: DurableObjectState, env: Env): AppParts {
         .catch(() => stubs.forget("channel", will.channel)),
     ),
   );
-  const blocks = new AppBlocks(ctx, store, config, wills);
+  const blocks = new AppBlocks(ctx, store, config, wills, (att, now) => keepalive.heardAfterWake(att, now));
   const gate = new FrameGate(config);
   // The teardown needs the parts that send, and they need the guard: it reaches the teardown late.
   let teardown: BlockTeardown | undefined;
@@ -101,10 +117,11 @@ export function makeAppParts(ctx: DurableObjectState, env: Env): AppParts {
     (ws) => slowConsumer(ws, () => teardown),
   );
   const sendTo = (s: Session, text: string): boolean => consumers.send(s, text);
-  const calls = new CallRouting(app, registry, blocks, config, sendTo);
+  const calls = new CallRouting(app, registry, blocks, config, sendTo, new SqlRotationStore(sql));
   const channels = new AppChannels({ app, blocks, store, stubs, limits: config, send: sendTo, background });
   const outbound = new OutboundCalls();
-  teardown = new BlockTeardown({ app, blocks, store, wills, calls, outbound, channels, stubs, gate, background });
+  const remote = new RemoteCalls();
+  teardown = new BlockTeardown({ app, blocks, store, wills, calls, outbound, remote, channels, stubs, gate, background });
   return {
     config,
     app,
@@ -123,8 +140,24 @@ export function makeAppParts(ctx: DurableObjectState, env: Env): AppParts {
       maxQueuedBytes: config.maxQueuedBytes,
       sizeOf: (d) => d.req.data.length + d.callerFromJson.length,
     }),
+    callsOut: new KeyedBatcher((target, items) => stubs.app(target).rpcCallBatch(target, app.name ?? "", items), {
+      maxBatchBytes: config.maxBatchBytes,
+      maxQueuedBytes: config.maxQueuedBytes,
+      sizeOf: (c) => callBytes(c.req.data) + c.callerFromJson.length,
+    }),
+    callResults: new KeyedBatcher(
+      async (callerApp, items) => {
+        await stubs.app(callerApp).rpcCallResults(callerApp, items);
+        return items.map(() => undefined);
+      },
+      // Outcomes are never refused (the caller would wait for nothing); only one call's size is bounded.
+      { maxBatchBytes: config.maxBatchBytes, sizeOf: (r) => (r.outcome.ok ? callBytes(r.outcome.data) : 256) },
+    ),
+    remote,
     teardown,
-    expiry: new ExpiryAlarm(ctx.storage, store),
+    clock,
+    expiry: new ExpiryAlarm(clock, store),
+    keepalive,
     gate,
     consumers,
     retained: new RetainedBytes(sql, config.maxRetainedBytesPerApp),
@@ -137,6 +170,11 @@ export function makeAppParts(ctx: DurableObjectState, env: Env): AppParts {
         .toArray()
         .map((r) => r.name),
   };
+}
+
+/** About the bytes a JSON value takes in a batch (the frame's own text is gone by then). */
+function callBytes(data: unknown): number {
+  return typeof data === "string" ? data.length + 2 : JSON.stringify(data ?? null).length;
 }
 
 /**

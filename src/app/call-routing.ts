@@ -4,7 +4,7 @@ import type { AppBlocks } from "./app-blocks";
 import type { BoundApp } from "./bound-app";
 import { PendingCalls, type PendingLimits } from "./pending-calls";
 import type { Registry } from "./registry";
-import { RoundRobin } from "./round-robin";
+import { type RotationStore, RoundRobin } from "./round-robin";
 import { authorize, callTarget, directTarget, failed, isRefusal } from "./routing";
 import type { Session } from "./session";
 
@@ -22,7 +22,7 @@ const MAX_CREDITS = 10_000;
  */
 export class CallRouting {
   readonly pending: PendingCalls;
-  private readonly rr = new RoundRobin();
+  readonly rr: RoundRobin;
 
   constructor(
     private readonly app: BoundApp,
@@ -30,8 +30,10 @@ export class CallRouting {
     private readonly blocks: AppBlocks,
     limits: PendingLimits,
     private readonly send: (to: Session, text: string) => boolean,
+    rotation: RotationStore,
   ) {
     this.pending = new PendingCalls(limits);
+    this.rr = new RoundRobin(rotation);
   }
 
   /** Pools whose round-robin position is kept (for the stats route). */

@@ -1,6 +1,6 @@
 import { CLAIMS_HEADER, type ConnectClaims } from "../do-contracts";
 import { makeIdentity } from "../identity/jid";
-import { parseResource, randomSuffix } from "../identity/kinds";
+import { isWorkerKind, parseResource, randomSuffix } from "../identity/kinds";
 import { CloseCode, ErrorCode, Quota } from "../protocol/codes";
 import { welcomeFrame, welcomeLimits } from "../protocol/welcome";
 import type { AppParts } from "./app-parts";
@@ -9,8 +9,13 @@ import { send } from "./send";
 import type { SessionAttachment } from "./session";
 
 /**
- * The connect handshake: takes the upgrade the edge forwarded with the verified claims, replaces a
- * block already holding the same JID, accepts the hibernatable socket, and sends `welcome`.
+ * The connect handshake: takes the upgrade the edge forwarded with the verified claims, and makes the
+ * block reachable and welcomed in one step.
+ *
+ * Everything that waits (the uid's presence, the expiry alarm) happens before the block exists
+ * anywhere: if it fails, the connect is refused with 503 and nothing is left behind. Then, with no
+ * await between them, a block holding the same JID is replaced, the socket is accepted and indexed,
+ * and `welcome` is sent, so nothing can be routed to the block before its `welcome`.
  *
  * @example
  * ```ts
@@ -28,48 +33,97 @@ export class ConnectHandshake {
   ) {}
 
   async accept(request: Request): Promise<Response> {
-    const { app, blocks, config, registry, stubs, teardown } = this.parts;
+    const { app, blocks, stubs } = this.parts;
     const claims = JSON.parse(request.headers.get(CLAIMS_HEADER) ?? "null") as ConnectClaims | null;
     if (!claims || request.headers.get("Upgrade") !== "websocket") return new Response("bad internal request", { status: 400 });
     app.keep(claims.app);
     const kind = claims.resource ? parseResource(claims.resource)?.kind : claims.kind;
     if (!kind) return new Response("bad internal request", { status: 400 });
+    // [quota maxBlocksPerUser] refused before anything is written or awaited; checked again at the accept.
+    const known = claims.resource !== undefined && blocks.index.byKey.has(blockKey(claims.uid, claims.resource));
+    const already = blocks.index.uids.get(claims.uid) ?? 0;
+    if (!known && already >= this.parts.config.maxBlocksPerUser)
+      return tooManyBlocks(already, this.parts.config.maxBlocksPerUser);
+    const conn = randomSuffix(12);
+    const exp = claims.exp * 1000;
+
+    const connecting = blocks.connectingAs(claims.uid);
+    try {
+      // The uid's first block here tells its presence object, so that Find sees the block once welcomed.
+      if (!blocks.index.uids.has(claims.uid)) await stubs.user(claims.uid).add(claims.app);
+      await this.parts.expiry.add(conn, exp);
+    } catch {
+      connecting.done();
+      stubs.forget("user", claims.uid);
+      this.forget(conn, claims);
+      return Response.json(
+        { error: { code: "unavailable", message: "the app could not take the connection now; try again" } },
+        { status: 503 },
+      );
+    }
+    connecting.done();
+    this.list(claims.app);
+    return this.welcome(conn, exp, kind, claims);
+  }
+
+  /** Replaces, accepts, indexes and welcomes: one synchronous step. */
+  private welcome(conn: string, exp: number, kind: string, claims: ConnectClaims): Response {
+    const { blocks, config, registry, teardown, keepalive } = this.parts;
     const resource = claims.resource ?? blocks.freeResource(claims.uid, kind);
     const role = registry.owner() === claims.uid ? "owner" : "user";
     const identity = makeIdentity({ app: claims.app, uid: claims.uid, role, resource, kind }, config.domain);
-
-    // [XMPP resource conflict] a second connection with the same full JID replaces the first. From this
-    // check to the index holding the new block nothing awaits, so two connects cannot both keep a JID.
     const index = blocks.index;
     const previous = index.byKey.get(blockKey(claims.uid, resource));
     // A block that replaces another of the same JID does not add one.
     const online = index.uids.get(claims.uid) ?? 0;
-    if (!previous && online >= config.maxBlocksPerUser) return tooManyBlocks(online, config.maxBlocksPerUser);
-    if (previous) teardown.drop(previous.ws, CloseCode.replaced, "replaced by a new connection");
+    if (!previous && online >= config.maxBlocksPerUser) {
+      this.forget(conn, claims);
+      return tooManyBlocks(online, config.maxBlocksPerUser);
+    }
     const pair = new WebSocketPair();
     const ws = pair[1];
-    const attachment: SessionAttachment = { conn: randomSuffix(12), identity, since: Date.now(), exp: claims.exp * 1000 };
-    // Tags name the block to the runtime itself (getWebSockets), independent of this object's index.
-    this.ctx.acceptWebSocket(ws, [`r:${claims.uid}/${resource}`, `u:${claims.uid}`]);
-    ws.serializeAttachment(attachment);
-    blocks.add(ws, attachment);
-    const expiry = this.parts.expiry.add(attachment.conn, attachment.exp);
-
-    // The uid's first block here tells its presence object (after any "remove" a replaced block sent,
-    // on the same stub, so in order), before welcome, so that Find sees the block once it is welcomed.
-    if (index.uids.get(claims.uid) === 1) await stubs.user(claims.uid).add(claims.app);
-    if (!this.listed) {
-      this.listed = true;
-      this.parts.background(
-        stubs
-          .directory()
-          .touch(claims.app)
-          .catch(() => (this.listed = false)),
-      );
+    const attachment: SessionAttachment = { conn, identity, since: Date.now(), exp };
+    try {
+      // Tags name the block to the runtime itself (getWebSockets), independent of this object's index.
+      this.ctx.acceptWebSocket(ws, [`r:${claims.uid}/${resource}`, `u:${claims.uid}`]);
+      ws.serializeAttachment(attachment);
+      const session = blocks.add(ws, attachment, { pub: claims.pub, sub: claims.sub });
+      // [XMPP resource conflict] a second connection with the same full JID replaces the first; the new
+      // block is indexed first, so the uid never looks absent (its presence is not removed).
+      if (previous) teardown.drop(previous.ws, CloseCode.replaced, "replaced by a new connection");
+      send(ws, welcomeFrame(identity, welcomeLimits(config)));
+      if (isWorkerKind(kind)) this.parts.background(keepalive.watch(session));
+    } catch (err) {
+      // Nothing routable may survive a failed welcome: the block goes as if it had closed.
+      teardown.drop(ws, 1011, "connect failed");
+      this.forget(conn, claims);
+      throw err;
     }
-    await expiry;
-    send(ws, welcomeFrame(identity, welcomeLimits(config)));
     return new Response(null, { status: 101, webSocket: pair[0] });
+  }
+
+  /** Leaves no trace of a connect that did not complete. */
+  private forget(conn: string, claims: ConnectClaims): void {
+    const { blocks, expiry, stubs } = this.parts;
+    expiry.remove(conn);
+    if (blocks.holdsUid(claims.uid)) return;
+    this.parts.background(
+      stubs
+        .user(claims.uid)
+        .remove(claims.app)
+        .catch(() => stubs.forget("user", claims.uid)),
+    );
+  }
+
+  private list(app: string): void {
+    if (this.listed) return;
+    this.listed = true;
+    this.parts.background(
+      this.parts.stubs
+        .directory()
+        .touch(app)
+        .catch(() => (this.listed = false)),
+    );
   }
 }
 

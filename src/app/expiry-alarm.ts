@@ -1,31 +1,31 @@
+import type { AlarmClock } from "./alarm-clock";
 import type { SessionStore } from "./session-store";
 
 /**
- * The object's one alarm, set for the nearest token expiry of its blocks. The alarm time is read
- * from storage once per instance and then kept, so a connect rarely waits on it.
+ * Token expiries of the object's blocks, kept in storage (a woken object must still close a block at
+ * its token's `exp`), on the object's one alarm.
  *
  * @example
  * ```ts
- * await expiry.schedule(attachment.exp);
- * // in alarm(): for (const conn of expiry.due(Date.now())) close(conn, 4001); await expiry.rearm();
+ * await expiry.add(conn, exp);
+ * // in alarm(): for (const conn of expiry.due(Date.now())) close(conn, 4001); then expiry.next()
  * ```
  */
 export class ExpiryAlarm {
-  /** The scheduled alarm, once read: undefined until then, null when none is set. */
-  private alarmAt: number | null | undefined;
-
   constructor(
-    private readonly storage: DurableObjectStorage,
+    private readonly clock: AlarmClock,
     private readonly store: SessionStore,
   ) {}
 
   /** Records a block's expiry and makes sure the alarm fires by then. */
   async add(conn: string, exp: number): Promise<void> {
     this.store.addExpiry(conn, exp);
-    this.alarmAt ??= await this.storage.getAlarm();
-    if (this.alarmAt !== null && this.alarmAt <= exp) return;
-    this.alarmAt = exp;
-    await this.storage.setAlarm(exp);
+    await this.clock.by(exp);
+  }
+
+  /** Forgets the expiry of a connection that never came to be. */
+  remove(conn: string): void {
+    this.store.removeExpiry(conn);
   }
 
   /** The connections whose tokens have expired by `now`; their rows are removed. */
@@ -35,10 +35,8 @@ export class ExpiryAlarm {
     return expired;
   }
 
-  /** Sets the alarm for the next expiry, if any. */
-  async rearm(): Promise<void> {
-    const next = this.store.nextExpiry();
-    this.alarmAt = next ?? null;
-    if (next !== undefined) await this.storage.setAlarm(next);
+  /** The next expiry, if any. */
+  next(): number | undefined {
+    return this.store.nextExpiry();
   }
 }

@@ -1,9 +1,10 @@
 import { BatchQueueFull } from "../batcher";
+import type { CallRequest } from "../do-contracts";
 import { UID_PATTERN } from "../identity/jid";
 import { parseResource } from "../identity/kinds";
 import { decodeClientFrame, peekId } from "../protocol/codec";
 import { CloseCode, ErrorCode, Quota } from "../protocol/codes";
-import type { ApiOutcome, BlockInfo, ClientFrame } from "../protocol/frames";
+import type { ApiOutcome, BlockInfo, ClientFrame, WireError } from "../protocol/frames";
 import type { Joined } from "./app-channels";
 import type { FrameContext } from "./frame-context";
 import type { Admission } from "./frame-gate";
@@ -78,7 +79,11 @@ export async function handleFrame(app: FrameContext, s: Session, message: string
     case "api":
       return api(app, s, frame);
     case "api.res":
-      app.answer(frame.rid, s, frame.ok ? { ok: true, data: frame.data, from: s.identity } : { ok: false, error: frame.error });
+      app.answer(
+        frame.rid,
+        s,
+        frame.ok ? { ok: true, data: frame.data, from: s.identity } : { ok: false, error: workerError(frame.error) },
+      );
       return;
     case "serve":
       return serve(app, s, frame);
@@ -95,6 +100,8 @@ export async function handleFrame(app: FrameContext, s: Session, message: string
     case "find":
       return find(app, s, frame);
     case "will":
+      // The will is a publish made later: the token's pub capability applies now.
+      if (!("clear" in frame) && !mayUse(app, s, "pub", frame.channel, frame.id)) return;
       // One will per connection, replaced by the next; published by the edge when the connection ends.
       app.setWill(s, "clear" in frame ? undefined : { channel: frame.channel, data: frame.data, retain: frame.retain === true });
       ack(app, s, frame.id);
@@ -104,6 +111,23 @@ export async function handleFrame(app: FrameContext, s: Session, message: string
       app.send(s, '{"t":"pong"}');
       return;
   }
+}
+
+/**
+ * A worker may answer only `app_error` or `bad_request`: any other code reaches the caller as
+ * `app_error`, so a worker cannot pass for a server condition (and make clients retry).
+ */
+function workerError(error: WireError): WireError {
+  if (error.code === ErrorCode.app_error || error.code === ErrorCode.bad_request) return error;
+  return { code: ErrorCode.app_error, message: error.message };
+}
+
+/** The token's channel capabilities, checked before a `sub` or `pub` goes anywhere. */
+function mayUse(app: FrameContext, s: Session, cap: "pub" | "sub", channel: string, id: string | undefined): boolean {
+  const allowed = s.caps[cap];
+  if (!allowed || allowed.allows(channel)) return true;
+  sendError(app, s, id, ErrorCode.forbidden, `this token may not ${cap} on "${channel}"`);
+  return false;
 }
 
 function serve(app: FrameContext, s: Session, f: Frame<"serve">): void {
@@ -131,7 +155,10 @@ async function api(app: FrameContext, s: Session, f: Frame<"api">): Promise<void
   const started = Date.now();
   const bad = badTarget(f);
   if (bad) return sendError(app, s, f.id, ErrorCode.bad_request, bad);
-  const callKey = `${s.conn}:${f.id}`;
+  const local = f.app === app.appName();
+  // A call to another app is matched to its outcome by key when that comes back: a key of its own,
+  // so that a late outcome of an earlier call with the same id can never settle this one.
+  const callKey = local ? `${s.conn}:${f.id}` : `${s.conn}:${f.id}#${++remoteSeq}`;
   const max = app.config.maxPendingCalls;
   if (app.outbound.count(s.conn) >= max) {
     const message = `this block already has ${max} calls in flight (maxPendingCalls is ${max})`;
@@ -157,10 +184,7 @@ async function api(app: FrameContext, s: Session, f: Frame<"api">): Promise<void
   app.outbound.open(s.conn, callKey, f.app);
   let outcome: ApiOutcome;
   try {
-    outcome =
-      f.app === app.appName()
-        ? await app.routeCall(s.identity, s.fromJson, req)
-        : await app.stubs.app(f.app).rpcCall(f.app, s.identity, s.fromJson, req);
+    outcome = local ? await app.routeCall(s.identity, s.fromJson, req) : await callAway(app, f.app, s, req);
   } catch {
     app.stubs.forget("app", f.app);
     outcome = { ok: false, error: { code: ErrorCode.internal, message: "the call could not be routed" } };
@@ -168,6 +192,32 @@ async function api(app: FrameContext, s: Session, f: Frame<"api">): Promise<void
   if (!app.outbound.close(s.conn, callKey)) return; // the caller left, which cancelled the call
   app.traffic.callDone(outcome.ok ? undefined : outcome.error.code, Date.now() - started);
   app.send(s, JSON.stringify({ t: "api.result", id: f.id, ...outcome }));
+}
+
+let remoteSeq = 0;
+
+/**
+ * A call to another app's workers: batched with the others to that app (one RPC in flight per
+ * target, order kept), its outcome matched by key when it comes back, at once for a refusal.
+ */
+function callAway(app: FrameContext, target: string, s: Session, req: CallRequest): Promise<ApiOutcome> {
+  // Waiting first: the outcome may come back (rpcCallResults) before the batch's own answer does.
+  const outcome = app.remote.wait(req.callKey, req.timeoutMs);
+  app.callsOut.push(target, { caller: s.identity, callerFromJson: s.fromJson, req }).then(
+    (now) => {
+      if (now) app.remote.settle(req.callKey, now);
+    },
+    (err) => {
+      if (err instanceof BatchQueueFull) {
+        const message = `too many calls wait for app "${target}"; slow down`;
+        app.remote.settle(req.callKey, { ok: false, error: { code: ErrorCode.rate_limited, message } });
+        return;
+      }
+      app.stubs.forget("app", target);
+      app.remote.settle(req.callKey, { ok: false, error: { code: ErrorCode.internal, message: "the call could not be routed" } });
+    },
+  );
+  return outcome;
 }
 
 async function direct(app: FrameContext, s: Session, f: Frame<"direct">): Promise<void> {
@@ -194,6 +244,7 @@ async function direct(app: FrameContext, s: Session, f: Frame<"direct">): Promis
 }
 
 async function sub(app: FrameContext, s: Session, f: Frame<"sub">): Promise<void> {
+  if (!mayUse(app, s, "sub", f.channel, f.id)) return;
   let result: Joined;
   try {
     result = await app.subscribe(s, f.channel);
@@ -207,6 +258,7 @@ async function sub(app: FrameContext, s: Session, f: Frame<"sub">): Promise<void
 }
 
 async function pub(app: FrameContext, s: Session, f: Frame<"pub">): Promise<void> {
+  if (!mayUse(app, s, "pub", f.channel, f.id)) return;
   // A retained value is parked on the channel: it counts against the app's maxRetainedBytesPerApp.
   const undo = f.retain === true ? app.retain(f.channel, f.data === "" ? 0 : f.data.length + s.fromJson.length) : undefined;
   if (undo !== undefined && typeof undo !== "function") {

@@ -43,6 +43,15 @@ describe("PendingCalls", () => {
     expect(calls.size).toBe(1);
   });
 
+  it("never hands out a rid twice, across instances too", () => {
+    const rids = new Set<string>();
+    for (let instance = 0; instance < 50; instance++) {
+      const calls = new PendingCalls();
+      for (let i = 0; i < 20; i++) void calls.open({ callKey: `k${i}`, worker: "w1", timeoutMs: 1000 }, (r) => rids.add(r));
+    }
+    expect(rids.size).toBe(1000);
+  });
+
   it("cancels by call key, so a late answer is dropped", () => {
     const calls = new PendingCalls();
     let rid = "";

@@ -1,4 +1,5 @@
 import type { Refusal } from "../do-contracts";
+import { randomSuffix } from "../identity/kinds";
 import { ErrorCode, Quota } from "../protocol/codes";
 import type { ApiOutcome } from "../protocol/frames";
 import { DeadlineTimer, type TimerApi } from "./deadlines";
@@ -30,6 +31,11 @@ const UNBOUNDED: PendingLimits = {
  * cancelling. Anything that arrives after that is dropped. Timeouts share one timer for the
  * nearest deadline (workerd allows an object at most 10,000 active timers).
  *
+ * A `rid` is `r<instance>.<n>`: a random prefix drawn by each instance of the object (71 bits) and a
+ * counter, so an object woken from hibernation or restarted never hands out a `rid` again, and a
+ * worker's late answer to a call of an earlier instance matches nothing. (A counter kept in storage
+ * would do it too, at the price of a storage write before each `api.req`.)
+ *
  * @example
  * ```ts
  * const calls = new PendingCalls();
@@ -49,6 +55,8 @@ export class PendingCalls {
   constructor(
     private readonly limits: PendingLimits = UNBOUNDED,
     timers?: TimerApi,
+    /** This object instance's rid prefix; random unless a test fixes it. */
+    private readonly instance: string = randomSuffix(12),
   ) {
     this.timeouts = new DeadlineTimer((rid) => this.expire(rid), timers);
     this.now = timers ? () => timers.now() : Date.now;
@@ -73,7 +81,7 @@ export class PendingCalls {
     call: { callKey: string; worker: string; caller?: string; timeoutMs: number },
     send: (rid: string) => void,
   ): Promise<ApiOutcome> {
-    const rid = `r${(++this.seq).toString(36)}`;
+    const rid = `r${this.instance}.${(++this.seq).toString(36)}`;
     return new Promise<ApiOutcome>((resolve) => {
       const caller = call.caller ?? "";
       const pending: Pending = { rid, callKey: call.callKey, worker: call.worker, caller, timeoutMs: call.timeoutMs, resolve };

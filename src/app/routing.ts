@@ -3,7 +3,7 @@ import { parseResource } from "../identity/kinds";
 import { ErrorCode } from "../protocol/codes";
 import type { ApiOutcome, Identity } from "../protocol/frames";
 import type { Registry } from "./registry";
-import { poolKey, type RoundRobin } from "./round-robin";
+import type { RoundRobin } from "./round-robin";
 import type { Session } from "./session";
 import type { SessionIndex } from "./session-index";
 
@@ -66,9 +66,7 @@ export function callTarget<S>(
     }
     return target;
   }
-  const servers = index.servers(targetUid, method);
-  const named = servers.some((s) => s.methods.has(method));
-  const worker = rr.pick(poolKey(targetUid, method, named), servers);
+  const worker = rr.pick(targetUid, method, index.servers(targetUid, method));
   return worker ?? refuse(ErrorCode.no_responders, `no online worker serves "${method}"`);
 }
 

@@ -74,7 +74,10 @@ export class SessionIndex<Socket = WebSocket> {
     const out: BlockInfo[] = [];
     for (const s of this.byConn.values()) {
       if ((uid === undefined || s.identity.uid === uid) && (kind === undefined || s.identity.kind === kind)) {
-        out.push({ ...s.identity, since: s.since });
+        // [NATS service discovery] a worker's entry lists its endpoints (sorted: the same before and after a wake).
+        out.push(
+          s.worker ? { ...s.identity, since: s.since, methods: [...s.methods].sort() } : { ...s.identity, since: s.since },
+        );
       }
     }
     return out;

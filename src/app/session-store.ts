@@ -1,6 +1,6 @@
 /**
- * The app object's per-connection rows in SQLite: serve declarations, channel subscriptions and
- * token expiries, keyed by connection id (which the socket's attachment carries). Together with the
+ * The app object's per-connection rows in SQLite: serve declarations, channel subscriptions,
+ * channel capabilities and token expiries, keyed by connection id (which the socket's attachment carries). Together with the
  * attachments they let a woken or restarted object route exactly as before.
  *
  * @example
@@ -16,6 +16,7 @@ export class SessionStore {
       CREATE TABLE IF NOT EXISTS serves (conn TEXT NOT NULL, method TEXT NOT NULL, PRIMARY KEY (conn, method));
       CREATE TABLE IF NOT EXISTS subs (conn TEXT NOT NULL, channel TEXT NOT NULL, PRIMARY KEY (conn, channel));
       CREATE TABLE IF NOT EXISTS expiry (conn TEXT PRIMARY KEY, exp INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS caps (conn TEXT PRIMARY KEY, pub TEXT, sub TEXT);
       CREATE INDEX IF NOT EXISTS expiry_by_exp ON expiry (exp);`);
   }
 
@@ -40,6 +41,13 @@ export class SessionStore {
     this.sql.exec("DELETE FROM subs WHERE conn = ? AND channel = ?", conn, channel);
   }
 
+  /** Keeps a block's channel capabilities (only blocks whose token limits them have a row). */
+  setCaps(conn: string, caps: { pub?: readonly string[]; sub?: readonly string[] }): void {
+    if (!caps.pub && !caps.sub) return;
+    const json = (list: readonly string[] | undefined) => (list ? JSON.stringify(list) : null);
+    this.sql.exec("INSERT OR REPLACE INTO caps (conn, pub, sub) VALUES (?, ?, ?)", conn, json(caps.pub), json(caps.sub));
+  }
+
   addExpiry(conn: string, exp: number): void {
     this.sql.exec("INSERT OR REPLACE INTO expiry (conn, exp) VALUES (?, ?)", conn, exp);
   }
@@ -49,6 +57,10 @@ export class SessionStore {
       .exec<{ conn: string }>("SELECT conn FROM expiry WHERE exp <= ?", now)
       .toArray()
       .map((r) => r.conn);
+  }
+
+  removeExpiry(conn: string): void {
+    this.sql.exec("DELETE FROM expiry WHERE conn = ?", conn);
   }
 
   removeExpiries(conns: Iterable<string>): void {
@@ -64,6 +76,7 @@ export class SessionStore {
     this.sql.exec("DELETE FROM serves WHERE conn = ?", conn);
     this.sql.exec("DELETE FROM subs WHERE conn = ?", conn);
     this.sql.exec("DELETE FROM expiry WHERE conn = ?", conn);
+    this.sql.exec("DELETE FROM caps WHERE conn = ?", conn);
   }
 
   /** Rows per table (for the stats route: they follow the blocks online). */
@@ -73,20 +86,31 @@ export class SessionStore {
   }
 
   /** Everything per connection, for rebuilding the index. */
-  load(): { serves: Map<string, Set<string>>; subs: Map<string, Set<string>> } {
+  load(): {
+    serves: Map<string, Set<string>>;
+    subs: Map<string, Set<string>>;
+    caps: Map<string, { pub?: string[]; sub?: string[] }>;
+  } {
     const serves = new Map<string, Set<string>>();
     const subs = new Map<string, Set<string>>();
+    const caps = new Map<string, { pub?: string[]; sub?: string[] }>();
     for (const r of this.sql.exec<{ conn: string; method: string }>("SELECT conn, method FROM serves"))
       add(serves, r.conn, r.method);
     for (const r of this.sql.exec<{ conn: string; channel: string }>("SELECT conn, channel FROM subs"))
       add(subs, r.conn, r.channel);
-    return { serves, subs };
+    for (const r of this.sql.exec<{ conn: string; pub: string | null; sub: string | null }>("SELECT conn, pub, sub FROM caps")) {
+      caps.set(r.conn, {
+        ...(r.pub !== null ? { pub: JSON.parse(r.pub) as string[] } : {}),
+        ...(r.sub !== null ? { sub: JSON.parse(r.sub) as string[] } : {}),
+      });
+    }
+    return { serves, subs, caps };
   }
 
   /** Drops the rows of every connection not in `live`. */
   removeExcept(live: Set<string>): void {
     const conns = new Set<string>();
-    for (const table of ["serves", "subs", "expiry"]) {
+    for (const table of ["serves", "subs", "expiry", "caps"]) {
       for (const r of this.sql.exec<{ conn: string }>(`SELECT DISTINCT conn FROM ${table}`)) conns.add(r.conn);
     }
     for (const c of conns) if (!live.has(c)) this.removeConn(c);

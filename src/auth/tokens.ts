@@ -1,6 +1,7 @@
-import { createRemoteJWKSet, type JWTPayload, jwtVerify, SignJWT } from "jose";
+import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify, SignJWT } from "jose";
 import { APP_PATTERN, UID_PATTERN } from "../identity/jid";
 import { isKind } from "../identity/kinds";
+import { capabilityProblem } from "./capabilities";
 
 /** The claims Nexus reads from a block's token. */
 export interface TokenClaims {
@@ -9,11 +10,19 @@ export interface TokenClaims {
   exp: number;
   /** The kinds this token may connect as; undefined allows every kind. */
   kinds: string[] | undefined;
+  /** Channel patterns this token may publish on / subscribe to; undefined allows every channel. */
+  pub?: string[];
+  sub?: string[];
 }
 
 /** A token that cannot be used; `message` is safe to show to the client. */
 export class TokenError extends Error {
   override readonly name = "TokenError";
+}
+
+/** The token cannot be checked now (its JWKS is unreachable); the client should try again later. */
+export class TokenUnavailable extends Error {
+  override readonly name = "TokenUnavailable";
 }
 
 const jwksCache = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
@@ -37,51 +46,97 @@ function algOf(token: string): string | undefined {
 }
 
 function claimsOf(payload: JWTPayload): TokenClaims {
-  const { sub, app, exp, kinds } = payload as JWTPayload & { app?: unknown; kinds?: unknown };
+  const { sub, app, exp, kinds, caps } = payload as JWTPayload & { app?: unknown; kinds?: unknown; caps?: unknown };
   if (typeof sub !== "string" || !UID_PATTERN.test(sub)) throw new TokenError("token has no valid sub (uid)");
   if (typeof app !== "string" || !APP_PATTERN.test(app)) throw new TokenError("token has no valid app");
   if (typeof exp !== "number") throw new TokenError("token has no exp");
   if (kinds !== undefined && (!Array.isArray(kinds) || !kinds.every((k) => typeof k === "string"))) {
     throw new TokenError("token kinds must be an array of kind names");
   }
-  return { uid: sub, app, exp, kinds: kinds as string[] | undefined };
+  const claims: TokenClaims = { uid: sub, app, exp, kinds: kinds as string[] | undefined };
+  if (caps === undefined) return claims;
+  // The JWT's own `sub` is the uid, so the channel capabilities travel in one `caps` claim: {pub, sub}.
+  if (typeof caps !== "object" || caps === null || Array.isArray(caps)) throw new TokenError("token caps must be {pub?, sub?}");
+  for (const name of ["pub", "sub"] as const) {
+    const value = (caps as Record<string, unknown>)[name];
+    if (value === undefined) continue;
+    const problem = capabilityProblem(value);
+    if (problem) throw new TokenError(`token caps.${name} ${problem}`);
+    claims[name] = value as string[];
+  }
+  return claims;
 }
+
+/** How a token is checked: the key sources, and the claims the deployment requires. */
+export interface TokenPolicy {
+  secret?: string;
+  jwksUrl?: string;
+  /** Required `iss`, when set. */
+  issuer?: string;
+  /** Required `aud`, when set. */
+  audience?: string;
+}
+
+/** Clock skew allowed between the issuer and the edge, on `exp` and `nbf`. */
+export const CLOCK_LEEWAY_SECONDS = 30;
 
 /**
  * Verifies a block's JWT: HS256 with the server's secret, or RS256/ES256 with a key from the
- * configured JWKS (the platform's issuer). `exp` is required and enforced.
+ * configured JWKS (the platform's issuer); the algorithm is pinned per key source, so `alg:none`
+ * and HS/RS confusion are refused. `exp` is required, `nbf` honoured, both with 30 s of leeway;
+ * `iss` and `aud` are checked when the policy names them. Throws `TokenError` for a token that
+ * cannot be used (401), `TokenUnavailable` when the JWKS cannot be fetched now (503, retryable).
  *
  * @example
  * ```ts
  * const claims = await verifyToken(token, { secret: env.NEXUS_JWT_SECRET, jwksUrl: env.NEXUS_JWKS_URL });
  * ```
  */
-export async function verifyToken(token: string, keys: { secret?: string; jwksUrl?: string }): Promise<TokenClaims> {
+export async function verifyToken(token: string, policy: TokenPolicy): Promise<TokenClaims> {
   const alg = algOf(token);
+  const options = {
+    requiredClaims: ["exp"],
+    clockTolerance: CLOCK_LEEWAY_SECONDS,
+    ...(policy.issuer !== undefined ? { issuer: policy.issuer } : {}),
+    ...(policy.audience !== undefined ? { audience: policy.audience } : {}),
+  };
   try {
     if (alg === "HS256") {
-      if (!keys.secret) throw new TokenError("HS256 tokens are not accepted here");
-      const { payload } = await jwtVerify(token, new TextEncoder().encode(keys.secret), {
-        algorithms: ["HS256"],
-        requiredClaims: ["exp"],
-      });
+      if (!policy.secret) throw new TokenError("HS256 tokens are not accepted here");
+      const { payload } = await jwtVerify(token, new TextEncoder().encode(policy.secret), { ...options, algorithms: ["HS256"] });
       return claimsOf(payload);
     }
     if (alg === "RS256" || alg === "ES256") {
-      if (!keys.jwksUrl) throw new TokenError(`${alg} tokens need a configured JWKS`);
-      const { payload } = await jwtVerify(token, jwksFor(keys.jwksUrl), {
-        algorithms: ["RS256", "ES256"],
-        requiredClaims: ["exp"],
-      });
+      if (!policy.jwksUrl) throw new TokenError(`${alg} tokens need a configured JWKS`);
+      const { payload } = await jwtVerify(token, jwksFor(policy.jwksUrl), { ...options, algorithms: ["RS256", "ES256"] });
       return claimsOf(payload);
     }
   } catch (err) {
     if (err instanceof TokenError) throw err;
-    const code = (err as { code?: string }).code;
-    if (code === "ERR_JWT_EXPIRED") throw new TokenError("token expired");
-    throw new TokenError("token signature or claims are not valid");
+    throw refusalOf(err);
   }
   throw new TokenError(alg ? `token algorithm ${alg} is not accepted` : "token is not a JWT");
+}
+
+/** What a verification failure means for the client: the token is bad, or the keys cannot be had now. */
+function refusalOf(err: unknown): TokenError | TokenUnavailable {
+  const code = (err as { code?: string }).code;
+  const claim = (err as { claim?: string }).claim;
+  if (code === "ERR_JWT_EXPIRED") return new TokenError("token expired");
+  if (code === "ERR_JWT_CLAIM_VALIDATION_FAILED" && claim === "nbf") return new TokenError("token is not valid yet (nbf)");
+  if (code === "ERR_JWT_CLAIM_VALIDATION_FAILED" && (claim === "iss" || claim === "aud" || claim === "exp")) {
+    return new TokenError(`token ${claim} claim is missing or not accepted here`);
+  }
+  // The key set could not be fetched or read (network, non-200, timeout, not a JWKS): not the token's fault.
+  if (
+    !(err instanceof errors.JOSEError) ||
+    code === "ERR_JOSE_GENERIC" ||
+    code === "ERR_JWKS_TIMEOUT" ||
+    code === "ERR_JWKS_INVALID"
+  ) {
+    return new TokenUnavailable("the token's issuer keys cannot be fetched now; try again");
+  }
+  return new TokenError("token signature or claims are not valid");
 }
 
 /**
@@ -93,14 +148,21 @@ export async function verifyToken(token: string, keys: { secret?: string; jwksUr
  * ```
  */
 export async function mintToken(
-  claims: { uid: string; app: string; kinds?: string[]; ttlSeconds: number },
+  claims: { uid: string; app: string; kinds?: string[]; pub?: string[]; sub?: string[]; ttlSeconds: number },
   secret: string,
+  policy: { issuer?: string; audience?: string } = {},
 ): Promise<string> {
-  const jwt = new SignJWT({ app: claims.app, ...(claims.kinds ? { kinds: claims.kinds } : {}) })
+  const caps =
+    claims.pub || claims.sub
+      ? { caps: { ...(claims.pub ? { pub: claims.pub } : {}), ...(claims.sub ? { sub: claims.sub } : {}) } }
+      : {};
+  const jwt = new SignJWT({ app: claims.app, ...(claims.kinds ? { kinds: claims.kinds } : {}), ...caps })
     .setProtectedHeader({ alg: "HS256", typ: "JWT" })
     .setSubject(claims.uid)
     .setIssuedAt()
     .setExpirationTime(Math.floor(Date.now() / 1000) + claims.ttlSeconds);
+  if (policy.issuer !== undefined) jwt.setIssuer(policy.issuer);
+  if (policy.audience !== undefined) jwt.setAudience(policy.audience);
   return jwt.sign(new TextEncoder().encode(secret));
 }
 

@@ -69,9 +69,10 @@ export class ChannelObject extends DurableObject<Env> implements ChannelRpc {
     const published = items.map((p) => this.state.publish(p.fromJson, p.data, p.retain));
     this.state.commitSeq();
     void this.armIdleCheck();
+    const handed: Promise<unknown>[] = [];
     for (const [app, epoch] of this.state.members()) {
       for (const message of published) {
-        this.deliveries.push(app, message).then(
+        const delivery = this.deliveries.push(app, message).then(
           // A member with no subscribers left heals the stale membership (unless it re-joined meanwhile).
           (delivered) => {
             if (delivered === 0) {
@@ -81,8 +82,13 @@ export class ChannelObject extends DurableObject<Env> implements ChannelRpc {
           },
           () => this.stubs.forget("app", app),
         );
+        handed.push(delivery);
       }
     }
+    // Deliveries are queued in memory after this call returns. The runtime keeps an object whose
+    // waitUntil work is pending (Cloudflare, from compatibility date 2026-10-01 or with the flag
+    // durable_object_io_tasks_prevent_eviction; see docs/protocol.md "Queued channel deliveries").
+    if (handed.length > 0) this.ctx.waitUntil(Promise.all(handed));
     return published.map((m) => m.seq);
   }
 

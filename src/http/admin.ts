@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { capabilityProblem } from "../auth/capabilities";
 import { mintToken } from "../auth/tokens";
 import { readConfig } from "../config";
 import { APP_PATTERN, UID_PATTERN } from "../identity/jid";
@@ -20,15 +21,22 @@ admin.use("*", async (c, next) => {
   if (!key) throw new HttpError(403, "forbidden", "admin routes are off: set NEXUS_ADMIN_KEY");
   const given = /^Bearer\s+(.+)$/i.exec(c.req.header("Authorization") ?? "")?.[1];
   if (!given) throw new HttpError(401, "unauthorized", "admin key required: Authorization: Bearer <key>");
-  if (!timingSafeEqual(given, key)) throw new HttpError(401, "unauthorized", "wrong admin key");
+  if (!(await sameSecret(given, key))) throw new HttpError(401, "unauthorized", "wrong admin key");
   await next();
 });
 
-function timingSafeEqual(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
-  return diff === 0;
+/**
+ * Compares two secrets in constant time, lengths included: both are hashed first, so the runtime's
+ * `timingSafeEqual` always compares 32 bytes and neither the key's length nor its content leaks.
+ */
+async function sameSecret(given: string, key: string): Promise<boolean> {
+  const encoder = new TextEncoder();
+  const [a, b] = await Promise.all([
+    crypto.subtle.digest("SHA-256", encoder.encode(given)),
+    crypto.subtle.digest("SHA-256", encoder.encode(key)),
+  ]);
+  // workerd's extension of SubtleCrypto (the DOM typings in scope do not know it).
+  return (crypto.subtle as SubtleCrypto & { timingSafeEqual(a: ArrayBuffer, b: ArrayBuffer): boolean }).timingSafeEqual(a, b);
 }
 
 function appParam(app: string): string {
@@ -95,7 +103,8 @@ admin.delete("/apps/:app/grants/:uid", async (c) => {
 });
 
 admin.post("/tokens", async (c) => {
-  const secret = readConfig(c.env).jwtSecret;
+  const config = readConfig(c.env);
+  const secret = config.jwtSecret;
   if (!secret) throw new HttpError(403, "forbidden", "token minting needs NEXUS_JWT_SECRET");
   const b = await body(c);
   const uid = uidParam(b.uid);
@@ -114,7 +123,17 @@ admin.post("/tokens", async (c) => {
   if (typeof ttl !== "number" || !Number.isInteger(ttl) || ttl < 1 || ttl > 30 * 86_400) {
     throw new HttpError(400, "bad_request", "ttlSeconds must be an integer from 1 to 2592000");
   }
-  const token = await mintToken({ uid, app: b.app, kinds: b.kinds as string[] | undefined, ttlSeconds: ttl }, secret);
+  const caps: { pub?: string[]; sub?: string[] } = {};
+  for (const name of ["pub", "sub"] as const) {
+    if (b[name] === undefined) continue;
+    const problem = capabilityProblem(b[name]);
+    if (problem) throw new HttpError(400, "bad_request", `${name} ${problem}`);
+    caps[name] = b[name] as string[];
+  }
+  const token = await mintToken({ uid, app: b.app, kinds: b.kinds as string[] | undefined, ...caps, ttlSeconds: ttl }, secret, {
+    issuer: config.jwtIssuer,
+    audience: config.jwtAudience,
+  });
   return c.json({ token, expiresAt: Math.floor(Date.now() / 1000) + ttl });
 });
 

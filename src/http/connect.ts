@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import { TokenError, verifyToken } from "../auth/tokens";
+import { TokenError, TokenUnavailable, verifyToken } from "../auth/tokens";
 import { readConfig } from "../config";
 import { CLAIMS_HEADER, type ConnectClaims } from "../do-contracts";
 import { isKind, parseResource } from "../identity/kinds";
@@ -21,9 +21,15 @@ export async function connect(c: Context<{ Bindings: Env }>): Promise<Response> 
   if (!token) throw new HttpError(401, "unauthorized", "missing token: use Authorization: Bearer <jwt> or ?token=");
   let claims: Awaited<ReturnType<typeof verifyToken>>;
   try {
-    claims = await verifyToken(token, { secret: config.jwtSecret, jwksUrl: config.jwksUrl });
+    claims = await verifyToken(token, {
+      secret: config.jwtSecret,
+      jwksUrl: config.jwksUrl,
+      issuer: config.jwtIssuer,
+      audience: config.jwtAudience,
+    });
   } catch (err) {
     if (err instanceof TokenError) throw new HttpError(401, "unauthorized", err.message);
+    if (err instanceof TokenUnavailable) throw new HttpError(503, "unavailable", err.message);
     throw err;
   }
   const resource = c.req.query("resource");
@@ -52,6 +58,8 @@ export async function connect(c: Context<{ Bindings: Env }>): Promise<Response> 
     uid: claims.uid,
     exp: claims.exp,
     ...(resource !== undefined ? { resource } : { kind }),
+    ...(claims.pub ? { pub: claims.pub } : {}),
+    ...(claims.sub ? { sub: claims.sub } : {}),
   };
   const headers = new Headers(c.req.raw.headers);
   headers.set(CLAIMS_HEADER, JSON.stringify(block));

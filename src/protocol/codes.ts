@@ -22,14 +22,16 @@ export const ErrorCode = {
   internal: "internal",
   unauthorized: "unauthorized",
   disconnected: "disconnected",
+  unavailable: "unavailable",
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
 /**
  * What each code means to a caller, and whether trying the same thing again later can succeed.
- * `unauthorized` is the HTTP refusal of a token; `disconnected` is raised by clients only
- * (the connection dropped while a call was in flight).
+ * `unauthorized` is the HTTP refusal of a token and `unavailable` the refusal of a connect the edge
+ * cannot check now (503); `disconnected` is raised by clients only (the connection dropped while a
+ * call was in flight).
  */
 export const ERROR_TABLE: Readonly<Record<ErrorCode, { retryable: boolean; meaning: string }>> = {
   bad_request: { retryable: false, meaning: "the frame is malformed or a field is missing or ill-typed" },
@@ -53,6 +55,7 @@ export const ERROR_TABLE: Readonly<Record<ErrorCode, { retryable: boolean; meani
   internal: { retryable: true, meaning: "the server failed; nothing about the request was wrong" },
   unauthorized: { retryable: false, meaning: "the token is missing, malformed, expired or not signed by a trusted key" },
   disconnected: { retryable: true, meaning: "the connection dropped before the answer arrived" },
+  unavailable: { retryable: true, meaning: "the edge cannot check the token now (its key source is unreachable); retry later" },
 };
 
 /** WebSocket close codes with a meaning in Nexus (4000-4999 are application codes). */
@@ -61,6 +64,8 @@ export const CloseCode = {
   goingAway: 1001,
   tooBig: 1009,
   tokenExpired: 4001,
+  /** A worker sent nothing, not even a ping, for three `pingIntervalMs`; it may reconnect at once. */
+  missedKeepalive: 4002,
   policy: 4008,
   /** The edge holds more undelivered bytes for this connection than `maxOutboundBytes` (NATS's slow consumer); reconnecting is allowed. */
   slowConsumer: 4013,
@@ -104,6 +109,8 @@ export const DEFAULT_LIMITS = {
   maxPendingCalls: 1000,
   maxServedMethods: 256,
   maxBlocksPerUser: 100,
+  /** Workers send a ping at least this often; three intervals of silence close them with 4002. */
+  pingIntervalMs: 20_000,
 } as const;
 
 /** The limits a `welcome` states (each configurable at the edge). */
@@ -114,6 +121,8 @@ export interface WelcomeLimits {
   maxPendingCalls: number;
   maxServedMethods: number;
   maxBlocksPerUser: number;
+  /** Workers send a ping at least this often (close 4002 after three silent intervals). */
+  pingIntervalMs: number;
 }
 
 /** Frames above this size may be refused by closing the socket with 1009 instead of an error frame. */

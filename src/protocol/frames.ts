@@ -10,9 +10,10 @@ export interface Identity {
   kind: string;
 }
 
-/** A block in a `find.result`. */
+/** A block in a `find.result`; a worker's entry also lists what it serves (`["*"]` for everything). */
 export interface BlockInfo extends Identity {
   since: number;
+  methods?: string[];
 }
 
 export interface WireError {

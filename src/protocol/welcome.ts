@@ -29,5 +29,6 @@ export function welcomeLimits(c: WelcomeLimits): WelcomeLimits {
     maxPendingCalls: c.maxPendingCalls,
     maxServedMethods: c.maxServedMethods,
     maxBlocksPerUser: c.maxBlocksPerUser,
+    pingIntervalMs: c.pingIntervalMs,
   };
 }

@@ -34,7 +34,7 @@ describe("nexus find", () => {
   it("prints a table in human mode and filters by kind", async () => {
     const r = await runCli(["find", "--app", "cli-find", "--kind", "default"], env);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^JID\s+KIND\s+ONLINE SINCE\n/);
+    expect(r.stdout).toMatch(/^JID\s+KIND\s+ONLINE SINCE\s+METHODS\n/);
     expect(r.stdout).toContain(worker.jid);
     const none = await runCli(["find", "--kind", "webxo"], env);
     expect(none.stdout).toBe("no blocks online\n");

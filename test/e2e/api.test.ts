@@ -80,21 +80,32 @@ describe("frames", () => {
     });
   });
 
-  it("a worker's ok:false reaches the caller as sent, with app_error or the worker's own code", async () => {
+  it("a worker's ok:false keeps app_error and bad_request; any other code reaches the caller as app_error", async () => {
     const app = await freshApp();
     const worker = await open(OWNER, app, "default");
     await serve(worker, ["fail"]);
     const caller = await open(OWNER, app, "webuo");
-    const errors = [
-      { code: "app_error", message: "sum of apples and pears" },
-      { code: "out_of_stock", message: "no more pears" },
+    const cases = [
+      { sent: "app_error", seen: "app_error" },
+      { sent: "bad_request", seen: "bad_request" },
+      // A worker cannot pass for the server: these would make callers retry, or blame the wrong party.
+      { sent: "no_responders", seen: "app_error" },
+      { sent: "worker_gone", seen: "app_error" },
+      { sent: "timeout", seen: "app_error" },
+      { sent: "forbidden", seen: "app_error" },
+      { sent: "out_of_stock", seen: "app_error" },
     ];
-    for (const error of errors) {
+    for (const { sent, seen } of cases) {
       const id = `c${++idSeq}`;
       caller.send({ t: "api", id, app, method: "fail", data: null });
       const req = await worker.next((f) => f.t === "api.req");
-      worker.send({ t: "api.res", rid: req.rid, ok: false, error });
-      expect(await caller.next((f) => f.id === id)).toEqual({ t: "api.result", id, ok: false, error });
+      worker.send({ t: "api.res", rid: req.rid, ok: false, error: { code: sent, message: `said ${sent}` } });
+      expect(await caller.next((f) => f.id === id)).toEqual({
+        t: "api.result",
+        id,
+        ok: false,
+        error: { code: seen, message: `said ${sent}` },
+      });
     }
   });
 });

@@ -56,6 +56,7 @@ describe("connect: tokens, resources, identity", () => {
         maxPendingCalls: 1000,
         maxServedMethods: 256,
         maxBlocksPerUser: 100,
+        pingIntervalMs: 20000,
       },
     });
     await b.close();
@@ -87,7 +88,7 @@ describe("connect: tokens, resources, identity", () => {
       s.connectUrlFor(await hs256("not-the-secret", { sub: "u1", app: "etest" }, 60), { kind: "webuo" }),
     );
     expect(forged.status).toBe(401);
-    const expired = await refusal(s.connectUrlFor(await hs256(s.jwtSecret, { sub: "u1", app: "etest" }, -10), { kind: "webuo" }));
+    const expired = await refusal(s.connectUrlFor(await hs256(s.jwtSecret, { sub: "u1", app: "etest" }, -60), { kind: "webuo" }));
     expect(expired.status).toBe(401);
     expect(expired.body.error.message).toContain("expired");
     const noApp = await refusal(s.connectUrlFor(await hs256(s.jwtSecret, { sub: "u1" }, 60), { kind: "webuo" }));

@@ -138,4 +138,23 @@ describe("Direct and Find over the wire", () => {
     expect(await bob.request({ t: "find", id: "s3", scope: "app", app: "shop" })).toMatchObject({ code: "forbidden" });
     expect(await bob.request({ t: "find", id: "s4", scope: "app", app: "ghost" })).toMatchObject({ code: "not_found" });
   });
+
+  it("lists what each worker serves in Find, and no methods for frontends", async () => {
+    const worker = await open("dave", "shop", { resource: "default5" });
+    expect(await worker.request({ t: "serve", id: "s1", methods: ["sum", "status"] })).toMatchObject({ t: "ack" });
+    const idle = await open("dave", "shop", { resource: "default6" });
+    const everything = await open("dave", "shop", { resource: "default7" });
+    await everything.request({ t: "serve", id: "s2", methods: ["*"] });
+    const panel = await open("dave", "shop", { kind: "webuo" });
+    const found = await panel.request({ t: "find", id: "f", app: "shop" });
+    const byResource = Object.fromEntries(found.blocks.map((b: any) => [b.resource, b]));
+    expect(byResource.default5.methods).toEqual(["status", "sum"]); // sorted
+    expect(byResource.default6.methods).toEqual([]);
+    expect(byResource.default7.methods).toEqual(["*"]);
+    expect(byResource[panel.welcome.from.resource]).not.toHaveProperty("methods");
+    await worker.request({ t: "serve", id: "s3", methods: [] });
+    const after = await panel.request({ t: "find", id: "f2", app: "shop", kind: "default" });
+    expect(after.blocks.find((b: any) => b.resource === "default5").methods).toEqual([]);
+    await Promise.all([worker, idle, everything, panel].map((b) => b.close()));
+  });
 });

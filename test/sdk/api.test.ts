@@ -36,10 +36,13 @@ describe("api and serve", () => {
     expect(callers).toEqual([front.jid, front.jid]);
   });
 
-  it("answers thrown errors: a NexusError keeps its code, anything else is app_error", async () => {
+  it("answers thrown errors: bad_request is kept, any other code (or plain error) is app_error", async () => {
     const worker = await clients.open({ uid: OWNER, app: "sdkapi" }, { kind: "default" });
     await worker.serve("deny", () => {
       throw new NexusError("forbidden", "only admins");
+    });
+    await worker.serve("picky", () => {
+      throw new NexusError("bad_request", "a is missing");
     });
     await worker.serve("crash", async () => {
       throw new Error("disk full");
@@ -47,7 +50,12 @@ describe("api and serve", () => {
     const front = await clients.open({ uid: OWNER, app: "sdkapi" }, { kind: "webuo" });
     const denied = await front.api("sdkapi", "deny", null, { resource: worker.identity!.resource }).catch((e: unknown) => e);
     expect(denied).toBeInstanceOf(NexusError);
-    expect(denied).toMatchObject({ code: "forbidden", message: "only admins", retryable: false });
+    // The edge lets a worker say only app_error or bad_request, so a handler cannot fake a server condition.
+    expect(denied).toMatchObject({ code: "app_error", message: "only admins", retryable: false });
+    await expect(front.api("sdkapi", "picky", null, { resource: worker.identity!.resource })).rejects.toMatchObject({
+      code: "bad_request",
+      message: "a is missing",
+    });
     await expect(front.api("sdkapi", "crash", null, { resource: worker.identity!.resource })).rejects.toMatchObject({
       code: "app_error",
       message: "disk full",

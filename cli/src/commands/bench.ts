@@ -24,6 +24,11 @@ export function benchCommand(): Command {
     .option("--connections <n>", "idle connections in the connections scenario", "10000")
     .option("--max-ms <ms>", "upper bound on each measurement loop", "3000")
     .option("--only <list>", "only these scenarios: direct,api,channel,connections,bridge")
+    .option(
+      "--peers",
+      "also run the same scenarios against mosquitto and nats-server (apt-get install -y mosquitto nats-server)",
+      false,
+    )
     .action(
       async (
         opts: {
@@ -34,6 +39,7 @@ export function benchCommand(): Command {
           connections: string;
           maxMs: string;
           only?: string;
+          peers: boolean;
         },
         cmd: Command,
       ) => {
@@ -47,6 +53,7 @@ export function benchCommand(): Command {
           connections: positiveInt("--connections", opts.connections),
           maxMs: positiveInt("--max-ms", opts.maxMs),
           only: opts.only?.split(","),
+          peers: opts.peers,
           onStep: (done, total, label) => {
             bar ??= progress(total, "steps");
             bar.update(done, label);

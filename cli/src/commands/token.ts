@@ -10,6 +10,7 @@ import { emit } from "../output";
  * @example
  * ```sh
  * export NEXUS_TOKEN=$(nexus token --uid u1 --app etest --kinds default,webuo --ttl 3600)
+ * nexus token --uid dev1 --app etest --pub "status/dev1,telemetry/dev1/*" --sub "commands/dev1"
  * ```
  */
 export function tokenCommand(): Command {
@@ -19,13 +20,18 @@ export function tokenCommand(): Command {
     .requiredOption("--uid <uid>", "the token's user (sub)")
     .requiredOption("--app <app>", "the app the token belongs to")
     .option("--kinds <list>", "comma-separated kinds the token may connect as (default: any)")
+    .option("--pub <patterns>", "comma-separated channels (or prefixes ending in *) it may publish on (default: any)")
+    .option("--sub <patterns>", "comma-separated channels (or prefixes ending in *) it may subscribe to (default: any)")
     .option("--ttl <seconds>", "lifetime in seconds")
-    .action(async (opts: { adminKey?: string; uid: string; app: string; kinds?: string; ttl?: string }, cmd: Command) => {
+    .action(async (opts: TokenOptions, cmd: Command) => {
       const g = globals(cmd);
       if (!opts.adminKey)
         throw new CliError("usage", "an admin key is needed: pass --admin-key or set NEXUS_ADMIN_KEY (npm start prints it)");
       const body: Record<string, unknown> = { uid: uidArgument(opts.uid), app: appArgument(opts.app, "--app") };
       if (opts.kinds) body.kinds = kindsArgument(opts.kinds);
+      // An empty list is a real capability (nothing allowed), so --pub "" is passed on as [].
+      if (opts.pub !== undefined) body.pub = list(opts.pub);
+      if (opts.sub !== undefined) body.sub = list(opts.sub);
       if (opts.ttl) body.ttlSeconds = positiveInt("--ttl", opts.ttl);
       const res = await fetch(new URL("/v1/admin/tokens", g.url), {
         method: "POST",
@@ -48,6 +54,23 @@ export function tokenCommand(): Command {
       }
       emit(g, parsed.token, { token: parsed.token });
     });
+}
+
+interface TokenOptions {
+  adminKey?: string;
+  uid: string;
+  app: string;
+  kinds?: string;
+  pub?: string;
+  sub?: string;
+  ttl?: string;
+}
+
+function list(text: string): string[] {
+  return text
+    .split(",")
+    .map((k) => k.trim())
+    .filter((k) => k !== "");
 }
 
 function safeJson(text: string): unknown {

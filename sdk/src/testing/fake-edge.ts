@@ -31,6 +31,8 @@ export interface FakeEdgeOptions {
   answerPings?: boolean;
   /** Ack `serve`, `sub`, `unsub` and `will` at once (default true). */
   autoAck?: boolean;
+  /** The `pingIntervalMs` announced in `welcome` (default 20000, the contract's default). */
+  pingIntervalMs?: number;
 }
 
 /**
@@ -202,7 +204,7 @@ export class FakeEdge {
         v: 1,
         jid: identity.jid,
         from: identity,
-        limits: { maxFrameBytes: 262144, apiTimeoutMs: 30000 },
+        limits: { maxFrameBytes: 262144, apiTimeoutMs: 30000, pingIntervalMs: this.options.pingIntervalMs ?? 20000 },
       }),
     );
     const waiter = this.waiters.shift();
