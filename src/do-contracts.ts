@@ -47,19 +47,6 @@ export interface CallRequest extends TargetRequest {
   timeoutMs: number;
 }
 
-/** An API call as another app's object forwards it (in a batch: one call in flight per target app). */
-export interface CallItem {
-  caller: Identity;
-  callerFromJson: string;
-  req: CallRequest;
-}
-
-/** The outcome of a forwarded call, as the target app's object sends it back (batched per calling app). */
-export interface CallResult {
-  callKey: string;
-  outcome: ApiOutcome;
-}
-
 /** A Direct as another app's object forwards it. */
 export interface DirectItem {
   caller: Identity;
@@ -148,13 +135,7 @@ export interface AppState {
 
 /** The RPC surface of an app object (one per app), as other objects and the edge call it. */
 export interface AppRpc extends Rpc.DurableObjectBranded {
-  /**
-   * Calls from blocks of `callerApp`, routed in order. Answers each call's outcome when it is known at
-   * once (a refusal), else null: that outcome comes later through `rpcCallResults` on `callerApp`'s object.
-   */
-  rpcCallBatch(app: string, callerApp: string, items: CallItem[]): Promise<(ApiOutcome | null)[]>;
-  /** Outcomes of calls this app's blocks sent to another app, by call key. */
-  rpcCallResults(app: string, results: CallResult[]): void;
+  rpcCall(app: string, caller: Identity, callerFromJson: string, req: CallRequest): Promise<ApiOutcome>;
   rpcCancel(app: string, callKeys: string[]): void;
   rpcDirectBatch(app: string, items: DirectItem[]): (Refusal | null)[];
   rpcDeliverBatch(app: string, channel: string, items: Delivery[]): number;

@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import type { AppRpc, AppState, AppStats, CallItem, CallResult, Delivery, DirectItem, Refusal } from "../do-contracts";
+import type { AppRpc, AppState, AppStats, CallRequest, Delivery, DirectItem, Refusal } from "../do-contracts";
 import { CloseCode } from "../protocol/codes";
 import type { ApiOutcome, BlockInfo, Identity } from "../protocol/frames";
 import type { BlockDetail, LocalChannel } from "./admin-views";
@@ -76,12 +76,8 @@ export class AppObject extends DurableObject<Env> implements AppRpc {
 
   // The RPC surface (rpc-surface.ts): methods must sit on the class for the runtime to expose them.
 
-  rpcCallBatch(app: string, callerApp: string, items: CallItem[]): Promise<(ApiOutcome | null)[]> {
-    return this.rpc.rpcCallBatch(app, callerApp, items);
-  }
-
-  rpcCallResults(app: string, results: CallResult[]): void {
-    this.rpc.rpcCallResults(app, results);
+  rpcCall(app: string, caller: Identity, callerFromJson: string, req: CallRequest): Promise<ApiOutcome> {
+    return this.rpc.rpcCall(app, caller, callerFromJson, req);
   }
 
   rpcCancel(app: string, callKeys: string[]): void {

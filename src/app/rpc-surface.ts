@@ -1,14 +1,12 @@
-import type { AppRpc, AppState, AppStats, CallItem, CallResult, Delivery, DirectItem, Refusal } from "../do-contracts";
+import type { AppRpc, AppState, AppStats, CallRequest, Delivery, DirectItem, Refusal } from "../do-contracts";
 import { ErrorCode } from "../protocol/codes";
-import type { ApiOutcome, BlockInfo } from "../protocol/frames";
+import type { ApiOutcome, BlockInfo, Identity } from "../protocol/frames";
 import { type BlockDetail, blockDetails, type LocalChannel, localChannels } from "./admin-views";
 import type { AppParts } from "./app-parts";
 import { appState } from "./app-state";
 import type { GrantKind, RegistryEntry } from "./registry";
 
 type Surface = Omit<AppRpc, "fetch" | keyof Rpc.DurableObjectBranded>;
-
-const NOT_YET: Promise<null> = Promise.resolve(null);
 
 /**
  * What other objects and the edge may ask of an app object: calls, Directs and channel deliveries
@@ -27,35 +25,10 @@ export class AppRpcSurface implements Surface {
     private readonly socketCount: () => number,
   ) {}
 
-  /**
-   * API calls from blocks of another app, routed in the order sent. A call refused at once is
-   * answered here; the others' outcomes go back to the caller's object when they settle, batched
-   * per calling app, so that a slow call never holds up the ones behind it.
-   */
-  rpcCallBatch(app: string, callerApp: string, items: CallItem[]): Promise<(ApiOutcome | null)[]> {
+  /** An API call from a block of another app. */
+  rpcCall(app: string, caller: Identity, callerFromJson: string, req: CallRequest): Promise<ApiOutcome> {
     this.parts.app.bind(app);
-    const { calls, callResults, stubs, background } = this.parts;
-    return Promise.all(
-      items.map(async (c) => {
-        const outcome = calls.routeCall(c.caller, c.callerFromJson, c.req);
-        // Promise.race settles with the first of its arguments that is already settled, in order:
-        // a refusal (an already-resolved promise) wins over NOT_YET, a call waiting for a worker does not.
-        const now = await Promise.race([outcome, NOT_YET]);
-        if (now !== null) return now;
-        background(
-          outcome
-            .then((o) => callResults.push(callerApp, { callKey: c.req.callKey, outcome: o }))
-            .catch(() => stubs.forget("app", callerApp)),
-        );
-        return null;
-      }),
-    );
-  }
-
-  /** Outcomes of calls that this app's blocks sent to another app. */
-  rpcCallResults(app: string, results: CallResult[]): void {
-    this.parts.app.bind(app);
-    for (const r of results) this.parts.remote.settle(r.callKey, r.outcome);
+    return this.parts.calls.routeCall(caller, callerFromJson, req);
   }
 
   /** Drops calls whose caller (at another app's object) went away. */
