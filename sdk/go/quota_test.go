@@ -16,8 +16,7 @@ import (
 	nexus "github.com/qe/nexus/sdk/go"
 )
 
-// announcedLimits reads the limits a raw welcome states, to skip tests of quotas this edge does
-// not announce (and so does not enforce) yet.
+// announcedLimits reads the limits a raw welcome states.
 func announcedLimits(t *testing.T, tok string) map[string]any {
 	t.Helper()
 	url := strings.Replace(stack.URL, "http", "ws", 1) + "/v1/connect?kind=godefault"
@@ -39,17 +38,17 @@ func announcedLimits(t *testing.T, tok string) map[string]any {
 	return welcome.Limits
 }
 
-func skipUnlessAnnounced(t *testing.T, tok, limit string) {
+func requireAnnounced(t *testing.T, tok, limit string) {
 	t.Helper()
 	if _, ok := announcedLimits(t, tok)[limit]; !ok {
-		t.Skipf("this edge does not announce %s yet (contract revision 2)", limit)
+		t.Fatalf("welcome.limits does not announce %s (contract revision 2)", limit)
 	}
 }
 
 func TestQuotaServedMethods(t *testing.T) {
 	app, owner := newApp(t)
 	tok := token(t, owner, app)
-	skipUnlessAnnounced(t, tok, "maxServedMethods")
+	requireAnnounced(t, tok, "maxServedMethods")
 	w := connect(t, tok, nexus.KindGoDefault)
 	limit := w.Limits().MaxServedMethods
 	handler := func(_ context.Context, req *nexus.Request) (any, error) { return req.Method, nil }
@@ -75,7 +74,7 @@ func TestQuotaServedMethods(t *testing.T) {
 func TestQuotaPendingCalls(t *testing.T) {
 	app, owner := newApp(t)
 	tok := token(t, owner, app)
-	skipUnlessAnnounced(t, tok, "maxPendingCalls")
+	requireAnnounced(t, tok, "maxPendingCalls")
 	w := connect(t, tok, nexus.KindGoDefault)
 	release := make(chan struct{})
 	arrived := make(chan struct{}, 10000)
@@ -122,7 +121,7 @@ func TestQuotaPendingCalls(t *testing.T) {
 func TestQuotaBlocksPerUser(t *testing.T) {
 	app, owner := newApp(t)
 	tok := token(t, owner, app)
-	skipUnlessAnnounced(t, tok, "maxBlocksPerUser")
+	requireAnnounced(t, tok, "maxBlocksPerUser")
 	first := connect(t, tok, nexus.KindWebUO)
 	limit := first.Limits().MaxBlocksPerUser
 	var wg sync.WaitGroup
