@@ -155,8 +155,9 @@ export interface AppRpc extends Rpc.DurableObjectBranded {
 
 /** The RPC surface of a channel object (one per channel). */
 export interface ChannelRpc extends Rpc.DurableObjectBranded {
-  join(channel: string, app: string): { retained: string | null; seq: number };
-  leave(channel: string, app: string): void;
+  /** `order` grows with every join and leave an app object sends (see ChannelState.leave). */
+  join(channel: string, app: string, order?: number): { retained: string | null; seq: number };
+  leave(channel: string, app: string, order?: number): void;
   publish(channel: string, fromJson: string, data: string, retain: boolean): number;
   publishBatch(channel: string, items: Publish[]): number[];
   stats(channel: string): { channel: string; seq: number; epoch: string; members: string[]; retained: boolean };

@@ -39,7 +39,9 @@ const noop = (): void => {};
  * to every local subscriber.
  *
  * Joins in flight are counted so that a last `unsub` racing a new `sub` never sends a `leave`
- * after the `join` (both travel on the same stub, so the channel object sees them in order).
+ * after the `join`. A leave sent before it can still arrive after it (the stub cache drops a stub
+ * once nothing is in flight through it, and calls through two stubs are not ordered), so every join
+ * and leave carries an `order` and the channel object ignores a leave older than the member's join.
  * The channel object's deliveries and its answer to a join travel separately and may cross: so a
  * join answers the channel's seq, messages after it that overtook the answer are handed to the new
  * subscriber after its ack and retained frame, and older ones that arrive late are not delivered to it.
@@ -56,6 +58,8 @@ export class AppChannels {
   /** Per block and channel: its join's seq, while messages up to it may still arrive. */
   private readonly joinedAt = new Map<string, number>();
   private readonly quota: SubscriptionQuota;
+  /** Grows with every join and leave sent, across restarts too (it starts from the clock). */
+  private order = 0;
 
   constructor(private readonly host: ChannelHost) {
     this.quota = new SubscriptionQuota(host.limits);
@@ -135,7 +139,7 @@ export class AppChannels {
     window.waiting++;
     let joined: { retained: string | null; seq: number };
     try {
-      joined = await this.host.stubs.channel(channel).join(channel, this.host.app.name ?? "");
+      joined = await this.host.stubs.channel(channel).join(channel, this.host.app.name ?? "", this.nextOrder());
     } catch (err) {
       this.host.stubs.forget("channel", channel);
       throw err;
@@ -171,13 +175,18 @@ export class AppChannels {
     return result;
   }
 
+  private nextOrder(): number {
+    this.order = Math.max(this.order + 1, Date.now() * 1000);
+    return this.order;
+  }
+
   private leaveIfUnused(channel: string): void {
     if (this.host.blocks.index.channels.has(channel) || this.joining.has(channel)) return;
     const app = this.host.app.name ?? "";
     this.host.background(
       this.host.stubs
         .channel(channel)
-        .leave(channel, app)
+        .leave(channel, app, this.nextOrder())
         .catch(() => this.host.stubs.forget("channel", channel)),
     );
   }

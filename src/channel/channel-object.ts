@@ -44,15 +44,15 @@ export class ChannelObject extends DurableObject<Env> implements ChannelRpc {
    * Adds an app as a member; answers the retained frame for the new subscriber, if any, and the
    * seq so far: the member delivers to the new subscriber only messages after it.
    */
-  join(channel: string, app: string): { retained: string | null; seq: number } {
+  join(channel: string, app: string, order?: number): { retained: string | null; seq: number } {
     this.bind(channel);
-    this.state.join(app);
+    this.state.join(app, order);
     return { retained: this.state.retained(), seq: this.state.seq };
   }
 
-  leave(channel: string, app: string): void {
+  leave(channel: string, app: string, order?: number): void {
     this.bind(channel);
-    this.state.leave(app);
+    this.state.leave(app, undefined, order);
     // Not awaited, as in publishBatch: a leave that waited on the alarm's storage made the joins and
     // leaves of a busy channel slow enough that, in the churn test, a subscriber missed its own message.
     void this.armIdleCheck();

@@ -15,6 +15,8 @@ export class ChannelState {
   private name: string | undefined;
   private retainedFrame: string | null;
   private readonly memberEpochs = new Map<string, number>();
+  /** Per member app: the `order` of its last join, while it is a member (in memory only). */
+  private readonly memberOrders = new Map<string, number>();
   private epoch = 0;
 
   /** Names this run of `seq`: a new one whenever `seq` starts again from 0 (the storage was freed or lost). */
@@ -47,14 +49,19 @@ export class ChannelState {
     }
   }
 
-  join(app: string): void {
+  join(app: string, order?: number): void {
+    if (order !== undefined) this.memberOrders.set(app, Math.max(order, this.memberOrders.get(app) ?? order));
     const epoch = ++this.epoch;
     this.memberEpochs.set(app, epoch);
     this.sql.exec("INSERT OR REPLACE INTO members (app, epoch) VALUES (?, ?)", app, epoch);
   }
 
   /** Removes a member; with `epoch`, only if it has not joined again since. */
-  leave(app: string, epoch?: number): void {
+  leave(app: string, epoch?: number, order?: number): void {
+    // A leave the app object sent before a join that overtook it (calls through two stubs are not
+    // ordered) must not undo that join: the app's `order` says which of the two it sent last.
+    if (order !== undefined && (this.memberOrders.get(app) ?? order) > order) return;
+    this.memberOrders.delete(app);
     const current = this.memberEpochs.get(app);
     if (current === undefined || (epoch !== undefined && epoch !== current)) return;
     this.memberEpochs.delete(app);
