@@ -58,7 +58,8 @@ describe("response topics and wildcards on private topics", () => {
       }),
     );
     expect(granted).toEqual([1, 1, 1, 1]);
-    await dev.client.publishAsync("nexus/api/brules/sum", JSON.stringify({ data: { a: 20, b: 22 } }), {
+    // Named target: the device now serves every method too, so a balanced call could go to it.
+    await dev.client.publishAsync("nexus/api/brules/sum", JSON.stringify({ data: { a: 20, b: 22 }, resource: "defaultrw1" }), {
       qos: 1,
       properties: { responseTopic: "replies/me", correlationData: Buffer.from("c7") },
     });
