@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { watchOutput } from "../support/child-output";
 
 const NEXUS = fileURLToPath(new URL("../../cli/nexus.mjs", import.meta.url));
 
@@ -37,40 +38,13 @@ export function startCli(args: string[], env: Record<string, string | undefined>
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
-  let out = "";
-  let err = "";
-  const listeners = new Set<() => void>();
-  child.stdout!.on("data", (d) => {
-    out += d;
-    for (const l of listeners) l();
-  });
-  child.stderr!.on("data", (d) => {
-    err += d;
-    for (const l of listeners) l();
-  });
-  const done = new Promise<CliRun>((resolve) => child.on("close", (code) => resolve({ code, stdout: out, stderr: err })));
+  const output = watchOutput(child, "nexus");
   return {
     child,
-    stdout: () => out,
-    stderr: () => err,
-    done,
-    waitFor(stream, pattern) {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          const m = (stream === "stdout" ? out : err).match(pattern);
-          if (m) {
-            listeners.delete(check);
-            resolve(m);
-          }
-        };
-        listeners.add(check);
-        check();
-        done.then((r) => {
-          if (listeners.delete(check))
-            reject(new Error(`exited ${r.code} before ${stream} matched ${pattern}: ${r.stdout} ${r.stderr}`));
-        });
-      });
-    },
+    stdout: output.stdout,
+    stderr: output.stderr,
+    waitFor: output.waitFor,
+    done: output.exited.then((code) => ({ code, stdout: output.stdout(), stderr: output.stderr() })),
   };
 }
 

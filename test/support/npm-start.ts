@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { descendantsOf, isSameProcess, type ProcessInfo } from "../../scripts/process-tree.mjs";
+import { watchOutput } from "./child-output";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -34,46 +35,13 @@ export function startNpm(env: Record<string, string | undefined>): NpmStart {
     env: { ...process.env, NEXUS_ADMIN_KEY: undefined, NEXUS_JWT_SECRET: undefined, NODE_OPTIONS: undefined, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
-  let out = "";
-  let err = "";
-  const listeners = new Set<() => void>();
-  const notify = () => {
-    for (const l of listeners) l();
-  };
-  child.stdout!.on("data", (d) => {
-    out += d;
-    notify();
-  });
-  child.stderr!.on("data", (d) => {
-    err += d;
-    notify();
-  });
-  const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+  const output = watchOutput(child, "npm start");
   return {
     child,
-    stdout: () => out,
-    stderr: () => err,
-    exited,
-    waitFor(stream, pattern) {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          const m = (stream === "stdout" ? out : err).match(pattern);
-          if (m) {
-            listeners.delete(check);
-            resolve(m);
-          }
-        };
-        listeners.add(check);
-        check();
-        exited.then((code) => {
-          if (listeners.delete(check))
-            reject(new Error(`npm start exited ${code} before ${stream} matched ${pattern}:\n${out}\n${err}`));
-        });
-      });
-    },
+    ...output,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
-      await exited;
+      await output.exited;
     },
   };
 }
