@@ -3,7 +3,11 @@ import { KnownApps } from "./known-apps";
 
 function directory(listed: string[]) {
   const asked: string[] = [];
-  return { asked, lookup: async (app: string) => (asked.push(app), listed.includes(app)) };
+  const lookup = async (app: string) => {
+    asked.push(app);
+    return listed.includes(app);
+  };
+  return { asked, lookup };
 }
 
 describe("KnownApps", () => {
@@ -26,7 +30,12 @@ describe("KnownApps", () => {
   it("makes one lookup for a name asked many times at once", async () => {
     const d = directory(["a"]);
     const known = new KnownApps(d.lookup);
-    expect(await Promise.all([known.has("a"), known.has("a"), known.has("zz"), known.has("zz")])).toEqual([true, true, false, false]);
+    expect(await Promise.all([known.has("a"), known.has("a"), known.has("zz"), known.has("zz")])).toEqual([
+      true,
+      true,
+      false,
+      false,
+    ]);
     expect(d.asked).toEqual(["a", "zz"]);
     expect(known.sizes).toEqual({ cached: 1, asking: 0 });
   });

@@ -1,7 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { ObjectStarts } from "./object-starts";
 
-const LIMITS = { newChannelsPerSec: 10, newChannelsBurst: 3, appNewChannelsPerSec: 100, appNewChannelsBurst: 5, newChannelMaxWaitMs: 250 };
+const LIMITS = {
+  newChannelsPerSec: 10,
+  newChannelsBurst: 3,
+  appNewChannelsPerSec: 100,
+  appNewChannelsBurst: 5,
+  newChannelMaxWaitMs: 250,
+};
 
 describe("ObjectStarts", () => {
   beforeEach(() => vi.useFakeTimers({ now: 0 }));
