@@ -59,6 +59,7 @@ export default defineConfig({
             "test/cli/**/*.test.ts",
             "test/browser/**/*.test.ts",
             "test/faults/**/*.test.ts",
+            "test/soak/**/*.test.ts",
           ],
           testTimeout: 60_000,
           hookTimeout: 60_000,
