@@ -206,5 +206,7 @@ export interface UserPresenceRpc extends Rpc.DurableObjectBranded {
 /** The RPC surface of the directory object: every app this deployment knows. */
 export interface DirectoryRpc extends Rpc.DurableObjectBranded {
   touch(app: string): void;
+  /** Whether the app is listed (registered, or a block of it connected): see src/app/known-apps.ts. */
+  has(app: string): boolean;
   list(): string[];
 }

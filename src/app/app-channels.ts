@@ -2,6 +2,7 @@ import type { ChannelJoin, Recovery, Refusal } from "../do-contracts";
 import type { StubCache } from "../stubs";
 import type { AppBlocks } from "./app-blocks";
 import type { BoundApp } from "./bound-app";
+import type { ObjectStarts } from "./object-starts";
 import type { Session } from "./session";
 import type { SessionStore } from "./session-store";
 import { type SubscriptionLimits, SubscriptionQuota } from "./subscription-quota";
@@ -13,6 +14,8 @@ export interface ChannelHost {
   store: SessionStore;
   stubs: StubCache;
   limits: SubscriptionLimits;
+  /** Paces the joins of channels the app is not on yet (each starts or wakes a channel object). */
+  starts: ObjectStarts;
   /** Sends a frame to a block (through the slow-consumer bound). */
   send(to: Session, text: string): boolean;
   background(work: Promise<unknown>): void;
@@ -137,6 +140,11 @@ export class AppChannels {
     });
     if (typeof release !== "function") return release;
     try {
+      if (newChannel) {
+        const refused = await this.host.starts.admit(uid, Date.now());
+        if (refused) return refused;
+        if (!index.byConn.has(session.conn)) return "gone"; // it left while its join waited its turn
+      }
       return await this.joinChannel(session, channel, recovery);
     } finally {
       release();

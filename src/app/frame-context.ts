@@ -19,6 +19,8 @@ export interface FrameContext {
   /** The app this object serves. */
   appName(): string | undefined;
   readonly stubs: StubCache;
+  /** Whether the deployment knows an app name (synchronously when cached): see known-apps.ts. */
+  knownApp(app: string): boolean | Promise<boolean>;
   readonly outbound: OutboundCalls;
   /** The object's traffic figures (calls and their latency are counted where they finish). */
   readonly traffic: TrafficStats;
@@ -61,6 +63,7 @@ export function frameContext(parts: AppParts, rpc: AppRpcSurface): FrameContext 
     config: parts.config,
     appName: () => parts.app.name,
     stubs: parts.stubs,
+    knownApp: (name) => parts.knownApps.has(name),
     outbound: parts.outbound,
     traffic: blocks.traffic,
     publishes: parts.publishes,
