@@ -59,6 +59,8 @@ export default defineConfig({
             "test/bridge/**/*.test.ts",
             "test/cli/**/*.test.ts",
             "test/browser/**/*.test.ts",
+            "test/faults/**/*.test.ts",
+            "test/soak/**/*.test.ts",
           ],
           testTimeout: 60_000,
           hookTimeout: 60_000,

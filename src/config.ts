@@ -18,11 +18,19 @@ export const LIMIT_VARS = {
   userRatePerSec: { env: "NEXUS_USER_RATE_PER_SEC", default: 2000 },
   /** The same for all blocks of one app together. */
   appRatePerSec: { env: "NEXUS_APP_RATE_PER_SEC", default: 5000 },
+  /** Channels a user's blocks may make the app join (a channel object started or woken) per second; past the burst they wait. */
+  newChannelsPerSec: { env: "NEXUS_NEW_CHANNELS_PER_SEC", default: 20 },
+  newChannelsBurst: { env: "NEXUS_NEW_CHANNELS_BURST", default: 20 },
+  /** The same for all blocks of one app together. */
+  appNewChannelsPerSec: { env: "NEXUS_APP_NEW_CHANNELS_PER_SEC", default: 50 },
+  appNewChannelsBurst: { env: "NEXUS_APP_NEW_CHANNELS_BURST", default: 100 },
+  /** A join of a new channel that would wait longer than this for its turn is refused with `rate_limited`. */
+  newChannelMaxWaitMs: { env: "NEXUS_NEW_CHANNEL_MAX_WAIT_MS", default: 5000 },
   maxSubscriptionsPerUser: { env: "NEXUS_MAX_SUBSCRIPTIONS_PER_USER", default: 2000 },
-  maxChannelsPerApp: { env: "NEXUS_MAX_CHANNELS_PER_APP", default: 2000 },
+  maxChannelsPerApp: { env: "NEXUS_MAX_CHANNELS_PER_APP", default: 1000 },
   maxPendingCallsPerUser: { env: "NEXUS_MAX_PENDING_CALLS_PER_USER", default: 2000 },
   maxPendingCallsPerApp: { env: "NEXUS_MAX_PENDING_CALLS_PER_APP", default: 10_000 },
-  maxRetainedBytesPerApp: { env: "NEXUS_MAX_RETAINED_BYTES_PER_APP", default: 64 * 1024 * 1024 },
+  maxRetainedBytesPerApp: { env: "NEXUS_MAX_RETAINED_BYTES_PER_APP", default: 16 * 1024 * 1024 },
   /** Bytes sent to a connection since it last sent anything (a frame or a ping); past it: close 4013. */
   maxOutboundBytes: { env: "NEXUS_MAX_OUTBOUND_BYTES", default: 16 * 1024 * 1024 },
   maxJsonDepth: { env: "NEXUS_MAX_JSON_DEPTH", default: 64 },
@@ -33,6 +41,12 @@ export const LIMIT_VARS = {
   maxAdminBodyBytes: { env: "NEXUS_MAX_ADMIN_BODY_BYTES", default: 64 * 1024 },
   /** A channel with no member, no retained value and no history frees its storage after this long. */
   channelIdleMs: { env: "NEXUS_CHANNEL_IDLE_MS", default: 600_000 },
+  /** Per channel, history keeps the last this many messages ... */
+  historySize: { env: "NEXUS_HISTORY_SIZE", default: 256 },
+  /** ... none older than this ... */
+  historyTtlMs: { env: "NEXUS_HISTORY_TTL_MS", default: 600_000 },
+  /** ... and at most this many bytes of them together (their `msg` frames, in UTF-8). */
+  historyBytes: { env: "NEXUS_HISTORY_BYTES", default: 1024 * 1024 },
 } as const;
 
 type LimitName = keyof typeof LIMIT_VARS;

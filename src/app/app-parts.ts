@@ -14,7 +14,9 @@ import { CallRouting } from "./call-routing";
 import { ExpiryAlarm } from "./expiry-alarm";
 import { FrameGate } from "./frame-gate";
 import { WorkerKeepalive } from "./keepalive";
+import { KnownApps } from "./known-apps";
 import { LastWills } from "./last-will";
+import { ObjectStarts } from "./object-starts";
 import { OutboundCalls } from "./outbound-calls";
 import { RateMeter } from "./rate-meter";
 import { Registry } from "./registry";
@@ -42,6 +44,8 @@ export interface AppParts {
   outbound: OutboundCalls;
   meter: RateMeter;
   stubs: StubCache;
+  /** The app names the deployment knows: others are answered `not_found` before any object is started for them. */
+  knownApps: KnownApps;
   /** Per channel: one publish call in flight; what arrives meanwhile goes in the next (order kept). */
   publishes: KeyedBatcher<Publish, number>;
   /** Per other app: one Direct call in flight; what arrives meanwhile goes in the next (order kept). */
@@ -110,7 +114,8 @@ export function makeAppParts(ctx: DurableObjectState, env: Env): AppParts {
   );
   const sendTo = (s: Session, text: string): boolean => consumers.send(s, text);
   const calls = new CallRouting(app, registry, blocks, config, sendTo, new SqlRotationStore(sql));
-  const channels = new AppChannels({ app, blocks, store, stubs, limits: config, send: sendTo, background });
+  const starts = new ObjectStarts(config);
+  const channels = new AppChannels({ app, blocks, store, stubs, limits: config, starts, send: sendTo, background });
   const outbound = new OutboundCalls();
   teardown = new BlockTeardown({ app, blocks, store, wills, calls, outbound, channels, stubs, gate, background });
   return {
@@ -125,6 +130,7 @@ export function makeAppParts(ctx: DurableObjectState, env: Env): AppParts {
     outbound,
     meter: new RateMeter(),
     stubs,
+    knownApps: new KnownApps((name) => stubs.directory().has(name)),
     publishes,
     directs: new KeyedBatcher((target, items) => stubs.app(target).rpcDirectBatch(target, items), {
       maxBatchBytes: config.maxBatchBytes,

@@ -7,7 +7,7 @@ import type { ApiOutcome, BlockInfo, ClientFrame, WireError } from "../protocol/
 import type { Joined } from "./app-channels";
 import type { FrameContext } from "./frame-context";
 import type { Admission } from "./frame-gate";
-import { validTargetResource } from "./routing";
+import { failed, unknownApp, validTargetResource } from "./routing";
 import type { Session } from "./session";
 
 type Frame<T extends ClientFrame["t"]> = Extract<ClientFrame, { t: T }>;
@@ -183,7 +183,9 @@ async function api(app: FrameContext, s: Session, f: Frame<"api">): Promise<void
     outcome =
       f.app === app.appName()
         ? await app.routeCall(s.identity, s.fromJson, req)
-        : await app.stubs.app(f.app).rpcCall(f.app, s.identity, s.fromJson, req);
+        : (await app.knownApp(f.app))
+          ? await app.stubs.app(f.app).rpcCall(f.app, s.identity, s.fromJson, req)
+          : failed(unknownApp(f.app));
   } catch {
     app.stubs.forget("app", f.app);
     outcome = { ok: false, error: { code: ErrorCode.internal, message: "the call could not be routed" } };
@@ -201,7 +203,9 @@ async function direct(app: FrameContext, s: Session, f: Frame<"direct">): Promis
     const refusal =
       f.app === app.appName()
         ? app.routeDirect(s.identity, s.fromJson, req)
-        : await app.directs.push(f.app, { caller: s.identity, callerFromJson: s.fromJson, req });
+        : (await app.knownApp(f.app))
+          ? await app.directs.push(f.app, { caller: s.identity, callerFromJson: s.fromJson, req })
+          : unknownApp(f.app);
     if (f.id === undefined) return;
     if (refusal) sendError(app, s, f.id, refusal.code, refusal.message);
     else ack(app, s, f.id);
@@ -220,13 +224,13 @@ async function sub(app: FrameContext, s: Session, f: Frame<"sub">): Promise<void
   if (!mayUse(app, s, "sub", f.channel, f.id)) return;
   let result: Joined;
   try {
-    result = await app.subscribe(s, f.channel);
+    result = await app.subscribe(s, f.channel, f.since === undefined ? undefined : { since: f.since, epoch: f.epoch });
   } catch {
     return sendError(app, s, f.id, ErrorCode.internal, "the channel could not be joined; try again");
   }
   if (result === "gone") return;
   if ("code" in result) return sendError(app, s, f.id, result.code, result.message, result.quota);
-  ack(app, s, f.id);
+  app.send(s, JSON.stringify({ t: "ack", id: f.id, ...result.ack }));
   for (const frame of result.frames) app.send(s, frame);
 }
 
@@ -263,11 +267,15 @@ async function find(app: FrameContext, s: Session, f: Frame<"find">): Promise<vo
       const r =
         target === app.appName()
           ? app.scopedBlocks(target, uid, f.kind)
-          : await app.stubs.app(target).rpcScopedBlocks(target, uid, f.kind);
+          : (await app.knownApp(target))
+            ? await app.stubs.app(target).rpcScopedBlocks(target, uid, f.kind)
+            : unknownApp(target);
       if (!Array.isArray(r)) return sendError(app, s, f.id, r.code, r.message);
       blocks = r;
     } else {
-      const apps = f.app !== undefined ? [f.app] : await app.stubs.user(uid).apps();
+      // An app the deployment does not know holds no blocks: its object is not started to say so.
+      const named = f.app === undefined || f.app === app.appName() || (await app.knownApp(f.app));
+      const apps = f.app === undefined ? await app.stubs.user(uid).apps() : named ? [f.app] : [];
       const parts = await Promise.all(
         apps.map((a) => (a === app.appName() ? app.blocks(uid, f.kind) : app.stubs.app(a).rpcBlocks(a, uid, f.kind))),
       );

@@ -9,6 +9,11 @@ import type { SessionIndex } from "./session-index";
 
 const refuse = (code: ErrorCode, message: string): Refusal => ({ code, message });
 
+/** The refusal of a request naming an app that is not in the registry. */
+export function unknownApp(app: string): Refusal {
+  return refuse(ErrorCode.not_found, `app "${app}" is not in the registry`);
+}
+
 /** Key of a block within its app: role is derived, so (uid, resource) is what names it. */
 export function blockKey(uid: string, resource: string): string {
   return `${uid}/${resource}`;
@@ -27,7 +32,7 @@ export function authorize(
   req: TargetRequest,
 ): Refusal | { targetUid: string } {
   const owner = registry.owner();
-  if (owner === undefined) return refuse(ErrorCode.not_found, `app "${app}" is not in the registry`);
+  if (owner === undefined) return unknownApp(app);
   if (req.uid !== undefined && req.uid !== owner) {
     if (caller.uid !== req.uid && caller.uid !== owner) {
       return refuse(ErrorCode.forbidden, "a user's worker may be reached only by that user or the app's owner");

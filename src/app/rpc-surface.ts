@@ -5,6 +5,7 @@ import { type BlockDetail, blockDetails, type LocalChannel, localChannels } from
 import type { AppParts } from "./app-parts";
 import { appState } from "./app-state";
 import type { GrantKind, RegistryEntry } from "./registry";
+import { unknownApp } from "./routing";
 
 type Surface = Omit<AppRpc, "fetch" | keyof Rpc.DurableObjectBranded>;
 
@@ -61,7 +62,7 @@ export class AppRpcSurface implements Surface {
   rpcScopedBlocks(app: string, callerUid: string, kind: string | undefined): Refusal | BlockInfo[] {
     this.parts.app.bind(app);
     const owner = this.parts.registry.owner();
-    if (owner === undefined) return { code: ErrorCode.not_found, message: `app "${app}" is not in the registry` };
+    if (owner === undefined) return unknownApp(app);
     if (owner !== callerUid) return { code: ErrorCode.forbidden, message: 'scope "app" is for the app\'s owner' };
     return this.parts.blocks.list(undefined, kind);
   }

@@ -26,7 +26,7 @@ export interface Held {
  *
  * @example
  * ```ts
- * const quota = new SubscriptionQuota({ maxSubscriptions: 1000, maxSubscriptionsPerUser: 2000, maxChannelsPerApp: 2000 });
+ * const quota = new SubscriptionQuota({ maxSubscriptions: 1000, maxSubscriptionsPerUser: 2000, maxChannelsPerApp: 1000 });
  * const r = quota.reserve("c1", "u1", { block: s.channels.size, user: 12, appChannels: 40, newChannel: true });
  * if (typeof r === "function") { await join(); r(); } else refuse(r);
  * ```

@@ -12,6 +12,11 @@ export class Directory extends DurableObject<Env> implements DirectoryRpc {
     this.ctx.storage.sql.exec("INSERT OR IGNORE INTO apps (app) VALUES (?)", app);
   }
 
+  /** Whether the app is listed: registered, or a block of it connected. */
+  has(app: string): boolean {
+    return this.ctx.storage.sql.exec("SELECT 1 FROM apps WHERE app = ?", app).toArray().length > 0;
+  }
+
   list(): string[] {
     return this.ctx.storage.sql
       .exec<{ app: string }>("SELECT app FROM apps ORDER BY app")

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startStack, type TestStack } from "../support/stack";
 import { withCanary } from "./expect-intact";
-import { floodFrames, floodNesting, floodSlowConsumer } from "./floods";
+import { floodFrames, floodNesting, floodNewChannels, floodSlowConsumer } from "./floods";
 
 // Hostile clients against the edge's rate limits, slow-consumer bound and nesting bound, with small
 // configured limits; a canary pair in another app keeps exchanging calls and messages throughout.
@@ -13,6 +13,10 @@ const LIMITS = {
   NEXUS_USER_RATE_PER_SEC: "100",
   NEXUS_USER_RATE_BURST: "150",
   NEXUS_MAX_OUTBOUND_BYTES: "262144",
+  // 10 channel objects at once, then one a second; a join may not wait for its turn at all.
+  NEXUS_NEW_CHANNELS_PER_SEC: "1",
+  NEXUS_NEW_CHANNELS_BURST: "10",
+  NEXUS_NEW_CHANNEL_MAX_WAIT_MS: "1",
 };
 
 describe("a hostile client is slowed, cut off or refused, and the canary in another app loses nothing", () => {
@@ -36,6 +40,18 @@ describe("a hostile client is slowed, cut off or refused, and the canary in anot
     expect((r.details.answers.offline ?? 0) + (r.details.answers.rate_limited ?? 0)).toBe(900);
     expect(r.details.answers.rate_limited).toBeGreaterThan(0);
     expect(r.details.answers.offline).toBeGreaterThan(0);
+  });
+
+  it("new channels: a user joining channels its app is not on past its burst gets rate_limited; channels the app is on join freely", async () => {
+    const r = await withCanary(s, () => floodNewChannels(s, { count: 60 }));
+    // The burst, and at most one more for each second the flood took.
+    expect(r.details.first.ack).toBeGreaterThanOrEqual(10);
+    expect(r.details.first.ack).toBeLessThan(60);
+    expect(r.details.first.rate_limited).toBe(60 - r.details.first.ack!);
+    expect(r.details.refusal).toMatchObject({ t: "error", code: "rate_limited" });
+    expect(r.details.refusal?.message).toContain("new channels");
+    // The same user's bucket is empty, yet channels its app is already on cost no object start.
+    expect(r.details.again).toEqual({ ack: r.details.first.ack });
   });
 
   it("a slow consumer that stops reading is closed with 4013 once the edge holds maxOutboundBytes for it", async () => {

@@ -127,6 +127,36 @@ export async function floodSubscriptions(
 }
 
 /**
+ * New channels: one block subscribes to `count` channels nobody in its app is on (each makes the
+ * edge start a channel object), at once; then a second block of the same user subscribes to the
+ * channels the first one got, which the app is on already.
+ */
+export async function floodNewChannels(
+  s: TestStack,
+  opts: { count: number },
+): Promise<FloodReport<{ first: Record<string, number>; again: Record<string, number>; refusal: Received | undefined }>> {
+  const app = unique("newch");
+  await s.createApp(app, "flooder");
+  const one = await block(s, "flooder", app, { kind: "webuo" });
+  const channels = Array.from({ length: opts.count }, (_, i) => `${app}/c${i}`);
+  const answers = await Promise.all(channels.map((channel, i) => one.request({ t: "sub", id: `n${i}`, channel }, 120_000)));
+  const first = new Map<string, number>();
+  for (const a of answers) first.set(a.t === "error" ? a.code : a.t, (first.get(a.t === "error" ? a.code : a.t) ?? 0) + 1);
+  const refusal = answers.find((a) => a.t === "error");
+  const joined = channels.filter((_, i) => answers[i]!.t === "ack");
+  const two = await block(s, "flooder", app, { kind: "webuo" });
+  const again = new Map<string, number>();
+  for (const a of await Promise.all(joined.map((channel, i) => two.request({ t: "sub", id: `m${i}`, channel }, 120_000)))) {
+    again.set(a.t === "error" ? a.code : a.t, (again.get(a.t === "error" ? a.code : a.t) ?? 0) + 1);
+  }
+  await Promise.all([one.close(), two.close()]);
+  return {
+    answered: `new channels: ${summary(first)}${refusal?.t === "error" ? ` ("${refusal.message}")` : ""}; the same channels from a second block: ${summary(again)}`,
+    details: { first: Object.fromEntries(first), again: Object.fromEntries(again), refusal },
+  };
+}
+
+/**
  * Pending calls: a worker that never answers, and `callers` blocks of one uid that each send
  * `perCaller` calls to it at once. The calls past a quota come back `quota_exceeded` at once; the
  * others stay in flight until the callers close (which cancels them).
