@@ -4,6 +4,7 @@
 // profile of the isolate (self time per function, idle, GC and "(program)": the runtime's C++ under
 // JS, e.g. RPC and storage). Paths:
 //   echo          the bare Durable Object echo, 64 in flight (the floor)
+//   direct-same   Directs within one app, 64 in flight
 //   direct-cross  Directs across apps, 64 in flight
 //   api-same      API calls within one app, 64 in flight
 //   api-cross     API calls across apps, 64 in flight
@@ -52,9 +53,9 @@ async function prepare(
     };
     return { run: (n, ms) => loop(send, attach, n, ms), close: () => c.close() };
   }
-  if (path === "api-same" || path === "api-cross" || path === "direct-cross") {
-    const pair = await workerPair(ctx, path === "api-same" ? "same" : "cross");
-    if (path === "direct-cross") {
+  if (["api-same", "api-cross", "direct-same", "direct-cross"].includes(path)) {
+    const pair = await workerPair(ctx, path.endsWith("same") ? "same" : "cross");
+    if (path.startsWith("direct")) {
       const prefix = `{"t":"direct","app":"${APP_A}","resource":"${pair.resource}","data":"`;
       const attach = (done: (k: number) => void) => {
         pair.worker.onFrame = (f) => {
