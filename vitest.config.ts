@@ -58,6 +58,7 @@ export default defineConfig({
             "test/bridge/**/*.test.ts",
             "test/cli/**/*.test.ts",
             "test/browser/**/*.test.ts",
+            "test/faults/**/*.test.ts",
             "test/soak/**/*.test.ts",
           ],
           testTimeout: 60_000,

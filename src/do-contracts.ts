@@ -67,6 +67,35 @@ export interface Delivery {
   seq: number;
 }
 
+/** What a subscriber that lost its subscription saw last: a `sub` frame's `since` and `epoch`. */
+export interface Recovery {
+  since: number;
+  epoch?: string;
+}
+
+/**
+ * A channel object's answer to a join: where the channel stands (`seq`, `epoch`), and what the new
+ * subscriber gets before live messages: the missed messages when it asked to recover and could
+ * (`recovered: true`), else the retained frame (`recovered` false, or absent when it did not ask).
+ */
+export interface ChannelJoin {
+  seq: number;
+  epoch: string;
+  retained: string | null;
+  recovered?: boolean;
+  missed?: string[];
+}
+
+/** A channel object's figures (tests and the stats route): `history` is the count of messages kept. */
+export interface ChannelStats {
+  channel: string;
+  seq: number;
+  epoch: string;
+  members: string[];
+  retained: boolean;
+  history: number;
+}
+
 /** Usage figures of one app object, for the stats route. */
 export interface AppStats {
   app: string;
@@ -156,11 +185,13 @@ export interface AppRpc extends Rpc.DurableObjectBranded {
 /** The RPC surface of a channel object (one per channel). */
 export interface ChannelRpc extends Rpc.DurableObjectBranded {
   /** `order` grows with every join and leave an app object sends (see ChannelState.leave). */
-  join(channel: string, app: string, order?: number): { retained: string | null; seq: number };
+  join(channel: string, app: string, order?: number, recovery?: Recovery): ChannelJoin;
+  /** Where the channel stands, without joining (for a `sub` of a connection already subscribed). */
+  position(channel: string): { seq: number; epoch: string };
   leave(channel: string, app: string, order?: number): void;
   publish(channel: string, fromJson: string, data: string, retain: boolean): number;
   publishBatch(channel: string, items: Publish[]): number[];
-  stats(channel: string): { channel: string; seq: number; epoch: string; members: string[]; retained: boolean };
+  stats(channel: string): ChannelStats;
   /** For the console: the seq, the member apps and the retained frame (as sent to subscribers). */
   adminPeek(channel: string): { seq: number; members: string[]; retained: string | null };
 }

@@ -1,6 +1,6 @@
 import type { KeyedBatcher } from "../batcher";
 import type { NexusConfig } from "../config";
-import type { CallRequest, DirectItem, Publish, Refusal, TargetRequest } from "../do-contracts";
+import type { CallRequest, DirectItem, Publish, Recovery, Refusal, TargetRequest } from "../do-contracts";
 import type { ApiOutcome, BlockInfo, Identity } from "../protocol/frames";
 import type { StubCache } from "../stubs";
 import type { Joined } from "./app-channels";
@@ -39,7 +39,7 @@ export interface FrameContext {
   answer(rid: string, worker: Session, outcome: ApiOutcome): void;
   /** Replaces what a worker serves. */
   serve(worker: Session, methods: string[]): void;
-  subscribe(session: Session, channel: string): Promise<Joined>;
+  subscribe(session: Session, channel: string, recovery?: Recovery): Promise<Joined>;
   unsubscribe(session: Session, channel: string): Promise<void>;
   drop(ws: WebSocket, code: number, reason: string): void;
   /** Sets (or with undefined clears) the block's last will. */
@@ -79,7 +79,7 @@ export function frameContext(parts: AppParts, rpc: AppRpcSurface): FrameContext 
       worker.methods = new Set(methods);
       store.setServes(worker.conn, worker.methods);
     },
-    subscribe: (session, channel) => channels.subscribe(session, channel),
+    subscribe: (session, channel, recovery) => channels.subscribe(session, channel, recovery),
     unsubscribe: (session, channel) => channels.unsubscribe(session, channel),
     drop: (ws, code, reason) => teardown.drop(ws, code, reason),
     setWill: (session, will) => {

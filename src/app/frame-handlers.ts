@@ -224,13 +224,13 @@ async function sub(app: FrameContext, s: Session, f: Frame<"sub">): Promise<void
   if (!mayUse(app, s, "sub", f.channel, f.id)) return;
   let result: Joined;
   try {
-    result = await app.subscribe(s, f.channel);
+    result = await app.subscribe(s, f.channel, f.since === undefined ? undefined : { since: f.since, epoch: f.epoch });
   } catch {
     return sendError(app, s, f.id, ErrorCode.internal, "the channel could not be joined; try again");
   }
   if (result === "gone") return;
   if ("code" in result) return sendError(app, s, f.id, result.code, result.message, result.quota);
-  ack(app, s, f.id);
+  app.send(s, JSON.stringify({ t: "ack", id: f.id, ...result.ack }));
   for (const frame of result.frames) app.send(s, frame);
 }
 
