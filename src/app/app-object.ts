@@ -71,7 +71,7 @@ export class AppObject extends DurableObject<Env> implements AppRpc {
     }
     const { silent, next } = keepalive.sweep(blocks.workers(), now);
     for (const s of silent) teardown.drop(s.ws, CloseCode.missedKeepalive, "missed keepalive");
-    await clock.next([expiry.next(), next]);
+    await clock.next([expiry.next(now), next]);
   }
 
   // The RPC surface (rpc-surface.ts): methods must sit on the class for the runtime to expose them.

@@ -139,7 +139,7 @@ export function makeAppParts(ctx: DurableObjectState, env: Env): AppParts {
     }),
     teardown,
     clock,
-    expiry: new ExpiryAlarm(clock, store),
+    expiry: new ExpiryAlarm(clock, () => blocks.index.byConn.values()),
     keepalive,
     gate,
     consumers,
