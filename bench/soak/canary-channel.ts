@@ -1,22 +1,7 @@
 import { connect, type NexusClient } from "@qe/nexus-sdk";
 import type { CanaryEnv } from "./canary-api";
 import { codeOf, pause, within } from "./pace";
-import { SequenceTally } from "./sequence-tally";
-
-/** What one subscriber of the channel canary got of the publisher's numbered messages. */
-export interface SubscriberCounts {
-  kind: string;
-  got: number;
-  /** Acked messages that never arrived while it stayed subscribed: the edge lost them. */
-  lost: number;
-  /** Acked messages that did not arrive because its socket dropped and the resubscribe did not recover them. */
-  missedWhileAway: number;
-  duplicated: number;
-  outOfOrder: number;
-  /** Jumps in the channel's `seq` while it stayed subscribed (only the canary publishes on this channel). */
-  seqGaps: number;
-  reconnects: number;
-}
+import { type SubscriberCounts, SubscriberLedger } from "./subscriber-ledger";
 
 /** What the channel canary exchanged. */
 export interface ChannelCanaryCounts {
@@ -36,13 +21,8 @@ export interface ChannelCanary {
 }
 
 interface Subscriber {
-  kind: string;
   nx: NexusClient;
-  tally: SequenceTally;
-  /** Numbers (from, to] that a socket drop without recovery excuses. */
-  away: [number, number][];
-  seqGaps: number;
-  reconnects: number;
+  ledger: SubscriberLedger;
 }
 
 /**
@@ -69,28 +49,15 @@ export async function startChannelCanary(
   const subscribers: Subscriber[] = [];
   let check: (() => void) | undefined;
   for (const kind of ["webuo", "default"]) {
-    const s: Subscriber = { kind, nx: await open(kind), tally: new SequenceTally(), away: [], seqGaps: 0, reconnects: 0 };
-    let lastSeq: number | undefined;
+    const s: Subscriber = { nx: await open(kind), ledger: new SubscriberLedger(kind) };
     await s.nx.subscribe(channel, (text, m) => {
-      if (lastSeq !== undefined && m.seq > lastSeq + 1) s.seqGaps += m.seq - lastSeq - 1;
-      lastSeq = m.seq;
-      s.tally.receive(Number(text));
+      s.ledger.message(Number(text), m.seq);
       check?.();
     });
-    let up = true;
-    let lastBeforeDrop = -1;
     s.nx.on("state", (state) => {
-      if (state !== "connected" && up) {
-        up = false;
-        lastBeforeDrop = s.tally.max;
-      }
-      if (state === "connected" && !up) {
-        up = true;
-        s.reconnects++;
-        // Resubscribed: every number issued from now on must arrive; those since the drop may not have.
-        s.away.push([lastBeforeDrop, issued - 1]);
-        lastSeq = undefined;
-      }
+      if (state !== "connected") s.ledger.dropped();
+      // Resubscribed: every number issued from now on must arrive.
+      else s.ledger.resubscribed(undefined, issued);
     });
     subscribers.push(s);
   }
@@ -132,7 +99,8 @@ export async function startChannelCanary(
       stopping.abort();
       await loop;
       await within(Promise.all(inFlight), 40_000);
-      const complete = () => subscribers.every((s) => acked.every((n) => s.tally.has(n) || excused(s, n)));
+      acked.sort((a, b) => a - b);
+      const complete = () => subscribers.every((s) => s.ledger.complete(acked));
       // Every acked message is on its way: wait for its arrival (the event), at most 30 s.
       if (!complete()) {
         await within(
@@ -151,23 +119,8 @@ export async function startChannelCanary(
         refused,
         uncertain,
         publisherReconnects,
-        subscribers: subscribers.map((s) => {
-          const missing = s.tally.missing(acked.sort((a, b) => a - b));
-          const away = missing.filter((n) => excused(s, n)).length;
-          return {
-            kind: s.kind,
-            ...s.tally.counts(),
-            lost: missing.length - away,
-            missedWhileAway: away,
-            seqGaps: s.seqGaps,
-            reconnects: s.reconnects,
-          };
-        }),
+        subscribers: subscribers.map((s) => s.ledger.counts(acked)),
       };
     },
   };
-}
-
-function excused(s: Subscriber, n: number): boolean {
-  return s.away.some(([from, to]) => n > from && n <= to);
 }

@@ -72,7 +72,7 @@ const lines = [
   `  channel canary: ${canaries.channel.sent} acked, ${canaries.channel.uncertain} uncertain; ${canaries.channel.subscribers
     .map(
       (s) =>
-        `${s.kind}: got ${s.got}, lost ${s.lost}, away ${s.missedWhileAway}, dup ${s.duplicated}, out of order ${s.outOfOrder}`,
+        `${s.kind}: got ${s.got}, lost ${s.lost}, away ${s.missedWhileAway}, dup ${s.duplicated}, out of order ${s.outOfOrder}, reconnects ${s.reconnects} (${s.recovered} recovered)`,
     )
     .join("; ")}`,
   `  load average ${results.machine.loadAvgAtStart.map((x) => x.toFixed(2)).join(" ")} at start, ${results.machine.loadAvgAtEnd.map((x) => x.toFixed(2)).join(" ")} at end`,
