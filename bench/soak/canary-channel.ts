@@ -1,5 +1,6 @@
-import { connect, type NexusClient } from "@qe/nexus-sdk";
+import { connect, type NexusClient, type WebSocketConstructor } from "@qe/nexus-sdk";
 import type { CanaryEnv } from "./canary-api";
+import { droppableSocket } from "./droppable-socket";
 import { codeOf, pause, within } from "./pace";
 import { type SubscriberCounts, SubscriberLedger } from "./subscriber-ledger";
 
@@ -27,8 +28,11 @@ interface Subscriber {
 
 /**
  * The channel canary: in an app of its own, a publisher sends numbered messages 0, 1, 2, ... on one
- * channel (`ratePerSec`, acked, at most 16 in flight) to two subscribers that stay subscribed (a
- * frontend and a worker). Every acked message must reach each subscriber once, in order.
+ * channel (`ratePerSec`, acked, at most 16 in flight) to three subscribers: a frontend and a worker
+ * that stay subscribed, and a frontend whose socket is dropped every `dropEveryMs` (the SDK
+ * reconnects and resubscribes, recovering what it missed through the channel's history). Every acked
+ * message must reach each subscriber once, in order; only a resubscribe that the edge said it could
+ * not recover excuses what was published while that subscriber was away.
  *
  * @example
  * ```ts
@@ -40,16 +44,25 @@ export async function startChannelCanary(
   env: CanaryEnv,
   where: { app: string; owner: string },
   ratePerSec: number,
+  dropEveryMs = 30_000,
 ): Promise<ChannelCanary> {
   const channel = `${where.app}/beat`;
   const token = await env.token(where.owner, where.app);
-  const open = (kind: string) => connect({ url: env.url, token, kind, reconnect: { initialDelayMs: 100, maxDelayMs: 1000 } });
+  const open = (kind: string, WebSocket?: WebSocketConstructor) =>
+    connect({ url: env.url, token, kind, reconnect: { initialDelayMs: 100, maxDelayMs: 1000 }, WebSocket });
   const publisher = await open("webuo");
   let issued = 0;
   const subscribers: Subscriber[] = [];
   let check: (() => void) | undefined;
-  for (const kind of ["webuo", "default"]) {
-    const s: Subscriber = { nx: await open(kind), ledger: new SubscriberLedger(kind) };
+  const stopping = new AbortController();
+  const dropped = droppableSocket();
+  const who = [
+    { kind: "webuo", label: "webuo" },
+    { kind: "default", label: "default" },
+    { kind: "webuo", label: `webuo, dropped every ${dropEveryMs / 1000} s`, sock: dropped },
+  ];
+  for (const { kind, label, sock } of who) {
+    const s: Subscriber = { nx: await open(kind, sock?.WebSocket), ledger: new SubscriberLedger(label) };
     await s.nx.subscribe(channel, (text, m) => {
       s.ledger.message(Number(text), m.seq);
       check?.();
@@ -61,6 +74,10 @@ export async function startChannelCanary(
     });
     subscribers.push(s);
   }
+  // The third subscriber loses its socket now and then (no close frame) and must get everything anyway.
+  const drops = (async () => {
+    while (await pause(dropEveryMs, stopping.signal)) dropped.drop();
+  })();
   let publisherReconnects = 0;
   let publisherUp = true;
   publisher.on("state", (state) => {
@@ -75,7 +92,6 @@ export async function startChannelCanary(
   const refused: Record<string, number> = {};
   let uncertain = 0;
   const inFlight = new Set<Promise<void>>();
-  const stopping = new AbortController();
   const publish = (n: number) => {
     const done = publisher.publish(channel, String(n), { ack: true }).then(
       () => {
@@ -97,7 +113,7 @@ export async function startChannelCanary(
   return {
     async stop() {
       stopping.abort();
-      await loop;
+      await Promise.all([loop, drops]);
       await within(Promise.all(inFlight), 40_000);
       acked.sort((a, b) => a - b);
       const complete = () => subscribers.every((s) => s.ledger.complete(acked));
