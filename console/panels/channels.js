@@ -83,7 +83,7 @@ export function channelsPanel(ctx) {
     try {
       const sub = await ctx.client.subscribe(channel, (text, m) => onMessage(channel, String(text), m));
       sub.on?.("gap", onGap);
-      sub.on?.("subscribed", onResubscribed);
+      sub.on?.("resubscribed", onResubscribed);
       subs.set(channel, sub);
       renderSubs();
       subOut.replaceChildren(h("p", { class: "ok" }, `Subscribed to ${channel}.`));

@@ -1,16 +1,18 @@
 /**
- * What a (re)subscription found, as the subscription's `subscribed` event reports it.
+ * How a subscription came back after a reconnect, as its `resubscribed` event reports it (as
+ * centrifuge's `subscribed` event with `recovered`; the Python and Go SDKs report the same).
  *
  * @example
  * ```ts
- * sub.on("subscribed", (e) => console.log(e.resubscribed, e.recovered, e.epoch, e.seq));
+ * sub.on("resubscribed", (e) => console.log(e.recovered, e.epoch, e.seq));
  * ```
  */
-export interface SubscribedEvent {
+export interface ResubscribedEvent {
   channel: string;
-  /** True after a reconnect (the client subscribed again on its own), false on the first subscribe. */
-  resubscribed: boolean;
-  /** True when the edge replayed every message missed while away (or nothing was missed). */
+  /**
+   * True when the edge replayed, from the channel's history, every message missed while away; false
+   * when it could not, or when the client had no epoch to ask with (an edge without history).
+   */
   recovered: boolean;
   /** The channel's epoch and its seq at the moment the subscription took effect (absent from an edge without history). */
   epoch: string | undefined;
@@ -78,8 +80,8 @@ export class ChannelPosition {
     return { epoch: this.epoch, seq: this.delivered };
   }
 
-  /** Takes a `sub` ack; says what to report (and a gap, when the resubscribe could not recover). */
-  acked(ack: SubAck): { subscribed: SubscribedEvent; gap?: GapEvent } {
+  /** Takes a `sub` ack; after a reconnect, says what to report (and a gap, when it could not recover). */
+  acked(ack: SubAck): { resubscribed?: ResubscribedEvent; gap?: GapEvent } {
     const resubscribed = this.subscribedBefore;
     this.subscribedBefore = true;
     const before = this.resume;
@@ -92,13 +94,17 @@ export class ChannelPosition {
       this.delivered = undefined;
       this.resume = undefined;
     }
-    const recovered = ack.recovered === true || (resubscribed && sameRun && ack.seq !== undefined && ack.seq === before);
+    const recovered = ack.recovered === true;
     // Unless recovered messages follow, live ones start after the ack's seq.
-    if (ack.recovered !== true && ack.seq !== undefined) this.resume = Math.max(this.resume ?? ack.seq, ack.seq);
-    const subscribed: SubscribedEvent = { channel: this.channel, resubscribed, recovered, epoch: ack.epoch, seq: ack.seq };
-    if (!resubscribed || recovered) return { subscribed };
+    if (!recovered && ack.seq !== undefined) this.resume = Math.max(this.resume ?? ack.seq, ack.seq);
+    if (!resubscribed) return {};
+    const report: ResubscribedEvent = { channel: this.channel, recovered, epoch: ack.epoch, seq: ack.seq };
+    if (recovered) return { resubscribed: report };
     const next = ack.seq === undefined ? undefined : ack.seq + 1;
-    return { subscribed, gap: { channel: this.channel, reason: "not_recovered", afterSeq: before, nextSeq: next, epochChanged } };
+    return {
+      resubscribed: report,
+      gap: { channel: this.channel, reason: "not_recovered", afterSeq: before, nextSeq: next, epochChanged },
+    };
   }
 
   /** Takes a message: whether to deliver it (not a duplicate), and a gap when its seq skipped some. */

@@ -41,7 +41,7 @@ interface Channel {
  * however many local subscriptions share it; all restored after a reconnect, with `since`/`epoch`
  * so that the edge replays what was missed (duplicates, `seq` at or below the last delivered under
  * the same epoch, are dropped); `unsub` when the last goes. Each resubscribe is reported to the
- * subscriptions (`subscribed`, and `gap` when it could not recover), as is a `seq` that jumps.
+ * subscriptions (`resubscribed`, and `gap` when it could not recover), as is a `seq` that jumps.
  *
  * @example
  * ```ts
@@ -143,8 +143,8 @@ export class ChannelSubscriptions {
     }
     if (this.channels.get(name) !== entry) return;
     entry.active = true;
-    const { subscribed, gap } = entry.position.acked(ack?.t === "ack" ? ack : {});
-    for (const sub of entry.subs) sub.notify("subscribed", subscribed);
+    const { resubscribed, gap } = entry.position.acked(ack?.t === "ack" ? ack : {});
+    if (resubscribed) for (const sub of entry.subs) sub.notify("resubscribed", resubscribed);
     if (gap) for (const sub of entry.subs) sub.notify("gap", gap);
     const held = entry.held ?? [];
     entry.held = undefined;

@@ -14,7 +14,7 @@
  * ```
  */
 export { Backoff, type BackoffOptions } from "./backoff";
-export type { GapEvent, SubscribedEvent } from "./channel-position";
+export type { GapEvent, ResubscribedEvent } from "./channel-position";
 export { type ClientEvents, connect, NexusClient } from "./client";
 export { ERROR_TABLE, ErrorCode, isNexusError, isRetryable, NexusError, type NexusErrorDetails, Quota } from "./errors";
 export type { KeepaliveOptions } from "./keepalive";

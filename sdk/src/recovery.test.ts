@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { GapEvent, SubscribedEvent } from "./channel-position";
+import type { GapEvent, ResubscribedEvent } from "./channel-position";
 import { connect, type NexusClient } from "./client";
 import type { ChannelMessage } from "./options";
 import type { Subscription } from "./subscription";
@@ -8,7 +8,7 @@ import { SDK_TIMERS, waitState } from "./testing/wait";
 
 // Channel recovery as the client does it (docs/protocol.md, "History and recovery"): the
 // resubscribe after a reconnect carries since/epoch, what was already delivered is not delivered
-// again, and the subscription says whether it recovered (`subscribed`, `gap`, `recovered`).
+// again, and the subscription says whether it recovered (`resubscribed`, `gap`, `recovered`).
 
 let edge: FakeEdge;
 let nx: NexusClient;
@@ -50,9 +50,9 @@ async function subscribe(conn: FakeConnection, ack: object) {
   const frame = await conn.nextFrame((f) => f.t === "sub");
   conn.send({ t: "ack", id: frame.id, ...ack });
   const sub = await subscribing;
-  const subscribed: SubscribedEvent[] = [];
+  const subscribed: ResubscribedEvent[] = [];
   const gaps: GapEvent[] = [];
-  sub.on("subscribed", (e) => subscribed.push(e));
+  sub.on("resubscribed", (e) => subscribed.push(e));
   sub.on("gap", (g) => gaps.push(g));
   return { sub, got, subscribed, gaps, frame };
 }
@@ -93,7 +93,7 @@ describe("recovery after a reconnect", () => {
     conn.send(msg(44));
     await settled(conn);
     expect(s.got.map((m) => m.seq)).toEqual([41, 42, 43, 44]);
-    expect(s.subscribed).toEqual([{ channel: "prices", resubscribed: true, recovered: true, epoch: "k3x9", seq: 43 }]);
+    expect(s.subscribed).toEqual([{ channel: "prices", recovered: true, epoch: "k3x9", seq: 43 }]);
     expect(s.gaps).toEqual([]);
     expect(s.sub.recovered).toBe(true);
   });
@@ -116,7 +116,7 @@ describe("recovery after a reconnect", () => {
     conn.send(msg(901));
     await settled(conn);
     expect(s.got.map((m) => m.seq)).toEqual([5, 6, 901]);
-    expect(s.subscribed).toEqual([{ channel: "prices", resubscribed: true, recovered: false, epoch: "e1", seq: 900 }]);
+    expect(s.subscribed).toEqual([{ channel: "prices", recovered: false, epoch: "e1", seq: 900 }]);
     expect(s.gaps).toEqual([{ channel: "prices", reason: "not_recovered", afterSeq: 6, nextSeq: 901, epochChanged: false }]);
     expect(s.sub.recovered).toBe(false);
   });
@@ -153,7 +153,7 @@ describe("recovery after a reconnect", () => {
     await settled(first);
     const { sub } = await reconnect(first, {});
     expect(sub).toEqual({ t: "sub", id: sub.id, channel: "prices" });
-    expect(s.subscribed).toEqual([{ channel: "prices", resubscribed: true, recovered: false, epoch: undefined, seq: undefined }]);
+    expect(s.subscribed).toEqual([{ channel: "prices", recovered: false, epoch: undefined, seq: undefined }]);
     expect(s.gaps).toMatchObject([{ reason: "not_recovered", afterSeq: 3 }]);
   });
 
@@ -161,8 +161,8 @@ describe("recovery after a reconnect", () => {
     const first = await edge.nextConnection();
     const a = await subscribe(first, { seq: 0, epoch: "e1" });
     const b: Subscription = await nx.subscribe("prices");
-    const seen: SubscribedEvent[] = [];
-    b.on("subscribed", (e) => seen.push(e));
+    const seen: ResubscribedEvent[] = [];
+    b.on("resubscribed", (e) => seen.push(e));
     await reconnect(first, { seq: 0, epoch: "e1", recovered: true });
     expect(seen).toEqual(a.subscribed);
     expect(b.recovered).toBe(true);

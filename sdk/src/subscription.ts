@@ -1,11 +1,12 @@
-import type { GapEvent, SubscribedEvent } from "./channel-position";
+import type { GapEvent, ResubscribedEvent } from "./channel-position";
 import { Emitter } from "./emitter";
 import type { ChannelMessage, MessageHandler } from "./options";
 
 /**
- * A subscription's events: `subscribed` each time the client subscribed the channel again after a
- * reconnect (`recovered` says whether every missed message was replayed); `gap` when messages were
- * missed: a resubscribe the edge could not recover, or a live `seq` that skipped some.
+ * A subscription's events: `resubscribed` each time the client subscribed the channel again after a
+ * reconnect (`recovered` says whether every missed message was replayed), before the messages behind
+ * the ack; `gap` when messages were missed: a resubscribe the edge could not recover, or a live `seq`
+ * that skipped some.
  *
  * @example
  * ```ts
@@ -13,7 +14,7 @@ import type { ChannelMessage, MessageHandler } from "./options";
  * ```
  */
 export type SubscriptionEvents = {
-  subscribed: [SubscribedEvent];
+  resubscribed: [ResubscribedEvent];
   gap: [GapEvent];
 };
 
@@ -21,7 +22,7 @@ export type SubscriptionEvents = {
  * One local subscription to a channel: a handler, an async iterator, or both. Several local
  * subscriptions of one channel share one `sub` on the wire (see `ChannelSubscriptions`). After a
  * reconnect the client subscribes again with what it saw last, and the edge replays the missed
- * messages (in order, each once) while its history holds them; `recovered` and the `subscribed`
+ * messages (in order, each once) while its history holds them; `recovered` and the `resubscribed`
  * and `gap` events tell which happened, as centrifuge-js does.
  *
  * @example
@@ -67,7 +68,7 @@ export class Subscription implements AsyncIterable<ChannelMessage> {
     return this.lastRecovered;
   }
 
-  /** Adds a listener of `subscribed` or `gap`; call the returned function to remove it. */
+  /** Adds a listener of `resubscribed` or `gap`; call the returned function to remove it. */
   on<K extends keyof SubscriptionEvents>(event: K, listener: (...args: SubscriptionEvents[K]) => void): () => void {
     return this.events.on(event, listener);
   }
@@ -75,10 +76,7 @@ export class Subscription implements AsyncIterable<ChannelMessage> {
   /** @internal Reports a (re)subscribe or a gap to this subscription's listeners. */
   notify<K extends keyof SubscriptionEvents>(event: K, ...args: SubscriptionEvents[K]): void {
     if (this.ended) return;
-    if (event === "subscribed") {
-      const e = args[0] as SubscribedEvent;
-      if (e.resubscribed) this.lastRecovered = e.recovered;
-    }
+    if (event === "resubscribed") this.lastRecovered = (args[0] as ResubscribedEvent).recovered;
     this.events.emit(event, ...args);
   }
 

@@ -3,7 +3,7 @@ import {
   connect,
   type GapEvent,
   type NexusClient,
-  type SubscribedEvent,
+  type ResubscribedEvent,
   type Subscription,
 } from "@qe/nexus-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -52,10 +52,10 @@ async function watch(nx: NexusClient, channel: string) {
     got.push(m);
     for (const w of waiters.filter((x) => x.seq <= m.seq)) w.resolve();
   });
-  const subscribed: SubscribedEvent[] = [];
+  const subscribed: ResubscribedEvent[] = [];
   const gaps: GapEvent[] = [];
-  const resubscribed = new Promise<SubscribedEvent>((resolve) =>
-    sub.on("subscribed", (e) => {
+  const resubscribed = new Promise<ResubscribedEvent>((resolve) =>
+    sub.on("resubscribed", (e) => {
       subscribed.push(e);
       resolve(e);
     }),
@@ -88,7 +88,7 @@ describe("recovery through the SDK", () => {
       for (let i = 4; i <= 8; i++) await publisher.publish(channel, `m${i}`, { ack: true });
     });
     const e = await w.resubscribed;
-    expect(e).toMatchObject({ channel, resubscribed: true, recovered: true, seq: 8 });
+    expect(e).toEqual({ channel, recovered: true, epoch: expect.any(String), seq: 8 });
     await publisher.publish(channel, "m9", { ack: true });
     await w.upTo(9);
     expect(w.got.map((m) => [m.seq, m.text])).toEqual(Array.from({ length: 9 }, (_, i) => [i + 1, `m${i + 1}`]));
@@ -108,7 +108,7 @@ describe("recovery through the SDK", () => {
       // Past the default history of 256 messages.
       await Promise.all(Array.from({ length: 300 }, (_, i) => publisher.publish(channel, `away${i}`, { ack: true })));
     });
-    expect(await w.resubscribed).toMatchObject({ resubscribed: true, recovered: false, seq: 301 });
+    expect(await w.resubscribed).toMatchObject({ channel, recovered: false, seq: 301 });
     expect(w.gaps).toEqual([{ channel, reason: "not_recovered", afterSeq: 1, nextSeq: 302, epochChanged: false }]);
     await publisher.publish(channel, "live", { ack: true });
     await w.upTo(302);
