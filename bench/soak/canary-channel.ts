@@ -63,15 +63,16 @@ export async function startChannelCanary(
   ];
   for (const { kind, label, sock } of who) {
     const s: Subscriber = { nx: await open(kind, sock?.WebSocket), ledger: new SubscriberLedger(label) };
-    await s.nx.subscribe(channel, (text, m) => {
+    const sub = await s.nx.subscribe(channel, (text, m) => {
       s.ledger.message(Number(text), m.seq);
       check?.();
     });
     s.nx.on("state", (state) => {
       if (state !== "connected") s.ledger.dropped();
-      // Resubscribed: every number issued from now on must arrive.
-      else s.ledger.resubscribed(undefined, issued);
     });
+    // Told when the new sub's ack arrives, before what it recovered: every number issued from now
+    // on must arrive; those since the drop too, unless the edge said it could not recover them.
+    sub.on("resubscribed", (e) => s.ledger.resubscribed(e.recovered, issued));
     subscribers.push(s);
   }
   // The third subscriber loses its socket now and then (no close frame) and must get everything anyway.

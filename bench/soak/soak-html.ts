@@ -97,6 +97,11 @@ ${problems.length ? `<p class="bad"><b>Failed.</b></p><ul class="bad">${problems
       `${sum.rssStartMiB.toFixed(0)} / ${sum.rssEndMiB.toFixed(0)} / ${sum.rssMaxMiB.toFixed(0)} MiB`,
     ],
     ["connects / closes / drops (SDK reconnected)", `${n(c.connects)} / ${n(c.closes)} / ${n(c.drops)} (${n(c.reconnects)})`],
+    [
+      "resubscribes after a reconnect: recovered / not recovered",
+      `${n(c.resubscribes.recovered)} / ${n(c.resubscribes.notRecovered)}`,
+    ],
+    ["live seq jumps a churner saw while subscribed", n(c.seqJumps)],
     ["churn errors by code", errors(c.errors)],
   ])}</tbody></table>
 <h2>Canaries</h2>
