@@ -1,6 +1,6 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { connect, type NexusClient } from "@qe/nexus-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type BridgeProcess, startBridgeProcess } from "../bridge/bridge-process";
@@ -25,6 +25,7 @@ let url: string;
 let adminKey: string;
 let bridge: BridgeProcess;
 let publisher: NexusClient;
+let goBinary: string;
 const clients: FaultClient[] = [];
 const devices: FaultDevice[] = [];
 
@@ -38,7 +39,7 @@ const token = async () => ((await admin("POST", "/v1/admin/tokens", { uid: "owne
 beforeAll(async () => {
   // Toolchains first (a fresh clone has no venv yet: vitest runs before test:python), then the stack.
   const python = pythonWithSdk();
-  const goBinary = buildGoClient();
+  goBinary = buildGoClient();
   dataDir = mkdtempSync(join(tmpdir(), "nexus-fault-kill-"));
   npm = startNpm({ NEXUS_PORT: "0", NEXUS_MQTT_PORT: "0", NEXUS_DATA_DIR: dataDir });
   const [, port] = await npm.waitFor("stdout", /^ {2}console {6}http:\/\/127\.0\.0\.1:(\d+)\/$/m);
@@ -74,6 +75,7 @@ afterAll(async () => {
   await bridge?.stop("SIGKILL");
   await npm?.stop();
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  if (goBinary) rmSync(dirname(goBinary), { recursive: true, force: true });
 });
 
 /** Publishes "1", "2", ... one after another (each acked) until stopped; remembers which were acked. */
