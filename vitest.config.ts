@@ -23,6 +23,7 @@ export default defineConfig({
             "bridge/src/**/*.test.ts",
             "cli/**/*.test.ts",
             "bench/**/*.test.ts",
+            "scripts/**/*.test.ts",
           ],
         },
       },

@@ -32,7 +32,7 @@ export class ProgressBar {
   /** Shows the latest sample. */
   update(s: SoakSample): void {
     const errors = Object.values(s.errors).reduce((a, b) => a + b, 0);
-    const figures = `conns ${s.connections}  calls/s ${s.callsPerSec}  deliv/s ${s.deliveriesPerSec}  call p50/p99 ${num(s.callP50, 1)}/${num(s.callP99, 1)} ms  errors/s ${errors}  RSS ${num(s.rssMiB)} MiB`;
+    const figures = `conns ${s.connections}  calls/s ${s.callsPerSec}  deliv/s ${s.deliveriesPerSec}  call p50/p99 ${num(s.callP50, 1)}/${num(s.callP99, 1)} ms  errors/s ${errors}  RSS ${num(s.rssMiB)} MiB  CPU edge/clients ${num(s.edgeCpuPct)}/${num(s.clientCpuPct)} %`;
     const at = `${clock(s.t)}/${clock(this.totalSec)}`;
     if (this.out.isTTY) {
       const width = 24;

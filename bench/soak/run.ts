@@ -8,6 +8,7 @@ import { renderSoakHtml } from "./soak-html";
 import { soakProblems, summariseSoak } from "./soak-results";
 
 // npm run soak -- [--minutes 10] [--seconds S] [--connections 1000] [--out bench-results] [--canary-rate 20]
+//                  [--call-every-ms 5000] [--publish-every-ms 15000]
 // Exits 1 if a canary lost, duplicated or reordered anything, or the stack crashed.
 const { values } = parseArgs({
   options: {
@@ -16,6 +17,8 @@ const { values } = parseArgs({
     connections: { type: "string", default: "100" },
     out: { type: "string", default: "bench-results" },
     "canary-rate": { type: "string", default: "20" },
+    "call-every-ms": { type: "string" },
+    "publish-every-ms": { type: "string" },
   },
 });
 const durationMs = values.seconds ? Number(values.seconds) * 1000 : Number(values.minutes) * 60_000;
@@ -32,6 +35,10 @@ const results = await runSoak({
   durationMs,
   connections,
   canaryRatePerSec: Number(values["canary-rate"]),
+  plan: {
+    ...(values["call-every-ms"] ? { callEveryMs: Number(values["call-every-ms"]) } : {}),
+    ...(values["publish-every-ms"] ? { publishEveryMs: Number(values["publish-every-ms"]) } : {}),
+  },
   log: (line) => {
     guard.rescan();
     console.error(line);

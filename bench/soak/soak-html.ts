@@ -49,6 +49,10 @@ export function renderSoakHtml(r: SoakResults): string {
       t,
       codes.map((code, i) => ({ name: code, color: PALETTE[i]!, values: col((s) => s.errors[code] ?? 0) })),
     ),
+    timeChart("CPU", "% of one core", t, [
+      { name: "edge runtime (workerd)", color: PALETTE[0]!, values: col((s) => s.edgeCpuPct) },
+      { name: "the soak's clients (this process)", color: PALETTE[4]!, values: col((s) => s.clientCpuPct) },
+    ]),
     timeChart("workerd memory (VmRSS)", "MiB", t, [
       { name: "edge runtime", color: PALETTE[0]!, values: col((s) => s.rssMiB) },
       { name: "every workerd (with the dev proxy)", color: PALETTE[1]!, values: col((s) => s.rssAllMiB) },

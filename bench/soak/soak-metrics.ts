@@ -20,6 +20,10 @@ export interface SoakSample {
   rssMiB: number;
   /** VmRSS of every workerd of the stack (wrangler's dev proxy too), in MiB. */
   rssAllMiB: number;
+  /** CPU the edge's workerd used in this second, in percent of one core. */
+  edgeCpuPct: number;
+  /** CPU this process (every client of the soak) used in this second, in percent of one core. */
+  clientCpuPct: number;
 }
 
 /** What the churners did over the whole run. */
@@ -46,7 +50,7 @@ export interface ChurnTotals {
  * const m = new SoakMetrics();
  * m.callDone(1.3);
  * m.error("no_responders");
- * const s = m.sample(1, () => ({ connections: 10, rssMiB: 120, rssAllMiB: 180 }));
+ * const s = m.sample(1, { rssMiB: 120, rssAllMiB: 180, edgeCpuPct: 40, clientCpuPct: 30 });
  * ```
  */
 export class SoakMetrics {
@@ -95,7 +99,7 @@ export class SoakMetrics {
   }
 
   /** Closes the current second. `gauges` reads what is measured outside (RSS). */
-  sample(t: number, gauges: { rssMiB: number; rssAllMiB: number }): SoakSample {
+  sample(t: number, gauges: { rssMiB: number; rssAllMiB: number; edgeCpuPct: number; clientCpuPct: number }): SoakSample {
     const calls = this.calls.drainSecond();
     const deliveries = this.deliveries.drainSecond();
     const s: SoakSample = {

@@ -38,7 +38,7 @@ function results(over: Partial<SoakResults> = {}): SoakResults {
     metrics.delivered(t / 2);
     metrics.published();
     if (t === 3) metrics.error("no_responders", true);
-    return metrics.sample(t, { rssMiB: 100 + t, rssAllMiB: 150 + t });
+    return metrics.sample(t, { rssMiB: 100 + t, rssAllMiB: 150 + t, edgeCpuPct: 50, clientCpuPct: 20 });
   });
   return {
     startedAt: "2026-12-01T10:00:00.000Z",
@@ -104,7 +104,7 @@ describe("summariseSoak", () => {
 describe("renderSoakHtml", () => {
   it("is self-contained: a chart per figure over time, no scripts or external references, text escaped", () => {
     const html = renderSoakHtml(results());
-    expect(html.match(/<svg/g)?.length).toBe(6);
+    expect(html.match(/<svg/g)?.length).toBe(7);
     expect(html).not.toMatch(/<script|<link|src=|https?:/);
     expect(html).toContain("test &lt;cpu&gt;");
     expect(html).toContain("Passed");

@@ -5,6 +5,7 @@ import { startApiCanary } from "./canary-api";
 import { startChannelCanary } from "./canary-channel";
 import { type ChurnPlan, defaultChurnPlan, runChurn } from "./churn";
 import { churnApps } from "./churn-layout";
+import { CpuMeter } from "./cpu-meter";
 import { pause } from "./pace";
 import { SoakMetrics, type SoakSample } from "./soak-metrics";
 import type { SoakResults } from "./soak-results";
@@ -72,11 +73,12 @@ export async function runSoak(options: SoakOptions): Promise<SoakResults> {
     const t0 = performance.now();
     let crashed: string | undefined;
     const samples: SoakSample[] = [];
+    const cpuMeter = new CpuMeter(s.runtimePid);
     let checking = false;
     const sampler = (async () => {
       let next = 1;
       while (await pause(t0 + next * 1000 - performance.now(), stop.signal)) {
-        const sample = metrics.sample(next, s.rss());
+        const sample = metrics.sample(next, { ...s.rss(), ...cpuMeter.read() });
         samples.push(sample);
         options.onSample?.(sample);
         next++;

@@ -63,8 +63,9 @@ export function timeChart(title: string, unit: string, t: readonly number[], ser
         `<rect x="${L + 10}" y="${T + i * 14}" width="10" height="3" fill="${s.color}"/><text x="${L + 24}" y="${T + 5 + i * 14}">${esc(s.name)}</text>`,
     )
     .join("");
+  const none = series.length === 0 ? `<text x="${L + 10}" y="${T + 14}">none</text>` : "";
   return `<svg viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${esc(title)}">
-<text x="${L}" y="16" font-weight="600">${esc(title)}</text>${grid}${xTicks}
+<text x="${L}" y="16" font-weight="600">${esc(title)}</text>${grid}${xTicks}${none}
 <text x="${L}" y="${H - 4}">seconds since the start; ${esc(unit)}</text>
 ${lines}
 ${legend}
