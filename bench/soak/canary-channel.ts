@@ -1,22 +1,8 @@
-import { connect, type NexusClient } from "@qe/nexus-sdk";
+import { connect, type NexusClient, type WebSocketConstructor } from "@qe/nexus-sdk";
 import type { CanaryEnv } from "./canary-api";
+import { droppableSocket } from "./droppable-socket";
 import { codeOf, pause, within } from "./pace";
-import { SequenceTally } from "./sequence-tally";
-
-/** What one subscriber of the channel canary got of the publisher's numbered messages. */
-export interface SubscriberCounts {
-  kind: string;
-  got: number;
-  /** Acked messages that never arrived while it stayed subscribed: the edge lost them. */
-  lost: number;
-  /** Acked messages that did not arrive because its socket dropped and the resubscribe did not recover them. */
-  missedWhileAway: number;
-  duplicated: number;
-  outOfOrder: number;
-  /** Jumps in the channel's `seq` while it stayed subscribed (only the canary publishes on this channel). */
-  seqGaps: number;
-  reconnects: number;
-}
+import { type SubscriberCounts, SubscriberLedger } from "./subscriber-ledger";
 
 /** What the channel canary exchanged. */
 export interface ChannelCanaryCounts {
@@ -36,19 +22,17 @@ export interface ChannelCanary {
 }
 
 interface Subscriber {
-  kind: string;
   nx: NexusClient;
-  tally: SequenceTally;
-  /** Numbers (from, to] that a socket drop without recovery excuses. */
-  away: [number, number][];
-  seqGaps: number;
-  reconnects: number;
+  ledger: SubscriberLedger;
 }
 
 /**
  * The channel canary: in an app of its own, a publisher sends numbered messages 0, 1, 2, ... on one
- * channel (`ratePerSec`, acked, at most 16 in flight) to two subscribers that stay subscribed (a
- * frontend and a worker). Every acked message must reach each subscriber once, in order.
+ * channel (`ratePerSec`, acked, at most 16 in flight) to three subscribers: a frontend and a worker
+ * that stay subscribed, and a frontend whose socket is dropped every `dropEveryMs` (the SDK
+ * reconnects and resubscribes, recovering what it missed through the channel's history). Every acked
+ * message must reach each subscriber once, in order; only a resubscribe that the edge said it could
+ * not recover excuses what was published while that subscriber was away.
  *
  * @example
  * ```ts
@@ -60,40 +44,41 @@ export async function startChannelCanary(
   env: CanaryEnv,
   where: { app: string; owner: string },
   ratePerSec: number,
+  dropEveryMs = 30_000,
 ): Promise<ChannelCanary> {
   const channel = `${where.app}/beat`;
   const token = await env.token(where.owner, where.app);
-  const open = (kind: string) => connect({ url: env.url, token, kind, reconnect: { initialDelayMs: 100, maxDelayMs: 1000 } });
+  const open = (kind: string, WebSocket?: WebSocketConstructor) =>
+    connect({ url: env.url, token, kind, reconnect: { initialDelayMs: 100, maxDelayMs: 1000 }, WebSocket });
   const publisher = await open("webuo");
   let issued = 0;
   const subscribers: Subscriber[] = [];
   let check: (() => void) | undefined;
-  for (const kind of ["webuo", "default"]) {
-    const s: Subscriber = { kind, nx: await open(kind), tally: new SequenceTally(), away: [], seqGaps: 0, reconnects: 0 };
-    let lastSeq: number | undefined;
-    await s.nx.subscribe(channel, (text, m) => {
-      if (lastSeq !== undefined && m.seq > lastSeq + 1) s.seqGaps += m.seq - lastSeq - 1;
-      lastSeq = m.seq;
-      s.tally.receive(Number(text));
+  const stopping = new AbortController();
+  const dropped = droppableSocket();
+  const who = [
+    { kind: "webuo", label: "webuo" },
+    { kind: "default", label: "default" },
+    { kind: "webuo", label: `webuo, dropped every ${dropEveryMs / 1000} s`, sock: dropped },
+  ];
+  for (const { kind, label, sock } of who) {
+    const s: Subscriber = { nx: await open(kind, sock?.WebSocket), ledger: new SubscriberLedger(label) };
+    const sub = await s.nx.subscribe(channel, (text, m) => {
+      s.ledger.message(Number(text), m.seq);
       check?.();
     });
-    let up = true;
-    let lastBeforeDrop = -1;
     s.nx.on("state", (state) => {
-      if (state !== "connected" && up) {
-        up = false;
-        lastBeforeDrop = s.tally.max;
-      }
-      if (state === "connected" && !up) {
-        up = true;
-        s.reconnects++;
-        // Resubscribed: every number issued from now on must arrive; those since the drop may not have.
-        s.away.push([lastBeforeDrop, issued - 1]);
-        lastSeq = undefined;
-      }
+      if (state !== "connected") s.ledger.dropped();
     });
+    // Told when the new sub's ack arrives, before what it recovered: every number issued from now
+    // on must arrive; those since the drop too, unless the edge said it could not recover them.
+    sub.on("resubscribed", (e) => s.ledger.resubscribed(e.recovered, issued));
     subscribers.push(s);
   }
+  // The third subscriber loses its socket now and then (no close frame) and must get everything anyway.
+  const drops = (async () => {
+    while (await pause(dropEveryMs, stopping.signal)) dropped.drop();
+  })();
   let publisherReconnects = 0;
   let publisherUp = true;
   publisher.on("state", (state) => {
@@ -108,7 +93,6 @@ export async function startChannelCanary(
   const refused: Record<string, number> = {};
   let uncertain = 0;
   const inFlight = new Set<Promise<void>>();
-  const stopping = new AbortController();
   const publish = (n: number) => {
     const done = publisher.publish(channel, String(n), { ack: true }).then(
       () => {
@@ -130,9 +114,10 @@ export async function startChannelCanary(
   return {
     async stop() {
       stopping.abort();
-      await loop;
+      await Promise.all([loop, drops]);
       await within(Promise.all(inFlight), 40_000);
-      const complete = () => subscribers.every((s) => acked.every((n) => s.tally.has(n) || excused(s, n)));
+      acked.sort((a, b) => a - b);
+      const complete = () => subscribers.every((s) => s.ledger.complete(acked));
       // Every acked message is on its way: wait for its arrival (the event), at most 30 s.
       if (!complete()) {
         await within(
@@ -151,23 +136,8 @@ export async function startChannelCanary(
         refused,
         uncertain,
         publisherReconnects,
-        subscribers: subscribers.map((s) => {
-          const missing = s.tally.missing(acked.sort((a, b) => a - b));
-          const away = missing.filter((n) => excused(s, n)).length;
-          return {
-            kind: s.kind,
-            ...s.tally.counts(),
-            lost: missing.length - away,
-            missedWhileAway: away,
-            seqGaps: s.seqGaps,
-            reconnects: s.reconnects,
-          };
-        }),
+        subscribers: subscribers.map((s) => s.ledger.counts(acked)),
       };
     },
   };
-}
-
-function excused(s: Subscriber, n: number): boolean {
-  return s.away.some(([from, to]) => n > from && n <= to);
 }

@@ -116,9 +116,13 @@ async function life(slot: number, plan: ChurnPlan, env: ChurnEnv, stop: AbortSig
   const loops: Promise<void>[] = [];
   try {
     if (place.kind === "default") await nx.serve("echo", (data) => data);
-    await nx.subscribe(place.channel, (text) => {
+    const sub = await nx.subscribe(place.channel, (text) => {
       const sent = Number(text);
       if (Number.isFinite(sent)) metrics.delivered(performance.now() - sent);
+    });
+    sub.on("resubscribed", (e) => metrics.resubscribed(e.recovered));
+    sub.on("gap", (g) => {
+      if (g.reason === "seq_jump") metrics.seqJump();
     });
     loops.push(
       every(plan.callEveryMs, ending.signal, async () => {

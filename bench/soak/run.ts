@@ -67,12 +67,12 @@ const lines = [
   `  calls/s ${fmt(sum.callsPerSec)}, deliveries/s ${fmt(sum.deliveriesPerSec)}, publishes/s ${fmt(sum.publishesPerSec)}`,
   `  API call p50 ${fmt(churn.callLatency.p50, 2)} ms, p99 ${fmt(churn.callLatency.p99, 2)} ms; delivery p50 ${fmt(churn.deliveryLatency.p50, 2)} ms, p99 ${fmt(churn.deliveryLatency.p99, 2)} ms`,
   `  edge runtime RSS ${fmt(sum.rssStartMiB, 0)} MiB at start, ${fmt(sum.rssEndMiB, 0)} MiB at end (max ${fmt(sum.rssMaxMiB, 0)})`,
-  `  churn: ${churn.connects} connects, ${churn.closes} closes, ${churn.drops} drops (${churn.reconnects} SDK reconnects); errors: ${byCode(churn.errors)}`,
+  `  churn: ${churn.connects} connects, ${churn.closes} closes, ${churn.drops} drops (${churn.reconnects} SDK reconnects, resubscribes ${churn.resubscribes.recovered} recovered and ${churn.resubscribes.notRecovered} not, ${churn.seqJumps} seq jumps); errors: ${byCode(churn.errors)}`,
   `  API canary: ${canaries.api.sent} sent, ${canaries.api.ok} ok, ${canaries.api.lost} lost, errors: ${byCode(canaries.api.errors)}; worker duplicated ${canaries.api.worker.duplicated}`,
   `  channel canary: ${canaries.channel.sent} acked, ${canaries.channel.uncertain} uncertain; ${canaries.channel.subscribers
     .map(
       (s) =>
-        `${s.kind}: got ${s.got}, lost ${s.lost}, away ${s.missedWhileAway}, dup ${s.duplicated}, out of order ${s.outOfOrder}`,
+        `${s.kind}: got ${s.got}, lost ${s.lost}, away ${s.missedWhileAway}, dup ${s.duplicated}, out of order ${s.outOfOrder}, reconnects ${s.reconnects} (${s.recovered} recovered)`,
     )
     .join("; ")}`,
   `  load average ${results.machine.loadAvgAtStart.map((x) => x.toFixed(2)).join(" ")} at start, ${results.machine.loadAvgAtEnd.map((x) => x.toFixed(2)).join(" ")} at end`,

@@ -68,7 +68,7 @@ export function renderSoakHtml(r: SoakResults): string {
   const subscribers = ch.subscribers
     .map(
       (s) =>
-        `<tr><td>${esc(s.kind)}</td><td>${n(s.got)}</td><td>${n(s.lost)}</td><td>${n(s.missedWhileAway)}</td><td>${n(s.duplicated)}</td><td>${n(s.outOfOrder)}</td><td>${n(s.seqGaps)}</td><td>${n(s.reconnects)}</td></tr>`,
+        `<tr><td>${esc(s.kind)}</td><td>${n(s.got)}</td><td>${n(s.lost)}</td><td>${n(s.missedWhileAway)}</td><td>${n(s.duplicated)}</td><td>${n(s.outOfOrder)}</td><td>${n(s.seqGaps)}</td><td>${n(s.reconnects)}</td><td>${n(s.recovered)}</td></tr>`,
     )
     .join("");
   const c = r.churn;
@@ -97,6 +97,11 @@ ${problems.length ? `<p class="bad"><b>Failed.</b></p><ul class="bad">${problems
       `${sum.rssStartMiB.toFixed(0)} / ${sum.rssEndMiB.toFixed(0)} / ${sum.rssMaxMiB.toFixed(0)} MiB`,
     ],
     ["connects / closes / drops (SDK reconnected)", `${n(c.connects)} / ${n(c.closes)} / ${n(c.drops)} (${n(c.reconnects)})`],
+    [
+      "resubscribes after a reconnect: recovered / not recovered",
+      `${n(c.resubscribes.recovered)} / ${n(c.resubscribes.notRecovered)}`,
+    ],
+    ["live seq jumps a churner saw while subscribed", n(c.seqJumps)],
     ["churn errors by code", errors(c.errors)],
   ])}</tbody></table>
 <h2>Canaries</h2>
@@ -118,7 +123,7 @@ ${problems.length ? `<p class="bad"><b>Failed.</b></p><ul class="bad">${problems
     ["uncertain (ack lost with the publisher's socket)", n(ch.uncertain)],
     ["publisher reconnects", n(ch.publisherReconnects)],
   ])}</tbody></table>
-<table><thead><tr><th>subscriber</th><th>got</th><th>lost</th><th>missed while away</th><th>duplicated</th><th>out of order</th><th>seq gaps</th><th>reconnects</th></tr></thead><tbody>${subscribers}</tbody></table>
+<table><thead><tr><th>subscriber</th><th>got</th><th>lost</th><th>missed while away</th><th>duplicated</th><th>out of order</th><th>seq gaps</th><th>reconnects</th><th>recovered</th></tr></thead><tbody>${subscribers}</tbody></table>
 <h2>Over time</h2><div class="charts">${charts.join("\n")}</div>
 </body></html>
 `;

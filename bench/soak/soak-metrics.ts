@@ -33,6 +33,10 @@ export interface ChurnTotals {
   /** Sockets dropped on purpose, which the SDK then reconnected. */
   drops: number;
   reconnects: number;
+  /** Subscriptions the SDK made again after a reconnect: recovered through history, or not (a gap it reported). */
+  resubscribes: { recovered: number; notRecovered: number };
+  /** Live messages whose `seq` skipped some while the churner stayed subscribed (a loss the SDK reported). */
+  seqJumps: number;
   calls: number;
   callErrors: number;
   publishes: number;
@@ -58,7 +62,8 @@ export class SoakMetrics {
   readonly deliveries = new LatencyHistogram();
   private open = 0;
   private second = { publishes: 0, connects: 0, errors: {} as Record<string, number> };
-  private readonly totals = { connects: 0, closes: 0, drops: 0, reconnects: 0, publishes: 0, callErrors: 0 };
+  private readonly totals = { connects: 0, closes: 0, drops: 0, reconnects: 0, publishes: 0, callErrors: 0, seqJumps: 0 };
+  private readonly resubscribes = { recovered: 0, notRecovered: 0 };
   private readonly errorTotals: Record<string, number> = {};
 
   /** A churning connection was welcomed (`reconnect`: again, by the SDK, after a drop). */
@@ -76,6 +81,17 @@ export class SoakMetrics {
     this.open--;
     if (how === "close") this.totals.closes++;
     if (how === "drop") this.totals.drops++;
+  }
+
+  /** A churner's subscription came back after a reconnect (`recovered`: every missed message replayed). */
+  resubscribed(recovered: boolean): void {
+    if (recovered) this.resubscribes.recovered++;
+    else this.resubscribes.notRecovered++;
+  }
+
+  /** A churner's subscription saw a live `seq` skip some. */
+  seqJump(): void {
+    this.totals.seqJumps++;
   }
 
   callDone(ms: number): void {
@@ -124,6 +140,7 @@ export class SoakMetrics {
     const summary = (h: LatencyHistogram) => ({ p50: h.percentile(50), p99: h.percentile(99), max: h.max });
     return {
       ...this.totals,
+      resubscribes: { ...this.resubscribes },
       calls: this.calls.count,
       deliveries: this.deliveries.count,
       errors: { ...this.errorTotals },

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import type { ApiCanaryCounts } from "./canary-api";
-import type { SubscriberCounts } from "./canary-channel";
 import { defaultChurnPlan } from "./churn";
 import { renderSoakHtml } from "./soak-html";
 import { SoakMetrics } from "./soak-metrics";
 import { type SoakResults, soakProblems, summariseSoak } from "./soak-results";
+import type { SubscriberCounts } from "./subscriber-ledger";
 
 const subscriber = (kind: string, over: Partial<SubscriberCounts> = {}): SubscriberCounts => ({
   kind,
@@ -15,6 +15,7 @@ const subscriber = (kind: string, over: Partial<SubscriberCounts> = {}): Subscri
   outOfOrder: 0,
   seqGaps: 0,
   reconnects: 0,
+  recovered: 0,
   ...over,
 });
 const api = (over: Partial<ApiCanaryCounts> = {}): ApiCanaryCounts => ({

@@ -21,6 +21,8 @@ export interface SoakOptions {
   plan?: Partial<ChurnPlan>;
   /** Numbered calls, and numbered messages, per second of each canary (default 20). */
   canaryRatePerSec?: number;
+  /** How often the channel canary's third subscriber loses its socket (default 30 s). */
+  canaryDropEveryMs?: number;
   /** Called with every one-second sample. */
   onSample?(sample: SoakSample): void;
   log?(line: string): void;
@@ -62,7 +64,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResults> {
     const env = { url: s.edgeUrl, token };
     const rate = options.canaryRatePerSec ?? 20;
     const api = await startApiCanary(env, CANARY_API, rate);
-    const channel = await startChannelCanary(env, CANARY_CHANNEL, rate);
+    const channel = await startChannelCanary(env, CANARY_CHANNEL, rate, options.canaryDropEveryMs);
     log(`soak: ${plan.connections} churning connections for ${Math.round(options.durationMs / 1000)} s against ${s.edgeUrl}`);
 
     const metrics = new SoakMetrics();

@@ -11,6 +11,7 @@ describe("soak", () => {
       durationMs: 15_000,
       connections: 40,
       plan: { callEveryMs: 1000, publishEveryMs: 2000 },
+      canaryDropEveryMs: 4000,
     });
     expect(soakProblems(r)).toEqual([]);
     // It did churn: every slot lived several lives, some of them through a dropped socket.
@@ -24,6 +25,8 @@ describe("soak", () => {
     expect(r.canaries.api.ok + Object.values(r.canaries.api.errors).reduce((a, b) => a + b, 0)).toBe(r.canaries.api.sent);
     expect(r.canaries.channel.sent).toBeGreaterThan(0);
     for (const s of r.canaries.channel.subscribers) expect(s.got).toBeGreaterThan(0);
+    // The third subscriber lost its socket every 4 s and resubscribed each time.
+    expect(r.canaries.channel.subscribers[2]!.reconnects).toBeGreaterThan(0);
     expect(r.samples.length).toBeGreaterThanOrEqual(14);
   });
 });
