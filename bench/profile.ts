@@ -10,6 +10,7 @@
 //   api-cross     API calls across apps, 64 in flight
 //   channel       one publisher to one subscriber, 8 in flight
 //   connect       connects of one token, 250 at a time
+//   echo-connect  connects to the bare echo, 250 at a time (the connect floor)
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { startLocalStack } from "../scripts/local-stack";
@@ -89,11 +90,12 @@ async function prepare(
       close: () => closeAll([publisher, sub]),
     };
   }
-  if (path === "connect") {
+  if (path === "connect" || path === "echo-connect") {
     const held: WireClient[] = [];
+    const open = path === "connect" ? () => ctx.connect(token, { kind: "webuo" }) : () => openEcho(ctx);
     return {
       async run(n) {
-        const r = await openMany(n, 250, () => ctx.connect(token, { kind: "webuo" }));
+        const r = await openMany(n, 250, open);
         held.push(...r.clients);
         return r.clients.length;
       },
@@ -105,8 +107,9 @@ async function prepare(
 
 async function measure(rt: RuntimeTracker, inspectorPort: number, path: string): Promise<void> {
   const p = await prepare(rt.ctx, path);
-  const count = path === "connect" ? 2000 : 1_000_000;
-  await p.run(path === "connect" ? 500 : 5000, 1500); // warm-up: JIT, objects started
+  const connects = path.endsWith("connect");
+  const count = connects ? 2000 : 1_000_000;
+  await p.run(connects ? 500 : 5000, 1500); // warm-up: JIT, objects started
   const pid = (await rt.attempt("shared", async (pid) => pid)) as number;
   rt.unpin();
   const cpu0 = cpuMs(pid);

@@ -6,7 +6,7 @@ import type { BlockDetail, LocalChannel } from "./app/admin-views";
  *
  * @example
  * ```ts
- * const outcome = await stubs.app("etest").rpcCall("etest", caller, callerFromJson, request);
+ * const refusals = await stubs.app("etest").rpcDirectBatch("etest", items);
  * ```
  */
 import type { GrantKind, RegistryEntry } from "./app/registry";
@@ -45,6 +45,19 @@ export interface CallRequest extends TargetRequest {
   method: string;
   data: unknown;
   timeoutMs: number;
+}
+
+/** An API call as another app's object forwards it (in a batch: one call in flight per target app). */
+export interface CallItem {
+  caller: Identity;
+  callerFromJson: string;
+  req: CallRequest;
+}
+
+/** The outcome of a forwarded call, as the target app's object sends it back (batched per calling app). */
+export interface CallResult {
+  callKey: string;
+  outcome: ApiOutcome;
 }
 
 /** A Direct as another app's object forwards it. */
@@ -164,7 +177,13 @@ export interface AppState {
 
 /** The RPC surface of an app object (one per app), as other objects and the edge call it. */
 export interface AppRpc extends Rpc.DurableObjectBranded {
-  rpcCall(app: string, caller: Identity, callerFromJson: string, req: CallRequest): Promise<ApiOutcome>;
+  /**
+   * Calls from blocks of `callerApp`, routed in order. Answers each call's outcome when it is known at
+   * once (a refusal), else null: that outcome comes later through `rpcCallResults` on `callerApp`'s object.
+   */
+  rpcCallBatch(app: string, callerApp: string, items: CallItem[]): (ApiOutcome | null)[];
+  /** Outcomes of calls this app's blocks sent to another app, by call key. */
+  rpcCallResults(app: string, results: CallResult[]): void;
   rpcCancel(app: string, callKeys: string[]): void;
   rpcDirectBatch(app: string, items: DirectItem[]): (Refusal | null)[];
   rpcDeliverBatch(app: string, channel: string, items: Delivery[]): number;

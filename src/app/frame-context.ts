@@ -1,12 +1,13 @@
 import type { KeyedBatcher } from "../batcher";
 import type { NexusConfig } from "../config";
-import type { CallRequest, DirectItem, Publish, Recovery, Refusal, TargetRequest } from "../do-contracts";
+import type { CallItem, CallRequest, DirectItem, Publish, Recovery, Refusal, TargetRequest } from "../do-contracts";
 import type { ApiOutcome, BlockInfo, Identity } from "../protocol/frames";
 import type { StubCache } from "../stubs";
 import type { Joined } from "./app-channels";
 import type { AppParts } from "./app-parts";
 import type { FrameGate } from "./frame-gate";
 import type { OutboundCalls } from "./outbound-calls";
+import type { RemoteCalls } from "./remote-calls";
 import type { AppRpcSurface } from "./rpc-surface";
 import type { Session } from "./session";
 import type { TrafficStats } from "./traffic-stats";
@@ -26,6 +27,8 @@ export interface FrameContext {
   readonly traffic: TrafficStats;
   readonly publishes: KeyedBatcher<Publish, number>;
   readonly directs: KeyedBatcher<DirectItem, Refusal | null>;
+  readonly callsOut: KeyedBatcher<CallItem, ApiOutcome | null>;
+  readonly remote: RemoteCalls;
   readonly gate: FrameGate;
   /** Sends a frame to a block, through the slow-consumer bound. */
   send(to: Session, text: string): boolean;
@@ -68,6 +71,8 @@ export function frameContext(parts: AppParts, rpc: AppRpcSurface): FrameContext 
     traffic: blocks.traffic,
     publishes: parts.publishes,
     directs: parts.directs,
+    callsOut: parts.callsOut,
+    remote: parts.remote,
     gate: parts.gate,
     send: (to, text) => parts.consumers.send(to, text),
     heard: (from) => parts.consumers.heard(from),
