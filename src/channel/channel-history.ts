@@ -7,6 +7,11 @@ export interface HistoryBounds {
   bytes: number;
 }
 
+/** Rows per INSERT statement (4 bound values each, well under SQLite's bound-parameter limits). */
+const ROWS_PER_INSERT = 16;
+/** Dropped rows deleted from storage at once. */
+const ROWS_PER_DELETE = 64;
+
 /** One kept message, as the object remembers it in memory (its frame stays in storage). */
 interface Entry {
   seq: number;
@@ -41,7 +46,7 @@ export class ChannelHistory {
   private entries: Entry[] = [];
   private head = 0;
   private bytes = 0;
-  /** Seqs below this have been dropped in memory; storage deletes them at the next write. */
+  /** Seqs below this are dropped; storage deletes them once `ROWS_PER_DELETE` have gathered. */
   private floor = 0;
   private storedFloor = 0;
 
@@ -77,11 +82,18 @@ export class ChannelHistory {
   append(messages: readonly { seq: number; text: string }[], now: number): void {
     if (this.bounds.size <= 0) return;
     const at = Math.max(now, this.entries[this.entries.length - 1]?.at ?? 0);
-    for (const m of messages) {
-      const bytes = utf8Length(m.text);
-      this.sql.exec("INSERT OR REPLACE INTO history (seq, at, bytes, frame) VALUES (?, ?, ?, ?)", m.seq, at, bytes, m.text);
-      this.entries.push({ seq: m.seq, at, bytes });
-      this.bytes += bytes;
+    // One statement per few rows: a publish batch costs a statement or two, not one per message.
+    for (let i = 0; i < messages.length; i += ROWS_PER_INSERT) {
+      const rows = messages.slice(i, i + ROWS_PER_INSERT);
+      const values: (string | number)[] = [];
+      for (const m of rows) {
+        const bytes = utf8Length(m.text);
+        values.push(m.seq, at, bytes, m.text);
+        this.entries.push({ seq: m.seq, at, bytes });
+        this.bytes += bytes;
+      }
+      const placeholders = rows.map(() => "(?, ?, ?, ?)").join(", ");
+      this.sql.exec(`INSERT OR REPLACE INTO history (seq, at, bytes, frame) VALUES ${placeholders}`, ...values);
     }
     this.trim(now);
   }
@@ -97,7 +109,7 @@ export class ChannelHistory {
     const oldest = this.entries[this.head];
     if (!oldest || oldest.seq > since + 1) return "gap";
     return this.sql
-      .exec<{ frame: string }>("SELECT frame FROM history WHERE seq > ? ORDER BY seq", since)
+      .exec<{ frame: string }>("SELECT frame FROM history WHERE seq > ? ORDER BY seq", Math.max(since, this.floor - 1))
       .toArray()
       .map((r) => r.frame);
   }
@@ -117,7 +129,9 @@ export class ChannelHistory {
       this.entries = this.entries.slice(this.head);
       this.head = 0;
     }
-    if (this.floor > this.storedFloor) {
+    // Dropped rows leave storage in bulk; until then reads start at the floor (a woken object
+    // recomputes the same floor from the rows, as the bounds keep the newest run that fits).
+    if (this.floor - this.storedFloor >= ROWS_PER_DELETE || (this.size === 0 && this.floor > this.storedFloor)) {
       this.sql.exec("DELETE FROM history WHERE seq < ?", this.floor);
       this.storedFloor = this.floor;
     }

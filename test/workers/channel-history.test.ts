@@ -73,6 +73,25 @@ describe("channel history", () => {
     expect(result.from1.recovered).toBe(false);
   });
 
+  it("storage holds boundedly more rows than history keeps, and a fresh object keeps exactly the same", async () => {
+    const result = await fresh("h-rows", { NEXUS_HISTORY_SIZE: "10" }, (o, state) => {
+      for (let i = 1; i <= 100; i++) o.publish("h-rows", FROM, `m${i}`, false);
+      const rows = state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM history").one().n;
+      const woken = new ChannelObject(state, { ...env, NEXUS_HISTORY_SIZE: "10" } as Env);
+      return {
+        rows,
+        kept: woken.stats("h-rows").history,
+        from90: woken.join("h-rows", "app1", undefined, { since: 90 }),
+        from89: woken.join("h-rows", "app1", undefined, { since: 89 }),
+      };
+    });
+    expect(result.rows).toBeGreaterThanOrEqual(10);
+    expect(result.rows).toBeLessThan(10 + 64);
+    expect(result.kept).toBe(10);
+    expect(data(result.from90.missed)).toEqual(Array.from({ length: 10 }, (_, i) => `m${91 + i}`));
+    expect(result.from89.recovered).toBe(false);
+  });
+
   it("keeps at most historyBytes of frames: a burst of large messages pushes the oldest out", async () => {
     const big = "x".repeat(1500);
     const result = await fresh("h-bytes", { NEXUS_HISTORY_BYTES: "4000" }, (o) => {
