@@ -38,7 +38,7 @@ export interface BenchOptions {
 // subscribers and 10,000 idle blocks; its clients never ping): the bench measures the machinery, not
 // the policy. Every bound is still checked on every frame, only with values the bench stays under.
 const LIFTED = "1000000000";
-const BENCH_VARS = {
+export const BENCH_VARS = {
   NEXUS_BENCH: "1",
   NEXUS_RATE_PER_SEC: LIFTED,
   NEXUS_RATE_BURST: LIFTED,

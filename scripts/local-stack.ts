@@ -2,19 +2,17 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { unstable_startWorker } from "wrangler";
 import { configProblem } from "../src/config";
 import { buildAssets } from "./build-assets";
+import { type EdgeHandle, startEdgeRuntime } from "./edge-runtime";
 
 // The runtime tries to reach Cloudflare at start unless told not to; this machine has no internet.
 process.env.CLOUDFLARE_CF_FETCH_ENABLED ??= "false";
 process.env.WRANGLER_SEND_METRICS ??= "false";
-// wrangler runs wrangler.toml's [build] command (which assembles ./public) on every start; a local
-// stack has its own assets folder, so that command returns at once (scripts/build-public.mjs).
+// Under `wrangler dev` (watch), wrangler runs wrangler.toml's [build] command (which assembles ./public)
+// on every start; a local stack has its own assets folder, so that command returns at once
+// (scripts/build-public.mjs).
 process.env.NEXUS_SKIP_ASSETS_BUILD = "1";
-
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
 /** What the local stack runs with; every field has a working default. */
 export interface LocalStackOptions {
@@ -36,6 +34,11 @@ export interface LocalStackOptions {
   logLevel?: "none" | "error" | "warn" | "info" | "log" | "debug";
   /** Opens the runtime's DevTools inspector on this port (benches read the JS heap through it); off by default. */
   inspectorPort?: number;
+  /**
+   * Runs the edge under `wrangler dev` instead (its dev proxy in front, the runtime restarted when
+   * src/ changes): hot reload for `npm run dev`. Off by default: the runtime alone, as in production.
+   */
+  watch?: boolean;
   /** Receives the bridge's structured log records. */
   bridgeLog?: (record: Record<string, unknown>) => void;
 }
@@ -60,47 +63,20 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
-interface EdgeHandle {
-  url: URL;
-  dispose(): Promise<void>;
-}
-
 type EdgeOptions = Required<Omit<LocalStackOptions, "bridgeLog" | "mqttPort" | "mqttWsPort" | "inspectorPort">> & {
   assetsDir: string;
   inspectorPort: number | undefined;
 };
 
 async function startEdge(o: EdgeOptions): Promise<EdgeHandle> {
-  const bindings: Record<string, { type: "plain_text"; value: string }> = {};
-  const vars: Record<string, string> = {
-    NEXUS_DOMAIN: o.domain,
-    NEXUS_ADMIN_KEY: o.adminKey,
-    NEXUS_JWT_SECRET: o.jwtSecret,
-    ...o.vars,
-  };
-  for (const [k, v] of Object.entries(vars)) bindings[k] = { type: "plain_text", value: v };
-  const worker = await unstable_startWorker({
-    config: join(ROOT, "wrangler.toml"),
-    assets: o.assetsDir,
-    envFiles: [],
-    bindings,
-    sendMetrics: false,
-    dev: {
-      server: { hostname: o.host, port: o.port },
-      inspector: o.inspectorPort === undefined ? false : { hostname: o.host, port: o.inspectorPort },
-      persist: o.persistDir,
-      watch: false,
-      liveReload: false,
-      logLevel: o.logLevel,
-    },
-  });
-  await worker.ready;
-  const url = await worker.url;
-  return { url: new URL(url), dispose: () => worker.dispose() };
+  const vars = { NEXUS_DOMAIN: o.domain, NEXUS_ADMIN_KEY: o.adminKey, NEXUS_JWT_SECRET: o.jwtSecret, ...o.vars };
+  const runtime = { ...o, vars };
+  if (o.watch) return (await import("./edge-dev")).startDevEdge(runtime);
+  return startEdgeRuntime(runtime);
 }
 
 /**
- * Starts the edge (workerd, through wrangler) and, unless `mqttPort` is 0, the MQTT bridge.
+ * Starts the edge (one workerd, through Miniflare; under `wrangler dev` with `watch`) and, unless `mqttPort` is 0, the MQTT bridge.
  * Used by `npm start`, the end-to-end tests and the benchmarks alike.
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
@@ -118,6 +94,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     vars: options.vars ?? {},
     logLevel: options.logLevel ?? "warn",
     inspectorPort: options.inspectorPort,
+    watch: options.watch ?? false,
     assetsDir: buildAssets(mkdtempSync(join(tmpdir(), "nexus-assets-"))),
   };
   let edge = await startEdge(edgeOptions);

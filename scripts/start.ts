@@ -6,11 +6,14 @@ import { startPorts } from "./port-check.mjs";
 
 /**
  * `npm start` (after scripts/start.mjs checked every port): the whole local stack in the foreground
- * (edge on workerd, MQTT bridge, web console), configured by the environment variables of
+ * (edge on one workerd with no dev proxy in front, as in production; MQTT bridge; web console), configured by the environment variables of
  * docs/protocol.md "Running locally", until interrupted. It keeps the development secrets in the data
  * directory, restarts a runtime that dies (or exits non-zero), and never leaves a process behind.
+ * `npm run dev` is the same with hot reload (`--watch`: wrangler dev restarts the runtime on changes).
  */
 const env = process.env;
+// `npm run dev` (--watch): under wrangler dev, which restarts the runtime when src/ changes.
+const watch = process.argv.includes("--watch");
 const { host, port, mqttPort, mqttWsPort } = startPorts(env);
 const dataDir = env.NEXUS_DATA_DIR || ".nexus/data";
 
@@ -22,6 +25,13 @@ function fail(line: string): never {
 if (env.NEXUS_JWT_SECRET && Buffer.byteLength(env.NEXUS_JWT_SECRET) < MIN_JWT_SECRET_BYTES) {
   fail(`NEXUS_JWT_SECRET is ${Buffer.byteLength(env.NEXUS_JWT_SECRET)} bytes; the edge needs at least ${MIN_JWT_SECRET_BYTES}`);
 }
+// Every other NEXUS_ variable (limits, NEXUS_JWKS_URL, NEXUS_BENCH...) reaches the edge as a var.
+const OWN = ["HOST", "PORT", "MQTT_PORT", "MQTT_WS_PORT", "DATA_DIR", "ADMIN_KEY", "JWT_SECRET", "DOMAIN"].map(
+  (n) => `NEXUS_${n}`,
+);
+const vars: Record<string, string> = {};
+for (const [name, value] of Object.entries(env))
+  if (name.startsWith("NEXUS_") && !OWN.includes(name) && value) vars[name] = value;
 const secrets = loadDevSecrets(dataDir, { adminKey: env.NEXUS_ADMIN_KEY, jwtSecret: env.NEXUS_JWT_SECRET });
 
 const guard = startOrphanGuard();
@@ -44,7 +54,9 @@ try {
     jwtSecret: secrets.jwtSecret,
     domain: env.NEXUS_DOMAIN || undefined,
     persistDir: dataDir,
+    vars,
     logLevel: "warn",
+    watch,
     bridgeLog: (record) => process.stdout.write(`${JSON.stringify(record)}\n`),
   });
 } catch (err) {

@@ -29,7 +29,7 @@ check() {
   (cd "$dir" && go vet ./... && "$staticcheck" ./...)
 }
 
-for dir in sdk/go examples/go bench/sdk-latency-go; do
+for dir in sdk/go examples/go bench/sdk-latency-go test/faults/clients/go; do
   [ -f "$dir/go.mod" ] && check "$dir"
 done
 (cd examples/go && go build ./...)

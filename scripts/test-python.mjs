@@ -26,7 +26,8 @@ function run(command, args, cwd = pkg) {
 
 if (!existsSync(bin("python"))) run(process.env.PYTHON ?? "python3", ["-m", "venv", venv], root);
 run(bin("python"), ["-m", "pip", "install", "--quiet", "--editable", `${pkg}[test]`]);
-run(bin("ruff"), ["check", "src", "tests", "../../examples/python", "../../bench/sdk_latency.py"]);
-run(bin("ruff"), ["format", "--check", "src", "tests", "../../examples/python", "../../bench/sdk_latency.py"]);
+const linted = ["src", "tests", "../../examples/python", "../../bench/sdk_latency.py", "../../test/faults/clients"];
+run(bin("ruff"), ["check", ...linted]);
+run(bin("ruff"), ["format", "--check", ...linted]);
 run(bin("mypy"), []);
 run(bin("pytest"), ["-q"]);

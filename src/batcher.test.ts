@@ -11,10 +11,38 @@ function manualSend() {
   return { calls, send };
 }
 
+/** No pause between calls: each call starts as soon as the previous one returned. */
+const AT_ONCE = { pause: null };
+
 describe("Batcher", () => {
+  it("under load, waits its pause before the next call, so that what arrives meanwhile joins it", async () => {
+    const { calls, send } = manualSend();
+    let resume = () => {};
+    const paused: { count: number } = { count: 0 };
+    const pause = () =>
+      new Promise<void>((resolve) => {
+        paused.count++;
+        resume = resolve;
+      });
+    const b = new Batcher(send, () => {}, { pause });
+    const first = b.push(1);
+    expect(paused.count).toBe(0); // idle: the first item goes at once
+    const second = b.push(2);
+    calls[0]!.finish();
+    expect(await first).toBe(10);
+    expect(paused.count).toBe(1);
+    const third = b.push(3); // arrives during the pause
+    resume();
+    await Promise.resolve();
+    expect(calls.map((c) => c.items)).toEqual([[1], [2, 3]]);
+    calls[1]!.finish();
+    expect(await Promise.all([second, third])).toEqual([20, 30]);
+    expect(b.idle).toBe(true);
+  });
+
   it("sends the first item at once and batches what arrives while a call is in flight, in order", async () => {
     const { calls, send } = manualSend();
-    const b = new Batcher(send);
+    const b = new Batcher(send, () => {}, AT_ONCE);
     const first = b.push(1);
     const rest = [b.push(2), b.push(3), b.push(4)];
     expect(calls.map((c) => c.items)).toEqual([[1]]);
@@ -28,7 +56,7 @@ describe("Batcher", () => {
 
   it("rejects the items of a failed call and goes on with the next ones", async () => {
     const { calls, send } = manualSend();
-    const b = new Batcher(send);
+    const b = new Batcher(send, () => {}, AT_ONCE);
     const failed = b.push(1);
     const later = b.push(2);
     calls[0]!.finish(false);
@@ -41,7 +69,7 @@ describe("Batcher", () => {
 
   it("caps a batch at maxBatch items", async () => {
     const { calls, send } = manualSend();
-    const b = new Batcher(send, () => {}, { maxBatch: 2 });
+    const b = new Batcher(send, () => {}, { ...AT_ONCE, maxBatch: 2 });
     const all = [1, 2, 3, 4, 5].map((i) => b.push(i));
     calls[0]!.finish();
     await Promise.resolve();
@@ -58,7 +86,7 @@ describe("Batcher", () => {
 describe("Batcher byte bounds", () => {
   it("caps a batch at maxBatchBytes, and sends an item larger than that alone", async () => {
     const { calls, send } = manualSend();
-    const b = new Batcher(send, () => {}, { maxBatchBytes: 10, sizeOf: (n: number) => n });
+    const b = new Batcher(send, () => {}, { ...AT_ONCE, maxBatchBytes: 10, sizeOf: (n: number) => n });
     const all = [1, 4, 4, 4, 30, 2].map((i) => b.push(i));
     calls[0]!.finish();
     await all[0];
@@ -82,7 +110,7 @@ describe("Batcher byte bounds", () => {
 
   it("refuses an item when maxQueuedBytes already wait, and takes items again once they went", async () => {
     const { calls, send } = manualSend();
-    const b = new Batcher(send, () => {}, { maxQueuedBytes: 10, sizeOf: (n: number) => n });
+    const b = new Batcher(send, () => {}, { ...AT_ONCE, maxQueuedBytes: 10, sizeOf: (n: number) => n });
     const first = b.push(8); // goes at once: nothing waits
     const waiting = [b.push(6), b.push(4)];
     await expect(b.push(1)).rejects.toBeInstanceOf(BatchQueueFull);

@@ -41,6 +41,12 @@ export const LIMIT_VARS = {
   maxAdminBodyBytes: { env: "NEXUS_MAX_ADMIN_BODY_BYTES", default: 64 * 1024 },
   /** A channel with no member, no retained value and no history frees its storage after this long. */
   channelIdleMs: { env: "NEXUS_CHANNEL_IDLE_MS", default: 600_000 },
+  /** Per channel, history keeps the last this many messages ... */
+  historySize: { env: "NEXUS_HISTORY_SIZE", default: 256 },
+  /** ... none older than this ... */
+  historyTtlMs: { env: "NEXUS_HISTORY_TTL_MS", default: 600_000 },
+  /** ... and at most this many bytes of them together (their `msg` frames, in UTF-8). */
+  historyBytes: { env: "NEXUS_HISTORY_BYTES", default: 1024 * 1024 },
 } as const;
 
 type LimitName = keyof typeof LIMIT_VARS;

@@ -6,7 +6,7 @@ import type { BlockDetail, LocalChannel } from "./app/admin-views";
  *
  * @example
  * ```ts
- * const outcome = await stubs.app("etest").rpcCall("etest", caller, callerFromJson, request);
+ * const refusals = await stubs.app("etest").rpcDirectBatch("etest", items);
  * ```
  */
 import type { GrantKind, RegistryEntry } from "./app/registry";
@@ -47,6 +47,19 @@ export interface CallRequest extends TargetRequest {
   timeoutMs: number;
 }
 
+/** An API call as another app's object forwards it (in a batch: one call in flight per target app). */
+export interface CallItem {
+  caller: Identity;
+  callerFromJson: string;
+  req: CallRequest;
+}
+
+/** The outcome of a forwarded call, as the target app's object sends it back (batched per calling app). */
+export interface CallResult {
+  callKey: string;
+  outcome: ApiOutcome;
+}
+
 /** A Direct as another app's object forwards it. */
 export interface DirectItem {
   caller: Identity;
@@ -65,6 +78,35 @@ export interface Publish {
 export interface Delivery {
   text: string;
   seq: number;
+}
+
+/** What a subscriber that lost its subscription saw last: a `sub` frame's `since` and `epoch`. */
+export interface Recovery {
+  since: number;
+  epoch?: string;
+}
+
+/**
+ * A channel object's answer to a join: where the channel stands (`seq`, `epoch`), and what the new
+ * subscriber gets before live messages: the missed messages when it asked to recover and could
+ * (`recovered: true`), else the retained frame (`recovered` false, or absent when it did not ask).
+ */
+export interface ChannelJoin {
+  seq: number;
+  epoch: string;
+  retained: string | null;
+  recovered?: boolean;
+  missed?: string[];
+}
+
+/** A channel object's figures (tests and the stats route): `history` is the count of messages kept. */
+export interface ChannelStats {
+  channel: string;
+  seq: number;
+  epoch: string;
+  members: string[];
+  retained: boolean;
+  history: number;
 }
 
 /** Usage figures of one app object, for the stats route. */
@@ -135,7 +177,13 @@ export interface AppState {
 
 /** The RPC surface of an app object (one per app), as other objects and the edge call it. */
 export interface AppRpc extends Rpc.DurableObjectBranded {
-  rpcCall(app: string, caller: Identity, callerFromJson: string, req: CallRequest): Promise<ApiOutcome>;
+  /**
+   * Calls from blocks of `callerApp`, routed in order. Answers each call's outcome when it is known at
+   * once (a refusal), else null: that outcome comes later through `rpcCallResults` on `callerApp`'s object.
+   */
+  rpcCallBatch(app: string, callerApp: string, items: CallItem[]): (ApiOutcome | null)[];
+  /** Outcomes of calls this app's blocks sent to another app, by call key. */
+  rpcCallResults(app: string, results: CallResult[]): void;
   rpcCancel(app: string, callKeys: string[]): void;
   rpcDirectBatch(app: string, items: DirectItem[]): (Refusal | null)[];
   rpcDeliverBatch(app: string, channel: string, items: Delivery[]): number;
@@ -156,11 +204,13 @@ export interface AppRpc extends Rpc.DurableObjectBranded {
 /** The RPC surface of a channel object (one per channel). */
 export interface ChannelRpc extends Rpc.DurableObjectBranded {
   /** `order` grows with every join and leave an app object sends (see ChannelState.leave). */
-  join(channel: string, app: string, order?: number): { retained: string | null; seq: number };
+  join(channel: string, app: string, order?: number, recovery?: Recovery): ChannelJoin;
+  /** Where the channel stands, without joining (for a `sub` of a connection already subscribed). */
+  position(channel: string): { seq: number; epoch: string };
   leave(channel: string, app: string, order?: number): void;
   publish(channel: string, fromJson: string, data: string, retain: boolean): number;
   publishBatch(channel: string, items: Publish[]): number[];
-  stats(channel: string): { channel: string; seq: number; epoch: string; members: string[]; retained: boolean };
+  stats(channel: string): ChannelStats;
   /** For the console: the seq, the member apps and the retained frame (as sent to subscribers). */
   adminPeek(channel: string): { seq: number; members: string[]; retained: string | null };
 }

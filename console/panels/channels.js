@@ -5,7 +5,8 @@ import { channelBrowser } from "./channel-browser.js";
 const MAX_LOG = 300;
 
 /**
- * Channels: subscribe, a live log of messages with their senders, and publish (optionally retained).
+ * Channels: subscribe, a live log of messages with their senders (and of gaps: messages missed across a
+ * reconnect the edge could not recover, or a seq that jumped), and publish (optionally retained).
  *
  * @example
  * const panel = channelsPanel(ctx); document.body.append(panel.el);
@@ -44,6 +45,36 @@ export function channelsPanel(ctx) {
     while (log.children.length > MAX_LOG) log.lastElementChild?.remove();
   }
 
+  // A gap: messages this console did not get (a reconnect the edge could not recover, or a seq that jumped).
+  function onGap(g) {
+    const missed =
+      g.reason === "seq_jump"
+        ? `#${g.afterSeq + 1}${g.nextSeq - 1 > g.afterSeq + 1 ? `–#${g.nextSeq - 1}` : ""} never arrived`
+        : g.epochChanged
+          ? "the channel started again (new epoch) while this console was away"
+          : `messages after #${g.afterSeq ?? "?"} were published while this console was away and are no longer in the channel's history`;
+    const entry = h(
+      "li",
+      { class: "gap", role: "note", dataset: { channel: g.channel, reason: g.reason } },
+      h("span", { class: "meta" }, clock(), " ", h("strong", {}, g.channel), " ", h("span", { class: "badge warn" }, "gap")),
+      h("span", {}, `Missed: ${missed}.`),
+    );
+    log.prepend(entry);
+    while (log.children.length > MAX_LOG) log.lastElementChild?.remove();
+  }
+
+  // After a reconnect the SDK subscribes again; recovered messages simply appear in the log, in order.
+  function onResubscribed(e) {
+    if (!e.recovered) return; // the gap entry says what happened
+    const entry = h(
+      "li",
+      { class: "recovered", dataset: { channel: e.channel } },
+      h("span", { class: "meta" }, clock(), " ", h("strong", {}, e.channel), " ", h("span", { class: "badge" }, "recovered")),
+      h("span", {}, `Reconnected; nothing was missed (up to #${e.seq ?? "?"}).`),
+    );
+    log.prepend(entry);
+  }
+
   async function subscribe(e) {
     e?.preventDefault();
     const channel = subName.input.value.trim();
@@ -51,6 +82,8 @@ export function channelsPanel(ctx) {
     subOut.replaceChildren(h("p", {}, `Subscribing to ${channel}…`));
     try {
       const sub = await ctx.client.subscribe(channel, (text, m) => onMessage(channel, String(text), m));
+      sub.on?.("gap", onGap);
+      sub.on?.("resubscribed", onResubscribed);
       subs.set(channel, sub);
       renderSubs();
       subOut.replaceChildren(h("p", { class: "ok" }, `Subscribed to ${channel}.`));

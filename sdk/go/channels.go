@@ -7,16 +7,23 @@ import (
 )
 
 // channel is one channel this client wants, with its local subscriptions and where it stands:
-// the last seq seen under epoch, so a resubscribe asks for what it missed (since/epoch).
+// every seq up to lastSeq under epoch was delivered, or came before the subscription began, so a
+// resubscribe asks for what it missed (since/epoch).
 type channel struct {
 	name   string
 	subs   map[*Subscription]struct{}
 	active bool
-	// inflight is the sub awaiting its ack on the current socket, if any.
+	// inflight is the sub awaiting its ack on the current socket, if any; asked tells whether it
+	// carried since/epoch.
 	inflight *pending
+	asked    bool
 	waiters  []*subWaiter
 	lastSeq  int64
 	epoch    string
+	// retainedFloor: a retained value at or below it was delivered before the latest reconnect.
+	retainedFloor int64
+	// subscribed: acked once at least, so a later sub is a resubscribe the subscriptions hear of.
+	subscribed bool
 }
 
 // subFrame is the sub that (re)subscribes ch: with since/epoch once an epoch is known.
@@ -29,23 +36,50 @@ func (ch *channel) subFrame() subFrame {
 	return frame
 }
 
-// acked records where the channel stands from its sub's ack. Under the same epoch, with the ack's
-// seq not below the last one delivered, lastSeq stays: what was delivered before (the retained
-// value included) is not delivered again, and a recovery's missed messages follow. A new epoch, or
-// a seq below the last one seen, means the sequence started again: everything is new.
-func (ch *channel) acked(f *serverFrame) {
-	if f.T != "ack" {
-		return
-	}
+// acked records where the channel stands from its sub's ack and answers whether the edge
+// recovered what was missed. A new epoch, or a seq below the last one seen, means the sequence
+// started again: everything is new. Unless recovered, nothing at or below the ack's seq will come
+// (live messages are above it), so the client stands there; a recovery's missed messages follow
+// the ack, above lastSeq. What was delivered before (the retained value too) is not delivered again.
+func (ch *channel) acked(f *serverFrame) bool {
 	ch.active = true
+	recovered := ch.asked && f.Recovered != nil && *f.Recovered
 	if f.Epoch == "" || f.Epoch != ch.epoch || (f.Seq != nil && *f.Seq < ch.lastSeq) {
 		ch.epoch, ch.lastSeq = f.Epoch, 0
+	}
+	ch.retainedFloor = ch.lastSeq
+	if !recovered && f.Seq != nil && ch.epoch != "" {
+		ch.lastSeq = max(ch.lastSeq, *f.Seq)
+	}
+	return recovered
+}
+
+// fresh tells whether m is new to this client (a seq above where it stands, or a retained value
+// it has not had). Without an epoch from the edge there is nothing to compare with.
+func (ch *channel) fresh(m Message) bool {
+	switch {
+	case ch.epoch == "":
+		return true
+	case m.Retained:
+		return m.Seq > ch.retainedFloor
+	default:
+		return m.Seq > ch.lastSeq
 	}
 }
 
 type subWaiter struct {
 	sub  *Subscription
 	done chan error
+}
+
+// waiting tells whether sub is still waiting for its first ack (a new subscription, not a resubscribe).
+func (ch *channel) waiting(sub *Subscription) bool {
+	for _, w := range ch.waiters {
+		if w.sub == sub {
+			return true
+		}
+	}
+	return false
 }
 
 // Subscribe subscribes to channel and returns once the server's ack says messages flow. handler
@@ -113,6 +147,7 @@ func (c *Client) subscribe(ctx context.Context, name string, handler MessageHand
 // messages under a known epoch. Lock held.
 func (c *Client) sendSubLocked(ch *channel) *pending {
 	frame := ch.subFrame()
+	ch.asked = frame.Since != nil
 	p := &pending{
 		what:     "sub " + ch.name,
 		expect:   true,
@@ -122,9 +157,20 @@ func (c *Client) sendSubLocked(ch *channel) *pending {
 	}
 	// In force before the frames behind the ack (the retained value, recovered messages) are delivered.
 	p.onAck = func(f *serverFrame) {
-		if c.channels[ch.name] == ch {
-			ch.acked(f)
+		if c.channels[ch.name] != ch || f.T != "ack" {
+			return
 		}
+		recovered := ch.acked(f)
+		if ch.subscribed {
+			// On each subscription's queue, so the report comes before the messages behind the ack.
+			report := Resubscribed{Channel: ch.name, Recovered: recovered}
+			for sub := range ch.subs {
+				if !ch.waiting(sub) {
+					sub.resubscribed(report)
+				}
+			}
+		}
+		ch.subscribed = true
 	}
 	p.settle = func(a answer) {
 		ch.inflight = nil
@@ -217,9 +263,9 @@ func (c *Client) deliverMessage(m Message) {
 		c.mu.Unlock()
 		return
 	}
-	if ch.epoch != "" && m.Seq <= ch.lastSeq {
+	if !ch.fresh(m) {
 		c.mu.Unlock()
-		return // delivered before this reconnect
+		return // delivered before this reconnect, or from before the subscription began
 	}
 	ch.lastSeq = max(ch.lastSeq, m.Seq)
 	subs := make([]*Subscription, 0, len(ch.subs))

@@ -299,6 +299,36 @@ func ExampleClient_SubscribeChan() {
 	// tick 3
 }
 
+// After each reconnect a subscription tells whether the channel's history covered the outage.
+func ExampleSubscription_OnResubscribed() {
+	ctx := context.Background()
+	nx := mustConnect(nexus.KindGoDefault)
+	defer nx.Close()
+	sub, err := nx.Subscribe(ctx, "examples/prices", func(m nexus.Message) { fmt.Println(m.Seq, m.Text) })
+	if err != nil {
+		log.Fatal(err)
+	}
+	remove := sub.OnResubscribed(func(r nexus.Resubscribed) {
+		if !r.Recovered {
+			log.Printf("gap in %s: some messages may be missing, reload the state", r.Channel)
+		}
+	})
+	defer remove()
+}
+
+func ExampleSubscription_Recovered() {
+	ctx := context.Background()
+	nx := mustConnect(nexus.KindGoDefault)
+	defer nx.Close()
+	sub, err := nx.SubscribeChan(ctx, "examples/recovered")
+	if err != nil {
+		log.Fatal(err)
+	}
+	recovered, resubscribed := sub.Recovered()
+	fmt.Println(recovered, resubscribed) // nothing to report before a reconnect
+	// Output: false false
+}
+
 func ExampleSubscription_Unsubscribe() {
 	ctx := context.Background()
 	nx := mustConnect(nexus.KindGoDefault)

@@ -20,6 +20,16 @@ type Message struct {
 // MessageHandler receives a subscription's messages, one at a time and in order.
 type MessageHandler func(m Message)
 
+// Resubscribed tells how a subscription came back after a reconnect (as centrifuge's subscribed
+// event with Recovered). Recovered is true when the edge delivered, from the channel's history,
+// every message published while the client was away: they follow in order, before live ones, none
+// twice. False means some may be missing (the history no longer reached back, the channel started
+// again, or the edge had not told where the client stood); the retained value, if any, follows.
+type Resubscribed struct {
+	Channel   string
+	Recovered bool
+}
+
 // Subscription is one local subscription to a channel. Several local subscriptions of one channel
 // share one sub on the wire; all are restored after a reconnect.
 type Subscription struct {
@@ -30,6 +40,11 @@ type Subscription struct {
 	q       *serialQueue
 	stop    chan struct{}
 	once    sync.Once
+
+	mu           sync.Mutex
+	onResub      map[int]func(Resubscribed)
+	nextListener int
+	last         *Resubscribed
 }
 
 func newSubscription(c *Client, channel string, handler MessageHandler, buffered bool) *Subscription {
@@ -53,6 +68,66 @@ func (s *Subscription) Messages() <-chan Message { return s.ch }
 
 // Done is closed when the subscription has ended.
 func (s *Subscription) Done() <-chan struct{} { return s.stop }
+
+// OnResubscribed registers f to learn, after every reconnect, whether the subscription recovered
+// what was published meanwhile (see Resubscribed). f runs on the subscription's own goroutine, before
+// the first message that follows the resubscribe, so a gap is known before what comes after it.
+// The returned func removes f.
+func (s *Subscription) OnResubscribed(f func(Resubscribed)) (remove func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.onResub == nil {
+		s.onResub = map[int]func(Resubscribed){}
+	}
+	id := s.nextListener
+	s.nextListener++
+	s.onResub[id] = f
+	return func() {
+		s.mu.Lock()
+		delete(s.onResub, id)
+		s.mu.Unlock()
+	}
+}
+
+// Recovered reports the latest resubscribe: ok is false until the first reconnect; then recovered
+// says whether every message published while the client was away was delivered.
+func (s *Subscription) Recovered() (recovered, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.last == nil {
+		return false, false
+	}
+	return s.last.Recovered, true
+}
+
+// resubscribed records r and queues it for the listeners, in order with the messages.
+func (s *Subscription) resubscribed(r Resubscribed) {
+	s.mu.Lock()
+	s.last = &r
+	s.mu.Unlock()
+	s.q.push(func() {
+		s.mu.Lock()
+		listeners := make([]func(Resubscribed), 0, len(s.onResub))
+		for id := 0; id < s.nextListener; id++ {
+			if f, ok := s.onResub[id]; ok {
+				listeners = append(listeners, f)
+			}
+		}
+		s.mu.Unlock()
+		for _, f := range listeners {
+			s.callListener(f, r)
+		}
+	})
+}
+
+func (s *Subscription) callListener(f func(Resubscribed), r Resubscribed) {
+	defer func() {
+		if p := recover(); p != nil {
+			s.c.report(recovered("resubscribed listener of "+s.channel, p))
+		}
+	}()
+	f(r)
+}
 
 // Unsubscribe ends this subscription; the wire unsub goes out (and is awaited) when it was the
 // channel's last local subscription. Messages not yet handed over are dropped.

@@ -27,12 +27,12 @@ func TestBackoffIsFullJitterUpToTheCap(t *testing.T) {
 
 func TestBackoffDefaults(t *testing.T) {
 	b := newBackoffState(Backoff{})
-	if b.cfg.InitialDelay != 500*time.Millisecond || b.cfg.MaxDelay != 15*time.Second || b.cfg.Factor != 2 {
+	if b.cfg.InitialDelay != 500*time.Millisecond || b.cfg.MaxDelay != 2*time.Second || b.cfg.Factor != 2 {
 		t.Fatalf("defaults %+v", b.cfg)
 	}
 	for i := 0; i < 100; i++ {
-		if d := b.next(); d < 0 || d >= 15*time.Second {
-			t.Fatalf("delay %v out of [0, 15s)", d)
+		if d := b.next(); d < 0 || d >= 2*time.Second {
+			t.Fatalf("delay %v out of [0, 2s)", d)
 		}
 	}
 }
@@ -125,26 +125,30 @@ func TestSerialQueueKeepsOrderAndDrains(t *testing.T) {
 
 func TestChannelAckAndDuplicates(t *testing.T) {
 	seq := func(n int64) *int64 { return &n }
+	yes := true
 	ch := &channel{name: "prices"}
 	ch.acked(&serverFrame{T: "ack", Seq: seq(5), Epoch: "e1"})
-	if ch.epoch != "e1" || ch.lastSeq != 0 || !ch.active {
-		t.Fatalf("first ack: %+v", ch)
+	if ch.epoch != "e1" || ch.lastSeq != 5 || !ch.active {
+		t.Fatalf("first ack: the client stands at its seq: %+v", ch)
 	}
 	ch.lastSeq = 9 // delivered up to 9
 	if f := ch.subFrame(); f.Since == nil || *f.Since != 9 || f.Epoch != "e1" {
 		t.Fatalf("resubscribe frame %+v", f)
 	}
-	ch.acked(&serverFrame{T: "ack", Seq: seq(12), Epoch: "e1"})
-	if ch.lastSeq != 9 {
-		t.Fatalf("same epoch moved lastSeq to %d", ch.lastSeq)
+	ch.asked = true
+	if !ch.acked(&serverFrame{T: "ack", Seq: seq(12), Epoch: "e1", Recovered: &yes}) || ch.lastSeq != 9 {
+		t.Fatalf("a recovery keeps lastSeq (the missed messages follow): %d", ch.lastSeq)
+	}
+	if ch.acked(&serverFrame{T: "ack", Seq: seq(12), Epoch: "e1"}) || ch.lastSeq != 12 || ch.retainedFloor != 9 {
+		t.Fatalf("a gap moves the client to the ack's seq, the retained value below 9 is not again: %+v", ch)
 	}
 	ch.acked(&serverFrame{T: "ack", Seq: seq(3), Epoch: "e1"})
-	if ch.lastSeq != 0 {
-		t.Fatalf("a seq below the last one restarts: %d", ch.lastSeq)
+	if ch.lastSeq != 3 || ch.retainedFloor != 0 {
+		t.Fatalf("a seq below the last one restarts: %+v", ch)
 	}
 	ch.lastSeq = 9
 	ch.acked(&serverFrame{T: "ack", Seq: seq(40), Epoch: "e2"})
-	if ch.lastSeq != 0 || ch.epoch != "e2" {
+	if ch.lastSeq != 40 || ch.epoch != "e2" || ch.retainedFloor != 0 {
 		t.Fatalf("a new epoch restarts: %+v", ch)
 	}
 	ch.acked(&serverFrame{T: "ack"})

@@ -32,4 +32,14 @@ describe("Backoff", () => {
       expect(d).toBeLessThan(10);
     }
   });
+
+  it("defaults to 500 ms doubling to a 2 s cap, so a client is back within 2 s of the edge", () => {
+    const backoff = new Backoff({ random: () => 0.999999 });
+    const ceilings = Array.from({ length: 6 }, () => {
+      const ceiling = backoff.ceiling();
+      backoff.next();
+      return ceiling;
+    });
+    expect(ceilings).toEqual([500, 1000, 2000, 2000, 2000, 2000]);
+  });
 });

@@ -9,7 +9,10 @@
 export interface BackoffOptions {
   /** Upper bound of the first delay, in ms (default 500). */
   initialDelayMs?: number;
-  /** No delay is ever above this, in ms (default 15000). */
+  /**
+   * No delay is ever above this, in ms (default 2000, as NATS's 2 s reconnect wait): a client is back
+   * at most this long after the edge is, and a herd of clients spreads its reconnects over this window.
+   */
   maxDelayMs?: number;
   /** Growth of the upper bound per failed attempt (default 2). */
   factor?: number;
@@ -17,10 +20,15 @@ export interface BackoffOptions {
   random?: () => number;
 }
 
+// The default cap of a reconnect delay: see `BackoffOptions.maxDelayMs` and docs/protocol.md.
+const DEFAULT_MAX_DELAY_MS = 2000;
+
 /**
  * Exponential backoff with full jitter (AWS Architecture Blog, "Exponential Backoff And Jitter"):
  * the n-th delay is uniform in [0, min(max, initial * factor^n)). Full jitter spreads the
- * reconnects of many clients after an edge restart instead of bunching them in waves.
+ * reconnects of many clients after an edge restart instead of bunching them in waves. The defaults
+ * (0.5 s doubling to 2 s) bring a client back within 2 s of the edge, whatever the outage's length,
+ * while a herd of N clients arrives at about N/2 per second rather than all at once.
  *
  * @example
  * ```ts
@@ -39,7 +47,7 @@ export class Backoff {
 
   constructor(options: BackoffOptions = {}) {
     this.initial = options.initialDelayMs ?? 500;
-    this.max = options.maxDelayMs ?? 15_000;
+    this.max = options.maxDelayMs ?? DEFAULT_MAX_DELAY_MS;
     this.factor = options.factor ?? 2;
     this.random = options.random ?? Math.random;
   }

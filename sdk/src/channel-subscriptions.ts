@@ -1,7 +1,8 @@
 import { NAME_PATTERN } from "../../src/protocol/codec";
 import type { ServerFrame } from "../../src/protocol/frames";
+import { ChannelPosition } from "./channel-position";
 import { ErrorCode, isNexusError, NexusError } from "./errors";
-import type { MessageHandler } from "./options";
+import type { ChannelMessage, MessageHandler } from "./options";
 import type { AnswerFrame, RequestFrame } from "./pending-calls";
 import { Subscription } from "./subscription";
 
@@ -30,11 +31,17 @@ interface Channel {
   subs: Set<Subscription>;
   active: boolean;
   waiters: Waiter[];
+  position: ChannelPosition;
+  /** Messages that arrived while the `sub` was waiting for its ack: the ack decides what they are. */
+  held: ChannelMessage[] | undefined;
 }
 
 /**
  * The channels this client wants, each with its local subscriptions. One wire `sub` per channel
- * however many local subscriptions share it; all restored after a reconnect; `unsub` when the last goes.
+ * however many local subscriptions share it; all restored after a reconnect, with `since`/`epoch`
+ * so that the edge replays what was missed (duplicates, `seq` at or below the last delivered under
+ * the same epoch, are dropped); `unsub` when the last goes. Each resubscribe is reported to the
+ * subscriptions (`resubscribed`, and `gap` when it could not recover), as is a `seq` that jumps.
  *
  * @example
  * ```ts
@@ -65,7 +72,7 @@ export class ChannelSubscriptions {
       return Promise.resolve(sub);
     }
     const isNew = !entry;
-    entry ??= { subs: new Set(), active: false, waiters: [] };
+    entry ??= { subs: new Set(), active: false, waiters: [], position: new ChannelPosition(channel), held: undefined };
     this.channels.set(channel, entry);
     entry.subs.add(sub);
     const ready = new Promise<Subscription>((resolve, reject) => entry.waiters.push({ sub, resolve, reject }));
@@ -83,18 +90,25 @@ export class ChannelSubscriptions {
     for (const entry of this.channels.values()) entry.active = false;
   }
 
-  /** Hands a `msg` frame to the channel's local subscriptions. */
+  /** Hands a `msg` frame to the channel's local subscriptions (unless it is a duplicate). */
   deliver(frame: Extract<ServerFrame, { t: "msg" }>): void {
     const entry = this.channels.get(frame.channel);
     if (!entry) return;
-    const message = {
+    const message: ChannelMessage = {
       channel: frame.channel,
       text: frame.data,
       from: frame.from,
       seq: frame.seq,
       retained: frame.retained === true,
     };
-    for (const sub of entry.subs) sub.deliver(message);
+    if (entry.held) entry.held.push(message);
+    else this.pass(entry, message);
+  }
+
+  private pass(entry: Channel, message: ChannelMessage): void {
+    const { deliver, gap } = entry.position.accept(message.seq, message.retained);
+    if (gap) for (const sub of entry.subs) sub.notify("gap", gap);
+    if (deliver) for (const sub of entry.subs) sub.deliver(message);
   }
 
   /** Ends every subscription and rejects every waiting `subscribe()` (the client closed). */
@@ -107,9 +121,13 @@ export class ChannelSubscriptions {
   }
 
   private async sendSub(name: string, entry: Channel): Promise<void> {
+    // The socket may hand over the ack and the messages behind it in one go, before this resumes.
+    entry.held = [];
+    let ack: AnswerFrame | undefined;
     try {
-      await this.link.declare({ t: "sub", channel: name });
+      ack = await this.link.declare({ t: "sub", channel: name, ...entry.position.resumeFields() });
     } catch (err) {
+      entry.held = undefined;
       // A drop is not a failure: the next socket's restore subscribes again and the waiters keep waiting.
       if (isNexusError(err, ErrorCode.disconnected) && err.retryable) return;
       if (this.channels.get(name) !== entry) return;
@@ -125,6 +143,12 @@ export class ChannelSubscriptions {
     }
     if (this.channels.get(name) !== entry) return;
     entry.active = true;
+    const { resubscribed, gap } = entry.position.acked(ack?.t === "ack" ? ack : {});
+    if (resubscribed) for (const sub of entry.subs) sub.notify("resubscribed", resubscribed);
+    if (gap) for (const sub of entry.subs) sub.notify("gap", gap);
+    const held = entry.held ?? [];
+    entry.held = undefined;
+    for (const message of held) this.pass(entry, message);
     for (const waiter of entry.waiters.splice(0)) waiter.resolve(waiter.sub);
   }
 

@@ -14,6 +14,7 @@
  * ```
  */
 export { Backoff, type BackoffOptions } from "./backoff";
+export type { GapEvent, ResubscribedEvent } from "./channel-position";
 export { type ClientEvents, connect, NexusClient } from "./client";
 export { ERROR_TABLE, ErrorCode, isNexusError, isRetryable, NexusError, type NexusErrorDetails, Quota } from "./errors";
 export type { KeepaliveOptions } from "./keepalive";
@@ -37,5 +38,5 @@ export type {
   TokenSource,
   WillOptions,
 } from "./options";
-export { Subscription } from "./subscription";
+export { Subscription, type SubscriptionEvents } from "./subscription";
 export type { WebSocketConstructor, WebSocketLike } from "./transport";

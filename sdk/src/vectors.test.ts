@@ -208,6 +208,42 @@ describe("vectors: client frames", () => {
       expect(hasId).toBe(expectsId);
     });
   });
+
+  // A sub with since/epoch is what the resubscribe after a reconnect writes: the first sub's ack says
+  // where the channel stood (seq = since, nothing delivered after it), then the socket drops.
+  describe("the SDK writes them on a resubscribe", () => {
+    let edge: FakeEdge;
+    let nx: NexusClient | undefined;
+    afterEach(async () => {
+      await nx?.close();
+      await edge.stop();
+    });
+
+    it.each(clientFrames.filter((v) => v.op === "sub" && v.args.since !== undefined).map((v) => [v.name, v]))(
+      "%s",
+      async (_name, v) => {
+        edge = await FakeEdge.start({ autoAck: false });
+        nx = await connect({
+          url: edge.url,
+          token: "t",
+          kind: "webuo",
+          keepalive: false,
+          reconnect: { initialDelayMs: 1, random: () => 0 },
+        });
+        const first = await edge.nextConnection();
+        const subscribing = nx.subscribe(v.args.channel);
+        const sub = await first.nextFrame((f) => f.t === "sub");
+        first.send({ t: "ack", id: sub.id, seq: v.args.since, epoch: v.args.epoch });
+        await subscribing;
+        first.socket.close(1001);
+        const second = await edge.nextConnection();
+        const [written, hasId] = withoutId(await second.nextFrame((f) => f.t === "sub"));
+        const [expected] = withoutId(v.frame);
+        expect(written).toEqual(expected);
+        expect(hasId).toBe(true);
+      },
+    );
+  });
 });
 
 describe("vectors: server frames", () => {
@@ -337,9 +373,18 @@ describe("vectors: server frames", () => {
         expect(blocks).toEqual(v.expect.blocks);
       },
       ack: async (v) => {
-        const sent = nx.publish("prices", "1", { ack: true });
-        await answer("pub", v.frame);
-        await expect(sent).resolves.toBeUndefined();
+        if (v.frame.epoch === undefined) {
+          const sent = nx.publish("prices", "1", { ack: true });
+          await answer("pub", v.frame);
+          await expect(sent).resolves.toBeUndefined();
+          return;
+        }
+        // A sub's ack: the subscription is made, and a later resubscribe resumes from the ack's seq and epoch.
+        const subscribing = nx.subscribe("prices");
+        await answer("sub", v.frame);
+        const sub = await subscribing;
+        expect(sub.closed).toBe(false);
+        expect(sub.recovered).toBeUndefined(); // a first subscribe recovers nothing
       },
       client_error: async (v) => {
         const next = nextError(nx);

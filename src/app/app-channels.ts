@@ -1,4 +1,4 @@
-import type { Refusal } from "../do-contracts";
+import type { ChannelJoin, Recovery, Refusal } from "../do-contracts";
 import type { StubCache } from "../stubs";
 import type { AppBlocks } from "./app-blocks";
 import type { BoundApp } from "./bound-app";
@@ -27,11 +27,19 @@ interface JoinWindow {
   arrived: { seq: number; text: string }[];
 }
 
+/** Where the channel stands, as the `sub` ack tells it; `recovered` only when the `sub` asked to recover. */
+export interface SubAck {
+  seq: number;
+  epoch: string;
+  recovered?: boolean;
+}
+
 /**
- * What a block gets right after its `sub` ack: the retained frame, if any, then what was published
- * since its join; or the quota that refused the subscription; or "gone" when the block left meanwhile.
+ * What a block gets: the ack's fields, and the frames that follow it (the missed messages when it
+ * recovered, else the retained frame if any; then what was published since its join); or the quota
+ * that refused the subscription; or "gone" when the block left meanwhile.
  */
-export type Joined = { frames: string[] } | Refusal | "gone";
+export type Joined = { ack: SubAck; frames: string[] } | Refusal | "gone";
 
 const key = (conn: string, channel: string): string => `${conn}\u0000${channel}`;
 const noop = (): void => {};
@@ -48,6 +56,8 @@ const noop = (): void => {};
  * The channel object's deliveries and its answer to a join travel separately and may cross: so a
  * join answers the channel's seq, messages after it that overtook the answer are handed to the new
  * subscriber after its ack and retained frame, and older ones that arrive late are not delivered to it.
+ * A recovering join is the same: the channel object reads the missed messages up to that seq in the
+ * same turn as it answers the seq, so missed and live messages meet without a gap or an overlap.
  *
  * @example
  * ```ts
@@ -73,9 +83,9 @@ export class AppChannels {
     return { joins: this.joining.size, queues: this.queues.size, joinMarks: this.joinedAt.size, reserved: this.quota.joining };
   }
 
-  /** Subscribes a block; resolves with the frames to send after the ack (none if it already was subscribed). */
-  subscribe(session: Session, channel: string): Promise<Joined> {
-    return this.inOrder(session, channel, () => this.join(session, channel));
+  /** Subscribes a block; resolves with the ack's fields and the frames to send after it (none if it already was subscribed). */
+  subscribe(session: Session, channel: string, recovery?: Recovery): Promise<Joined> {
+    return this.inOrder(session, channel, () => this.join(session, channel, recovery));
   }
 
   unsubscribe(session: Session, channel: string): Promise<void> {
@@ -116,8 +126,8 @@ export class AppChannels {
     return subscribers.size;
   }
 
-  private async join(session: Session, channel: string): Promise<Joined> {
-    if (session.channels.has(channel)) return { frames: [] };
+  private async join(session: Session, channel: string, recovery: Recovery | undefined): Promise<Joined> {
+    if (session.channels.has(channel)) return this.alreadyJoined(channel, recovery);
     const index = this.host.blocks.index;
     const uid = session.identity.uid;
     const newChannel = !index.channels.has(channel) && !this.joining.has(channel);
@@ -135,19 +145,36 @@ export class AppChannels {
         if (refused) return refused;
         if (!index.byConn.has(session.conn)) return "gone"; // it left while its join waited its turn
       }
-      return await this.joinChannel(session, channel);
+      return await this.joinChannel(session, channel, recovery);
     } finally {
       release();
     }
   }
 
-  private async joinChannel(session: Session, channel: string): Promise<Joined> {
+  /**
+   * A `sub` of a channel this connection is already on resends nothing: the subscription never
+   * lapsed, so it has every message already. Its ack still says where the channel stands.
+   */
+  private async alreadyJoined(channel: string, recovery: Recovery | undefined): Promise<Joined> {
+    let at: { seq: number; epoch: string };
+    try {
+      at = await this.host.stubs.channel(channel).position(channel);
+    } catch (err) {
+      this.host.stubs.forget("channel", channel);
+      throw err;
+    }
+    if (!recovery) return { ack: at, frames: [] };
+    const recovered = (recovery.epoch === undefined || recovery.epoch === at.epoch) && recovery.since <= at.seq;
+    return { ack: { ...at, recovered }, frames: [] };
+  }
+
+  private async joinChannel(session: Session, channel: string, recovery: Recovery | undefined): Promise<Joined> {
     const window = this.joining.get(channel) ?? { waiting: 0, arrived: [] };
     this.joining.set(channel, window);
     window.waiting++;
-    let joined: { retained: string | null; seq: number };
+    let joined: ChannelJoin;
     try {
-      joined = await this.host.stubs.channel(channel).join(channel, this.host.app.name ?? "", this.nextOrder());
+      joined = await this.host.stubs.channel(channel).join(channel, this.host.app.name ?? "", this.nextOrder(), recovery);
     } catch (err) {
       this.host.stubs.forget("channel", channel);
       throw err;
@@ -164,7 +191,10 @@ export class AppChannels {
     const since = window.arrived.filter((m) => m.seq > joined.seq).map((m) => m.text);
     // A newer message already here means every older one is too; otherwise older ones may still come.
     if (since.length === 0) this.joinedAt.set(key(session.conn, channel), joined.seq);
-    return { frames: joined.retained === null ? since : [joined.retained, ...since] };
+    const { seq, epoch, recovered } = joined;
+    const ack: SubAck = recovered === undefined ? { seq, epoch } : { seq, epoch, recovered };
+    const first = joined.missed ?? (joined.retained === null ? [] : [joined.retained]);
+    return { ack, frames: first.length === 0 ? since : [...first, ...since] };
   }
 
   /**

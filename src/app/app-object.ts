@@ -1,7 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
-import type { AppRpc, AppState, AppStats, CallRequest, Delivery, DirectItem, Refusal } from "../do-contracts";
+import type { AppRpc, AppState, AppStats, CallItem, CallResult, Delivery, DirectItem, Refusal } from "../do-contracts";
 import { CloseCode } from "../protocol/codes";
-import type { ApiOutcome, BlockInfo, Identity } from "../protocol/frames";
+import type { ApiOutcome, BlockInfo } from "../protocol/frames";
 import type { BlockDetail, LocalChannel } from "./admin-views";
 import { type AppParts, makeAppParts } from "./app-parts";
 import { ConnectHandshake } from "./connect-handshake";
@@ -71,13 +71,17 @@ export class AppObject extends DurableObject<Env> implements AppRpc {
     }
     const { silent, next } = keepalive.sweep(blocks.workers(), now);
     for (const s of silent) teardown.drop(s.ws, CloseCode.missedKeepalive, "missed keepalive");
-    await clock.next([expiry.next(), next]);
+    await clock.next([expiry.next(now), next]);
   }
 
   // The RPC surface (rpc-surface.ts): methods must sit on the class for the runtime to expose them.
 
-  rpcCall(app: string, caller: Identity, callerFromJson: string, req: CallRequest): Promise<ApiOutcome> {
-    return this.rpc.rpcCall(app, caller, callerFromJson, req);
+  rpcCallBatch(app: string, callerApp: string, items: CallItem[]): (ApiOutcome | null)[] {
+    return this.rpc.rpcCallBatch(app, callerApp, items);
+  }
+
+  rpcCallResults(app: string, results: CallResult[]): void {
+    this.rpc.rpcCallResults(app, results);
   }
 
   rpcCancel(app: string, callKeys: string[]): void {

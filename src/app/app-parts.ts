@@ -1,7 +1,8 @@
 import { KeyedBatcher } from "../batcher";
 import { type NexusConfig, readConfig } from "../config";
-import type { DirectItem, Publish, Refusal } from "../do-contracts";
+import type { CallItem, CallResult, DirectItem, Publish, Refusal } from "../do-contracts";
 import { CloseCode } from "../protocol/codes";
+import type { ApiOutcome } from "../protocol/frames";
 import { deferSchema } from "../storage/deferred-schema";
 import { StubCache } from "../stubs";
 import { AlarmClock } from "./alarm-clock";
@@ -20,6 +21,7 @@ import { ObjectStarts } from "./object-starts";
 import { OutboundCalls } from "./outbound-calls";
 import { RateMeter } from "./rate-meter";
 import { Registry } from "./registry";
+import { RemoteCalls } from "./remote-calls";
 import { RetainedBytes } from "./retained-bytes";
 import { SqlRotationStore } from "./round-robin";
 import type { Session } from "./session";
@@ -50,6 +52,12 @@ export interface AppParts {
   publishes: KeyedBatcher<Publish, number>;
   /** Per other app: one Direct call in flight; what arrives meanwhile goes in the next (order kept). */
   directs: KeyedBatcher<DirectItem, Refusal | null>;
+  /** Per other app: one batch of API calls in flight; what arrives meanwhile goes in the next (order kept). */
+  callsOut: KeyedBatcher<CallItem, ApiOutcome | null>;
+  /** Per calling app: one batch of call outcomes in flight back to it. */
+  callResults: KeyedBatcher<CallResult, undefined>;
+  /** Calls of local blocks waiting at other apps' objects for their outcome. */
+  remote: RemoteCalls;
   teardown: BlockTeardown;
   /** The object's one alarm, for the nearest of the deadlines below. */
   clock: AlarmClock;
@@ -117,7 +125,8 @@ export function makeAppParts(ctx: DurableObjectState, env: Env): AppParts {
   const starts = new ObjectStarts(config);
   const channels = new AppChannels({ app, blocks, store, stubs, limits: config, starts, send: sendTo, background });
   const outbound = new OutboundCalls();
-  teardown = new BlockTeardown({ app, blocks, store, wills, calls, outbound, channels, stubs, gate, background });
+  const remote = new RemoteCalls();
+  teardown = new BlockTeardown({ app, blocks, store, wills, calls, outbound, remote, channels, stubs, gate, background });
   return {
     config,
     app,
@@ -137,9 +146,23 @@ export function makeAppParts(ctx: DurableObjectState, env: Env): AppParts {
       maxQueuedBytes: config.maxQueuedBytes,
       sizeOf: (d) => d.req.data.length + d.callerFromJson.length,
     }),
+    callsOut: new KeyedBatcher((target, items) => stubs.app(target).rpcCallBatch(target, app.name ?? "", items), {
+      maxBatchBytes: config.maxBatchBytes,
+      maxQueuedBytes: config.maxQueuedBytes,
+      sizeOf: (c) => callBytes(c.req.data) + c.callerFromJson.length,
+    }),
+    callResults: new KeyedBatcher(
+      async (callerApp, items) => {
+        await stubs.app(callerApp).rpcCallResults(callerApp, items);
+        return items.map(() => undefined);
+      },
+      // Outcomes are never refused (the caller would wait for nothing); only one call's size is bounded.
+      { maxBatchBytes: config.maxBatchBytes, sizeOf: (r) => (r.outcome.ok ? callBytes(r.outcome.data) : 256) },
+    ),
+    remote,
     teardown,
     clock,
-    expiry: new ExpiryAlarm(clock, store),
+    expiry: new ExpiryAlarm(clock, () => blocks.index.byConn.values()),
     keepalive,
     gate,
     consumers,
@@ -153,6 +176,11 @@ export function makeAppParts(ctx: DurableObjectState, env: Env): AppParts {
         .toArray()
         .map((r) => r.name),
   };
+}
+
+/** About the bytes a JSON value takes in a batch (the frame's own text is gone by then). */
+function callBytes(data: unknown): number {
+  return typeof data === "string" ? data.length + 2 : JSON.stringify(data ?? null).length;
 }
 
 /**

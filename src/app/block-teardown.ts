@@ -6,6 +6,7 @@ import type { CallRouting } from "./call-routing";
 import type { FrameGate } from "./frame-gate";
 import type { LastWills } from "./last-will";
 import type { OutboundCalls } from "./outbound-calls";
+import type { RemoteCalls } from "./remote-calls";
 import type { SessionStore } from "./session-store";
 
 /** What removing a block touches. */
@@ -16,6 +17,7 @@ export interface TeardownParts {
   wills: LastWills;
   calls: CallRouting;
   outbound: OutboundCalls;
+  remote: RemoteCalls;
   channels: AppChannels;
   stubs: StubCache;
   gate: FrameGate;
@@ -67,16 +69,18 @@ export class BlockTeardown {
 
   /** Cancels the calls a leaving block still has in flight, here or at other apps' objects. */
   private cancelOutbound(conn: string): void {
-    const { app, calls, outbound, stubs } = this.parts;
+    const { app, calls, outbound, remote, stubs } = this.parts;
     for (const [target, keys] of outbound.takeAll(conn)) {
       if (target === app.name) calls.pending.cancel(keys);
-      else
+      else {
+        remote.drop(keys);
         this.parts.background(
           stubs
             .app(target)
             .rpcCancel(target, keys)
             .catch(() => stubs.forget("app", target)),
         );
+      }
     }
   }
 }

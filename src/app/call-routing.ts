@@ -42,13 +42,18 @@ export class CallRouting {
   }
 
   routeCall(caller: Identity, callerFromJson: string, req: CallRequest): Promise<ApiOutcome> {
+    return Promise.resolve(this.routeCallNow(caller, callerFromJson, req));
+  }
+
+  /** Routes a call: its outcome at once when it is refused, else a promise of the worker's answer. */
+  routeCallNow(caller: Identity, callerFromJson: string, req: CallRequest): ApiOutcome | Promise<ApiOutcome> {
     const auth = authorize(this.registry, this.app.name ?? "", caller, req);
-    if (isRefusal(auth)) return Promise.resolve(failed(auth));
+    if (isRefusal(auth)) return failed(auth);
     // After the permission check, so that a caller without access learns nothing of the app's load.
     const quota = this.pending.refusal(caller.uid);
-    if (quota) return Promise.resolve(failed(quota));
+    if (quota) return failed(quota);
     const worker = callTarget(this.blocks.index, this.rr, auth.targetUid, req.method, req.resource);
-    if (isRefusal(worker)) return Promise.resolve(failed(worker));
+    if (isRefusal(worker)) return failed(worker);
     const head = `{"t":"api.req","rid":`;
     const tail = `,"method":${JSON.stringify(req.method)},"from":${callerFromJson},"data":${JSON.stringify(req.data ?? null)}}`;
     const call = { callKey: req.callKey, worker: worker.conn, caller: caller.uid, timeoutMs: req.timeoutMs };

@@ -55,7 +55,7 @@ export class ConnectHandshake {
     } catch {
       connecting.done();
       stubs.forget("user", claims.uid);
-      this.forget(conn, claims);
+      this.forget(claims);
       return Response.json(
         { error: { code: "unavailable", message: "the app could not take the connection now; try again" } },
         { status: 503 },
@@ -77,15 +77,15 @@ export class ConnectHandshake {
     // A block that replaces another of the same JID does not add one.
     const online = index.uids.get(claims.uid) ?? 0;
     if (!previous && online >= config.maxBlocksPerUser) {
-      this.forget(conn, claims);
+      this.forget(claims);
       return tooManyBlocks(online, config.maxBlocksPerUser);
     }
     const pair = new WebSocketPair();
     const ws = pair[1];
     const attachment: SessionAttachment = { conn, identity, since: Date.now(), exp };
     try {
-      // Tags name the block to the runtime itself (getWebSockets), independent of this object's index.
-      this.ctx.acceptWebSocket(ws, [`r:${claims.uid}/${resource}`, `u:${claims.uid}`]);
+      // The tag names the block to the runtime itself (getWebSockets), independent of this object's index.
+      this.ctx.acceptWebSocket(ws, [`r:${claims.uid}/${resource}`]);
       ws.serializeAttachment(attachment);
       const session = blocks.add(ws, attachment, { pub: claims.pub, sub: claims.sub });
       // [XMPP resource conflict] a second connection with the same full JID replaces the first; the new
@@ -96,16 +96,15 @@ export class ConnectHandshake {
     } catch (err) {
       // Nothing routable may survive a failed welcome: the block goes as if it had closed.
       teardown.drop(ws, 1011, "connect failed");
-      this.forget(conn, claims);
+      this.forget(claims);
       throw err;
     }
     return new Response(null, { status: 101, webSocket: pair[0] });
   }
 
   /** Leaves no trace of a connect that did not complete. */
-  private forget(conn: string, claims: ConnectClaims): void {
-    const { blocks, expiry, stubs } = this.parts;
-    expiry.remove(conn);
+  private forget(claims: ConnectClaims): void {
+    const { blocks, stubs } = this.parts;
     if (blocks.holdsUid(claims.uid)) return;
     this.parts.background(
       stubs

@@ -1,12 +1,13 @@
 import type { KeyedBatcher } from "../batcher";
 import type { NexusConfig } from "../config";
-import type { CallRequest, DirectItem, Publish, Refusal, TargetRequest } from "../do-contracts";
+import type { CallItem, CallRequest, DirectItem, Publish, Recovery, Refusal, TargetRequest } from "../do-contracts";
 import type { ApiOutcome, BlockInfo, Identity } from "../protocol/frames";
 import type { StubCache } from "../stubs";
 import type { Joined } from "./app-channels";
 import type { AppParts } from "./app-parts";
 import type { FrameGate } from "./frame-gate";
 import type { OutboundCalls } from "./outbound-calls";
+import type { RemoteCalls } from "./remote-calls";
 import type { AppRpcSurface } from "./rpc-surface";
 import type { Session } from "./session";
 import type { TrafficStats } from "./traffic-stats";
@@ -26,6 +27,8 @@ export interface FrameContext {
   readonly traffic: TrafficStats;
   readonly publishes: KeyedBatcher<Publish, number>;
   readonly directs: KeyedBatcher<DirectItem, Refusal | null>;
+  readonly callsOut: KeyedBatcher<CallItem, ApiOutcome | null>;
+  readonly remote: RemoteCalls;
   readonly gate: FrameGate;
   /** Sends a frame to a block, through the slow-consumer bound. */
   send(to: Session, text: string): boolean;
@@ -39,7 +42,7 @@ export interface FrameContext {
   answer(rid: string, worker: Session, outcome: ApiOutcome): void;
   /** Replaces what a worker serves. */
   serve(worker: Session, methods: string[]): void;
-  subscribe(session: Session, channel: string): Promise<Joined>;
+  subscribe(session: Session, channel: string, recovery?: Recovery): Promise<Joined>;
   unsubscribe(session: Session, channel: string): Promise<void>;
   drop(ws: WebSocket, code: number, reason: string): void;
   /** Sets (or with undefined clears) the block's last will. */
@@ -68,6 +71,8 @@ export function frameContext(parts: AppParts, rpc: AppRpcSurface): FrameContext 
     traffic: blocks.traffic,
     publishes: parts.publishes,
     directs: parts.directs,
+    callsOut: parts.callsOut,
+    remote: parts.remote,
     gate: parts.gate,
     send: (to, text) => parts.consumers.send(to, text),
     heard: (from) => parts.consumers.heard(from),
@@ -79,7 +84,7 @@ export function frameContext(parts: AppParts, rpc: AppRpcSurface): FrameContext 
       worker.methods = new Set(methods);
       store.setServes(worker.conn, worker.methods);
     },
-    subscribe: (session, channel) => channels.subscribe(session, channel),
+    subscribe: (session, channel, recovery) => channels.subscribe(session, channel, recovery),
     unsubscribe: (session, channel) => channels.unsubscribe(session, channel),
     drop: (ws, code, reason) => teardown.drop(ws, code, reason),
     setWill: (session, will) => {

@@ -1,4 +1,5 @@
 import { BatchQueueFull } from "../batcher";
+import type { CallRequest } from "../do-contracts";
 import { UID_PATTERN } from "../identity/jid";
 import { parseResource } from "../identity/kinds";
 import { decodeClientFrame, peekId } from "../protocol/codec";
@@ -154,7 +155,10 @@ async function api(app: FrameContext, s: Session, f: Frame<"api">): Promise<void
   const started = Date.now();
   const bad = badTarget(f);
   if (bad) return sendError(app, s, f.id, ErrorCode.bad_request, bad);
-  const callKey = `${s.conn}:${f.id}`;
+  const local = f.app === app.appName();
+  // A call to another app is matched to its outcome by key when that comes back: a key of its own,
+  // so that a late outcome of an earlier call with the same id can never settle this one.
+  const callKey = local ? `${s.conn}:${f.id}` : `${s.conn}:${f.id}#${++remoteSeq}`;
   const max = app.config.maxPendingCalls;
   if (app.outbound.count(s.conn) >= max) {
     const message = `this block already has ${max} calls in flight (maxPendingCalls is ${max})`;
@@ -180,12 +184,11 @@ async function api(app: FrameContext, s: Session, f: Frame<"api">): Promise<void
   app.outbound.open(s.conn, callKey, f.app);
   let outcome: ApiOutcome;
   try {
-    outcome =
-      f.app === app.appName()
-        ? await app.routeCall(s.identity, s.fromJson, req)
-        : (await app.knownApp(f.app))
-          ? await app.stubs.app(f.app).rpcCall(f.app, s.identity, s.fromJson, req)
-          : failed(unknownApp(f.app));
+    outcome = local
+      ? await app.routeCall(s.identity, s.fromJson, req)
+      : (await app.knownApp(f.app))
+        ? await callAway(app, f.app, s, req)
+        : failed(unknownApp(f.app));
   } catch {
     app.stubs.forget("app", f.app);
     outcome = { ok: false, error: { code: ErrorCode.internal, message: "the call could not be routed" } };
@@ -193,6 +196,32 @@ async function api(app: FrameContext, s: Session, f: Frame<"api">): Promise<void
   if (!app.outbound.close(s.conn, callKey)) return; // the caller left, which cancelled the call
   app.traffic.callDone(outcome.ok ? undefined : outcome.error.code, Date.now() - started);
   app.send(s, JSON.stringify({ t: "api.result", id: f.id, ...outcome }));
+}
+
+let remoteSeq = 0;
+
+/**
+ * A call to another app's workers: batched with the others to that app (one RPC in flight per
+ * target, order kept), its outcome matched by key when it comes back, at once for a refusal.
+ */
+function callAway(app: FrameContext, target: string, s: Session, req: CallRequest): Promise<ApiOutcome> {
+  // Waiting first: the outcome may come back (rpcCallResults) before the batch's own answer does.
+  const outcome = app.remote.wait(req.callKey, req.timeoutMs);
+  app.callsOut.push(target, { caller: s.identity, callerFromJson: s.fromJson, req }).then(
+    (now) => {
+      if (now) app.remote.settle(req.callKey, now);
+    },
+    (err) => {
+      if (err instanceof BatchQueueFull) {
+        const message = `too many calls wait for app "${target}"; slow down`;
+        app.remote.settle(req.callKey, { ok: false, error: { code: ErrorCode.rate_limited, message } });
+        return;
+      }
+      app.stubs.forget("app", target);
+      app.remote.settle(req.callKey, { ok: false, error: { code: ErrorCode.internal, message: "the call could not be routed" } });
+    },
+  );
+  return outcome;
 }
 
 async function direct(app: FrameContext, s: Session, f: Frame<"direct">): Promise<void> {
@@ -224,13 +253,13 @@ async function sub(app: FrameContext, s: Session, f: Frame<"sub">): Promise<void
   if (!mayUse(app, s, "sub", f.channel, f.id)) return;
   let result: Joined;
   try {
-    result = await app.subscribe(s, f.channel);
+    result = await app.subscribe(s, f.channel, f.since === undefined ? undefined : { since: f.since, epoch: f.epoch });
   } catch {
     return sendError(app, s, f.id, ErrorCode.internal, "the channel could not be joined; try again");
   }
   if (result === "gone") return;
   if ("code" in result) return sendError(app, s, f.id, result.code, result.message, result.quota);
-  ack(app, s, f.id);
+  app.send(s, JSON.stringify({ t: "ack", id: f.id, ...result.ack }));
   for (const frame of result.frames) app.send(s, frame);
 }
 

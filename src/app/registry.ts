@@ -19,6 +19,8 @@ export type GrantKind = "get" | "purchase";
  */
 export class Registry {
   private ownerCache: string | null | undefined;
+  /** The grants, read once per object instance: every cross-app call and Direct checks them. */
+  private grantCache: Map<string, GrantKind> | undefined;
 
   constructor(private readonly sql: Pick<SqlStorage, "exec">) {
     sql.exec("CREATE TABLE IF NOT EXISTS registry_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
@@ -43,19 +45,26 @@ export class Registry {
 
   grant(uid: string, kind: GrantKind): void {
     this.sql.exec("INSERT INTO grants (uid, kind) VALUES (?, ?) ON CONFLICT(uid) DO UPDATE SET kind = excluded.kind", uid, kind);
+    this.granted().set(uid, kind);
   }
 
   /** Returns true when a grant was removed. */
   revoke(uid: string): boolean {
+    this.granted().delete(uid);
     return this.sql.exec("DELETE FROM grants WHERE uid = ?", uid).rowsWritten > 0;
   }
 
   hasGrant(uid: string): boolean {
-    return this.sql.exec("SELECT 1 FROM grants WHERE uid = ?", uid).toArray().length > 0;
+    return this.granted().has(uid);
   }
 
   grants(): { uid: string; kind: GrantKind }[] {
     return this.sql.exec<{ uid: string; kind: GrantKind }>("SELECT uid, kind FROM grants ORDER BY uid").toArray();
+  }
+
+  private granted(): Map<string, GrantKind> {
+    this.grantCache ??= new Map(this.grants().map((g) => [g.uid, g.kind]));
+    return this.grantCache;
   }
 
   /** The contract's permission rule for the owner's workers of this app. */

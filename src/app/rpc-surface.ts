@@ -1,6 +1,6 @@
-import type { AppRpc, AppState, AppStats, CallRequest, Delivery, DirectItem, Refusal } from "../do-contracts";
+import type { AppRpc, AppState, AppStats, CallItem, CallResult, Delivery, DirectItem, Refusal } from "../do-contracts";
 import { ErrorCode } from "../protocol/codes";
-import type { ApiOutcome, BlockInfo, Identity } from "../protocol/frames";
+import type { ApiOutcome, BlockInfo } from "../protocol/frames";
 import { type BlockDetail, blockDetails, type LocalChannel, localChannels } from "./admin-views";
 import type { AppParts } from "./app-parts";
 import { appState } from "./app-state";
@@ -26,10 +26,29 @@ export class AppRpcSurface implements Surface {
     private readonly socketCount: () => number,
   ) {}
 
-  /** An API call from a block of another app. */
-  rpcCall(app: string, caller: Identity, callerFromJson: string, req: CallRequest): Promise<ApiOutcome> {
+  /**
+   * API calls from blocks of another app, routed in the order sent. A call refused at once is
+   * answered here; the others' outcomes go back to the caller's object when they settle, batched
+   * per calling app, so that a slow call never holds up the ones behind it.
+   */
+  rpcCallBatch(app: string, callerApp: string, items: CallItem[]): (ApiOutcome | null)[] {
     this.parts.app.bind(app);
-    return this.parts.calls.routeCall(caller, callerFromJson, req);
+    const { calls, callResults, stubs, background } = this.parts;
+    return items.map((c) => {
+      const routed = calls.routeCallNow(c.caller, c.callerFromJson, c.req);
+      if (!(routed instanceof Promise)) return routed;
+      const callKey = c.req.callKey;
+      background(
+        routed.then((outcome) => callResults.push(callerApp, { callKey, outcome })).catch(() => stubs.forget("app", callerApp)),
+      );
+      return null;
+    });
+  }
+
+  /** Outcomes of calls that this app's blocks sent to another app. */
+  rpcCallResults(app: string, results: CallResult[]): void {
+    this.parts.app.bind(app);
+    for (const r of results) this.parts.remote.settle(r.callKey, r.outcome);
   }
 
   /** Drops calls whose caller (at another app's object) went away. */

@@ -36,6 +36,22 @@ function jwksFor(url: string): ReturnType<typeof createRemoteJWKSet> {
   return set;
 }
 
+/** The HS256 key, imported once per secret rather than on every connect (jose imports raw bytes each time). */
+let hmac: { secret: string; key: Promise<CryptoKey> } | undefined;
+
+function hmacKey(secret: string): Promise<CryptoKey> {
+  if (hmac?.secret !== secret) {
+    const key = crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [
+      "verify",
+    ]);
+    hmac = { secret, key };
+    key.catch(() => {
+      if (hmac?.key === key) hmac = undefined;
+    });
+  }
+  return hmac.key;
+}
+
 function algOf(token: string): string | undefined {
   try {
     const header = JSON.parse(atob(token.split(".")[0]!.replace(/-/g, "+").replace(/_/g, "/"))) as { alg?: unknown };
@@ -103,7 +119,7 @@ export async function verifyToken(token: string, policy: TokenPolicy): Promise<T
   try {
     if (alg === "HS256") {
       if (!policy.secret) throw new TokenError("HS256 tokens are not accepted here");
-      const { payload } = await jwtVerify(token, new TextEncoder().encode(policy.secret), { ...options, algorithms: ["HS256"] });
+      const { payload } = await jwtVerify(token, await hmacKey(policy.secret), { ...options, algorithms: ["HS256"] });
       return claimsOf(payload);
     }
     if (alg === "RS256" || alg === "ES256") {

@@ -1,11 +1,12 @@
 import { DurableObject } from "cloudflare:workers";
 import { KeyedBatcher } from "../batcher";
 import { readConfig } from "../config";
-import type { ChannelRpc, Delivery, Publish } from "../do-contracts";
+import type { ChannelJoin, ChannelRpc, ChannelStats, Delivery, Publish, Recovery } from "../do-contracts";
 import { deferSchema } from "../storage/deferred-schema";
 import { StubCache } from "../stubs";
+import { ChannelHistory, type HistoryBounds } from "./channel-history";
 import { ChannelState } from "./channel-state";
-import { IdleRelease } from "./idle-release";
+import { type IdleHeld, IdleRelease } from "./idle-release";
 
 /**
  * One per channel: assigns each message its `seq`, keeps the retained value, and fans a message
@@ -17,6 +18,8 @@ import { IdleRelease } from "./idle-release";
  */
 export class ChannelObject extends DurableObject<Env> implements ChannelRpc {
   private state: ChannelState;
+  private history: ChannelHistory;
+  private readonly historyBounds: HistoryBounds;
   private readonly idle: IdleRelease;
   /** The alarm set for the idle check, once known: undefined until read, null when none. */
   private alarmAt: number | null | undefined;
@@ -27,9 +30,13 @@ export class ChannelObject extends DurableObject<Env> implements ChannelRpc {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.state = new ChannelState(deferSchema(ctx.storage.sql));
+    const config = readConfig(env);
+    const { maxBatchBytes, channelIdleMs } = config;
+    this.historyBounds = { size: config.historySize, ttlMs: config.historyTtlMs, bytes: config.historyBytes };
+    const sql = deferSchema(ctx.storage.sql);
+    this.state = new ChannelState(sql);
+    this.history = new ChannelHistory(sql, this.historyBounds, Date.now());
     this.stubs = new StubCache(env);
-    const { maxBatchBytes, channelIdleMs } = readConfig(env);
     this.idle = new IdleRelease(channelIdleMs, Date.now());
     this.deliveries = new KeyedBatcher(
       async (app, items) => {
@@ -41,13 +48,26 @@ export class ChannelObject extends DurableObject<Env> implements ChannelRpc {
   }
 
   /**
-   * Adds an app as a member; answers the retained frame for the new subscriber, if any, and the
-   * seq so far: the member delivers to the new subscriber only messages after it.
+   * Adds an app as a member; answers the seq so far (the member delivers to the new subscriber only
+   * messages after it), the epoch, and what the subscriber gets first: with `recovery`, the messages
+   * it missed when history still holds all of them, else the retained frame. The read and the seq
+   * come from one turn of this object, so no publish falls between them.
    */
-  join(channel: string, app: string, order?: number): { retained: string | null; seq: number } {
+  join(channel: string, app: string, order?: number, recovery?: Recovery): ChannelJoin {
     this.bind(channel);
     this.state.join(app, order);
-    return { retained: this.state.retained(), seq: this.state.seq };
+    const { seq, seqEpoch: epoch } = this.state;
+    const retained = this.state.retained();
+    if (!recovery) return { seq, epoch, retained };
+    const missed =
+      recovery.epoch === undefined || recovery.epoch === epoch ? this.history.since(recovery.since, seq, Date.now()) : "gap";
+    if (missed === "gap") return { seq, epoch, retained, recovered: false };
+    return { seq, epoch, retained: null, recovered: true, missed };
+  }
+
+  position(channel: string): { seq: number; epoch: string } {
+    this.bind(channel);
+    return { seq: this.state.seq, epoch: this.state.seqEpoch };
   }
 
   leave(channel: string, app: string, order?: number): void {
@@ -67,6 +87,8 @@ export class ChannelObject extends DurableObject<Env> implements ChannelRpc {
   publishBatch(channel: string, items: Publish[]): number[] {
     this.bind(channel);
     const published = items.map((p) => this.state.publish(p.fromJson, p.data, p.retain));
+    // Kept in the same storage transaction as the seq: the publisher waits for no extra write.
+    this.history.append(published, Date.now());
     this.state.commitSeq();
     void this.armIdleCheck();
     const handed: Promise<unknown>[] = [];
@@ -92,15 +114,16 @@ export class ChannelObject extends DurableObject<Env> implements ChannelRpc {
     return published.map((m) => m.seq);
   }
 
-  stats(channel: string): { channel: string; seq: number; epoch: string; members: string[]; retained: boolean } {
+  stats(channel: string): ChannelStats {
     this.bind(channel);
     const { seq, seqEpoch: epoch } = this.state;
-    return { channel, seq, epoch, members: [...this.state.members().keys()], retained: this.state.retained() !== null };
+    const members = [...this.state.members().keys()];
+    return { channel, seq, epoch, members, retained: this.state.retained() !== null, history: this.history.size };
   }
 
   /**
-   * Frees the storage of a channel that has had no member and no retained value for
-   * NEXUS_CHANNEL_IDLE_MS; `seq` then starts again from 0 under a new epoch.
+   * Frees the storage of a channel that has had no member, no retained value and no unexpired
+   * history for NEXUS_CHANNEL_IDLE_MS; `seq` then starts again from 0 under a new epoch.
    */
   override async alarm(): Promise<void> {
     this.alarmAt = null;
@@ -112,11 +135,17 @@ export class ChannelObject extends DurableObject<Env> implements ChannelRpc {
     }
     await this.ctx.storage.deleteAll();
     // Nothing is written again until the channel is used again.
-    this.state = new ChannelState(deferSchema(this.ctx.storage.sql));
+    const sql = deferSchema(this.ctx.storage.sql);
+    this.state = new ChannelState(sql);
+    this.history = new ChannelHistory(sql, this.historyBounds, Date.now());
   }
 
-  private held(): { members: number; retained: boolean } {
-    return { members: this.state.members().size, retained: this.state.retained() !== null };
+  private held(): IdleHeld {
+    return {
+      members: this.state.members().size,
+      retained: this.state.retained() !== null,
+      historyUntil: this.history.keptUntil(),
+    };
   }
 
   /** A channel that has just become unused is looked at again once it has been idle long enough. */

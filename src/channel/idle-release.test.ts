@@ -19,4 +19,11 @@ describe("IdleRelease", () => {
     expect(idle.decide(5000, { members: 1, retained: false })).toBe("in use");
     expect(idle.decide(5000, { members: 0, retained: true })).toBe("in use");
   });
+
+  it("keeps a channel until its newest history message has expired", () => {
+    const idle = new IdleRelease(1000, 0);
+    expect(idle.decide(1000, { members: 0, retained: false, historyUntil: 5000 })).toEqual({ wakeAt: 5000 });
+    expect(idle.decide(5000, { members: 0, retained: false, historyUntil: 5000 })).toBe("release");
+    expect(idle.decide(1000, { members: 0, retained: false, historyUntil: 200 })).toBe("release");
+  });
 });

@@ -51,12 +51,20 @@ export function parseResource(resource: string): { kind: Kind; suffix: string } 
 
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
+/** Random bytes drawn 1 KiB at a time: one call into the runtime's CSPRNG per ~50 connects, not two per connect. */
+const pool = { bytes: new Uint8Array(1024), used: 1024 };
+
 /** A random suffix of [A-Za-z0-9], 8 characters unless told otherwise. */
 export function randomSuffix(length = 8): string {
-  const bytes = new Uint8Array(length);
-  crypto.getRandomValues(bytes);
   let out = "";
-  // 256 % 62 leaves a small bias; irrelevant for a uniqueness suffix, which is checked anyway.
-  for (const b of bytes) out += ALPHABET[b % ALPHABET.length];
+  for (let i = 0; i < length; i++) {
+    // Filled on first use, not at load: workerd allows randomness only inside a request.
+    if (pool.used === pool.bytes.length) {
+      crypto.getRandomValues(pool.bytes);
+      pool.used = 0;
+    }
+    // 256 % 62 leaves a small bias; irrelevant for a uniqueness suffix, which is checked anyway.
+    out += ALPHABET[(pool.bytes[pool.used++] as number) % ALPHABET.length];
+  }
   return out;
 }

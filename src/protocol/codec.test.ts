@@ -21,6 +21,14 @@ describe("client frame codec", () => {
     });
     expect(decode({ t: "direct", app: "a", resource: "default1", data: "x" })).toMatchObject({ ok: true });
     expect(decode({ t: "sub", id: "s", channel: "prices/eu:1" })).toMatchObject({ ok: true });
+    expect(decode({ t: "sub", id: "s", channel: "p", since: 37, epoch: "k3x9" })).toEqual({
+      ok: true,
+      frame: { t: "sub", id: "s", channel: "p", since: 37, epoch: "k3x9" },
+    });
+    expect(decode({ t: "sub", id: "s", channel: "p", since: 0 })).toEqual({
+      ok: true,
+      frame: { t: "sub", id: "s", channel: "p", since: 0 },
+    });
     expect(decode({ t: "pub", channel: "p", data: "", retain: true, id: "p1" })).toMatchObject({
       ok: true,
       frame: { retain: true, id: "p1" },
@@ -67,6 +75,10 @@ describe("client frame codec", () => {
     ["serve without array", { t: "serve", id: "v1", methods: "sum" }, "v1", "array"],
     ["bad scope", { t: "find", id: "f1", scope: "world" }, "f1", "scope"],
     ["sub without id", { t: "sub", channel: "c" }, undefined, '"id" is required'],
+    ["negative since", { t: "sub", id: "s3", channel: "c", since: -1 }, "s3", '"since"'],
+    ["fractional since", { t: "sub", id: "s4", channel: "c", since: 1.5 }, "s4", '"since"'],
+    ["string since", { t: "sub", id: "s5", channel: "c", since: "3" }, "s5", '"since"'],
+    ["non-string epoch", { t: "sub", id: "s6", channel: "c", since: 3, epoch: 7 }, "s6", '"epoch"'],
     ["api.res with bad ok", { t: "api.res", rid: "r", ok: "yes" }, undefined, '"ok"'],
   ])("refuses %s with bad_request", (_what, frame, id, message) => {
     const r = decode(frame);

@@ -106,7 +106,22 @@ function decodeFields(f: Fields): ClientFrame {
       if (frameId !== undefined) frame.id = frameId;
       return frame;
     }
-    case "sub":
+    case "sub": {
+      const frame: ClientFrame = {
+        t: "sub",
+        id: id(f, true) as string,
+        channel: reqStr(f, "channel", { pattern: NAME_PATTERN }),
+      };
+      if (f.since !== undefined) {
+        if (typeof f.since !== "number" || !Number.isSafeInteger(f.since) || f.since < 0) {
+          throw new Invalid('"since" must be a non-negative integer (a seq)');
+        }
+        frame.since = f.since;
+      }
+      const epoch = str(f, "epoch", { optional: true, max: 64 });
+      if (epoch !== undefined) frame.epoch = epoch;
+      return frame;
+    }
     case "unsub":
       return { t: f.t, id: id(f, true) as string, channel: reqStr(f, "channel", { pattern: NAME_PATTERN }) };
     case "pub": {

@@ -30,7 +30,7 @@ export type ClientFrame =
   | { t: "api.res"; rid: string; ok: false; error: WireError }
   | { t: "serve"; id: string; methods: string[] }
   | { t: "direct"; app: string; resource: string; data: string; uid?: string; id?: string }
-  | { t: "sub"; id: string; channel: string }
+  | { t: "sub"; id: string; channel: string; since?: number; epoch?: string }
   | { t: "unsub"; id: string; channel: string }
   | { t: "pub"; channel: string; data: string; retain?: boolean; id?: string }
   | { t: "find"; id: string; app?: string; kind?: string; scope?: "app" }
@@ -41,7 +41,7 @@ export type ClientFrame =
 /** Frames the server sends. */
 export type ServerFrame =
   | { t: "welcome"; v: 1; jid: string; from: Identity; limits: WelcomeLimits }
-  | { t: "ack"; id: string }
+  | { t: "ack"; id: string; seq?: number; epoch?: string; recovered?: boolean }
   | { t: "error"; id?: string; code: ErrorCode; message: string; quota?: Quota }
   | { t: "api.req"; rid: string; method: string; from: Identity; data: unknown }
   | { t: "api.result"; id: string; ok: true; data: unknown; from: Identity }

@@ -1,5 +1,5 @@
 import { connect, NexusError } from "@qe/nexus-sdk";
-import type { Browser, Page } from "playwright-core";
+import type { Browser, Page, WebSocketRoute } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ensureSdkBuild } from "../../scripts/sdk-build";
 import { artifact, launchChromium } from "../support/browser";
@@ -19,6 +19,31 @@ let workerResource = "";
 const pageErrors: string[] = [];
 const directs: { text: string; from: string }[] = [];
 let directArrived: (() => void) | undefined;
+
+/**
+ * The console's sockets pass through a route, so that a test can cut the current one (a network
+ * that goes away) and hold what the next one receives (its welcome) while messages are published.
+ */
+const routed = {
+  current: undefined as { page: WebSocketRoute; server: WebSocketRoute } | undefined,
+  holding: false,
+  held: [] as (() => void)[],
+  reconnected: undefined as (() => void) | undefined,
+};
+
+function routeSocket(ws: WebSocketRoute): void {
+  const server = ws.connectToServer();
+  routed.current = { page: ws, server };
+  if (!routed.holding) return; // forwarded both ways as it comes
+  const queue: (string | Buffer)[] = [];
+  let open = false;
+  server.onMessage((m) => (open ? ws.send(m) : queue.push(m)));
+  routed.held.push(() => {
+    open = true;
+    for (const m of queue.splice(0)) ws.send(m);
+  });
+  routed.reconnected?.();
+}
 
 async function shot(name: string) {
   await page.screenshot({ path: artifact(`console-${name}.png`), fullPage: true });
@@ -46,6 +71,7 @@ beforeAll(async () => {
   page = await browser.newPage({ viewport: { width: 1200, height: 850 } });
   page.setDefaultTimeout(15_000);
   page.on("pageerror", (err) => pageErrors.push(err.message));
+  await page.routeWebSocket(/\/v1\/connect/, routeSocket);
 });
 
 afterAll(async () => {
@@ -201,6 +227,34 @@ describe("console", () => {
     expect(await row.locator('td[data-label="Seq"]').textContent()).toBe(String(seqs[0]));
     expect(await row.locator('td[data-label="Retained value"]').textContent()).toContain(`#${seqs[0]} from webuo`);
     await shot("channels");
+  });
+
+  it("shows a gap in the channel log when a reconnect could not recover what was missed", async () => {
+    const metas = await page.locator(".log .msg .meta").allTextContents();
+    const lastSeen = Math.max(...metas.map((m) => Number(/#(\d+)/.exec(m)?.[1])));
+    routed.holding = true;
+    const reconnected = new Promise<void>((resolve) => {
+      routed.reconnected = resolve;
+    });
+    const cut = routed.current!;
+    await cut.server.close();
+    await cut.page.close({ code: 1001, reason: "the network went away (test)" });
+    await reconnected; // the console is back on a new socket; its welcome waits
+    // Past the channel's history (256 messages by default): the edge cannot recover them.
+    await Promise.all(Array.from({ length: 300 }, (_, i) => worker!.publish("prices", `while away ${i}`, { ack: true })));
+    routed.holding = false;
+    for (const release of routed.held.splice(0)) release();
+
+    const gap = page.locator('.log .gap[data-channel="prices"]');
+    await gap.waitFor();
+    expect(await gap.getAttribute("data-reason")).toBe("not_recovered");
+    expect(await gap.textContent()).toContain(`messages after #${lastSeen} were published while this console was away`);
+    expect(await page.locator(".log .msg", { hasText: "while away" }).count()).toBe(0);
+    await worker!.publish("prices", "after the gap", { ack: true });
+    const after = page.locator(".log .msg", { hasText: "after the gap" });
+    await after.waitFor();
+    expect(await after.locator(".meta").textContent()).toContain(`#${lastSeen + 301}`);
+    await shot("channel-gap");
   });
 
   it("sends a direct to the worker and shows the server's ack", async () => {

@@ -29,7 +29,12 @@ async function subscribers(app: string, n: number, channel: string): Promise<Blo
 
 async function sub(b: Block, channel: string): Promise<void> {
   const id = `s${++seq}`;
-  expect(await b.request({ t: "sub", id, channel })).toEqual({ t: "ack", id });
+  expect(await b.request({ t: "sub", id, channel })).toEqual({
+    t: "ack",
+    id,
+    seq: expect.any(Number),
+    epoch: expect.any(String),
+  });
 }
 
 /** The next `n` frames of `b`, which must all be messages. */

@@ -38,7 +38,7 @@ describe("retained", () => {
     const sub = await open("eret-b", "webuo");
     const id = `s${++seq}`;
     sub.send({ t: "sub", id, channel });
-    expect(await sub.next()).toEqual({ t: "ack", id });
+    expect(await sub.next()).toEqual({ t: "ack", id, seq: expect.any(Number), epoch: expect.any(String) });
     const retained = await sub.next();
     expect(retained).toEqual({
       t: "msg",
@@ -60,7 +60,7 @@ describe("retained", () => {
     await publish(publisher, channel, "online", true);
     const id = `s${++seq}`;
     current.send({ t: "sub", id, channel });
-    expect(await current.next()).toEqual({ t: "ack", id });
+    expect(await current.next()).toEqual({ t: "ack", id, seq: expect.any(Number), epoch: expect.any(String) });
     expect(await current.next()).toMatchObject({ data: "online", retained: true });
 
     await publish(publisher, channel, "", true);
@@ -69,7 +69,7 @@ describe("retained", () => {
     const late = await open("eret-a", "webxo");
     const id2 = `s${++seq}`;
     late.send({ t: "sub", id: id2, channel });
-    expect(await late.next()).toEqual({ t: "ack", id: id2 });
+    expect(await late.next()).toEqual({ t: "ack", id: id2, seq: expect.any(Number), epoch: expect.any(String) });
     // Had anything been retained, it would come before this live message.
     await publish(publisher, channel, "live", false);
     expect(await late.next()).toMatchObject({ t: "msg", data: "live" });
@@ -90,7 +90,7 @@ describe("retained", () => {
     await publish(publisher, channel, "last", true);
     await Promise.all(
       joiners.map(async (b) => {
-        expect(await b.next()).toEqual({ t: "ack", id: "s" });
+        expect(await b.next()).toEqual({ t: "ack", id: "s", seq: expect.any(Number), epoch: expect.any(String) });
         const msgs: Received[] = [];
         do msgs.push(await b.next());
         while (msgs.at(-1)!.data !== "last");
@@ -113,7 +113,7 @@ describe("retained", () => {
     const watcher = await open("eret-b");
     const id = `s${++seq}`;
     watcher.send({ t: "sub", id, channel });
-    expect(await watcher.next()).toEqual({ t: "ack", id });
+    expect(await watcher.next()).toEqual({ t: "ack", id, seq: expect.any(Number), epoch: expect.any(String) });
     const before = await watcher.next();
     expect(before).toMatchObject({ data: "persisted", retained: true });
 
@@ -123,7 +123,7 @@ describe("retained", () => {
     const after = await open("eret-b", "webuo");
     const id2 = `s${++seq}`;
     after.send({ t: "sub", id: id2, channel });
-    expect(await after.next()).toEqual({ t: "ack", id: id2 });
+    expect(await after.next()).toEqual({ t: "ack", id: id2, seq: expect.any(Number), epoch: expect.any(String) });
     expect(await after.next()).toEqual(before);
     const publisher2 = await open("eret-a");
     await publish(publisher2, channel, "next", false);

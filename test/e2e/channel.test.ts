@@ -26,7 +26,12 @@ const nextId = (): string => `i${++seq}`;
 
 async function sub(b: Block, channel: string): Promise<void> {
   const id = nextId();
-  expect(await b.request({ t: "sub", id, channel })).toEqual({ t: "ack", id });
+  expect(await b.request({ t: "sub", id, channel })).toEqual({
+    t: "ack",
+    id,
+    seq: expect.any(Number),
+    epoch: expect.any(String),
+  });
 }
 
 /** Asserts that nothing is queued or in flight for `b`: a find sent now is answered next. */
@@ -182,7 +187,7 @@ describe("unsub", () => {
     b.send({ t: "sub", id: "s1", channel });
     b.send({ t: "unsub", id: "u1", channel });
     expect([await b.next(), await b.next()]).toEqual([
-      { t: "ack", id: "s1" },
+      { t: "ack", id: "s1", seq: 0, epoch: expect.any(String) },
       { t: "ack", id: "u1" },
     ]);
     const reader = await open("ech-a");
@@ -194,7 +199,11 @@ describe("unsub", () => {
     // sub, sub, unsub, sub: one subscription at the end, so exactly one copy of each message.
     const ids = ["s2", "s3", "u2", "s4"];
     for (const id of ids) b.send({ t: id.startsWith("s") ? "sub" : "unsub", id, channel });
-    expect(await Promise.all(ids.map(() => b.next()))).toEqual(ids.map((id) => ({ t: "ack", id })));
+    expect(await Promise.all(ids.map(() => b.next()))).toEqual(
+      ids.map((id) =>
+        id.startsWith("s") ? { t: "ack", id, seq: expect.any(Number), epoch: expect.any(String) } : { t: "ack", id },
+      ),
+    );
     publisher.send({ t: "pub", channel, data: "subscribed" });
     expect(await b.next()).toMatchObject({ t: "msg", data: "subscribed" });
     await expectNothingPending(b);

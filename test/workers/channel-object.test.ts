@@ -48,15 +48,15 @@ describe("channel object", () => {
 });
 
 describe("an idle channel", () => {
-  it("frees its storage once it has no member and no retained value; seq starts again under a new epoch", async () => {
+  it("frees its storage once it has no member, no retained value and no unexpired history; seq starts again under a new epoch", async () => {
     const stub = env.CHANNEL.getByName("idle-1");
     await stub.join("idle-1", "app1");
     for (let i = 0; i < 3; i++) await stub.publish("idle-1", FROM, `m${i}`, false);
     const before = await stub.stats("idle-1");
     expect(before.seq).toBe(3);
     const after = await runInDurableObject(stub, async (_live: ChannelObject, state) => {
-      // An instance whose idle period is 1 ms, over the same storage.
-      const fresh = new ChannelObject(state, { ...env, NEXUS_CHANNEL_IDLE_MS: "1" } as Env);
+      // An instance whose idle period and history TTL are 1 ms, over the same storage.
+      const fresh = new ChannelObject(state, { ...env, NEXUS_CHANNEL_IDLE_MS: "1", NEXUS_HISTORY_TTL_MS: "1" } as Env);
       await fresh.leave("idle-1", "app1");
       const alarm = await state.storage.getAlarm();
       await new Promise((resolve) => setTimeout(resolve, 5)); // the idle period passes

@@ -47,7 +47,7 @@ from .errors import (
 from .frames import Block, CallContext, DirectContext, Limits, Message
 from .identity import KINDS, Identity, Jid, is_worker_kind, parse_jid, parse_resource
 from .served import ApiHandler, Served, Serving
-from .subscription import MessageHandler, Subscribing, Subscription
+from .subscription import MessageHandler, Resubscribed, Subscribing, Subscription
 from .transport import TokenSource
 
 __version__ = "0.1.0"
@@ -81,6 +81,7 @@ __all__ = [
     "OfflineError",
     "QuotaExceededError",
     "RateLimitedError",
+    "Resubscribed",
     "Served",
     "Serving",
     "State",

@@ -6,12 +6,20 @@ import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from .errors import BadRequestError, DisconnectedError, NexusError
 from .frames import Frame, Message, sub_frame, unsub_frame
 from .identity import NAME_PATTERN
-from .subscription import MessageHandler, Subscription
+from .subscription import MessageHandler, Resubscribed, Subscription
+
+
+class Declare(Protocol):
+    """Writes a declaration (``sub``, ``unsub``) past the call queue; ``on_answer`` sees its ack at once."""
+
+    def __call__(
+        self, what: str, build: Callable[[str], Frame], on_answer: Callable[[Frame], None] | None = None, /
+    ) -> Awaitable[Frame | None]: ...
 
 
 @dataclass
@@ -19,22 +27,29 @@ class _Channel:
     subs: set[Subscription] = field(default_factory=set)
     active: bool = False
     waiters: list[tuple[Subscription, asyncio.Future[Subscription]]] = field(default_factory=list)
-    # The highest seq delivered here, and the epoch it belongs to (from the sub ack, when the edge sends one).
+    # Where this client stands in the channel: every seq up to last_seq was delivered here, or came before
+    # the subscription began (a first ack's seq); epoch is the sequence it belongs to (from the sub acks).
     last_seq: int | None = None
     epoch: str | None = None
+    # A retained value at or below this seq was delivered before the latest reconnect: not again.
+    retained_floor: int | None = None
+    # Acked once at least: a later sub is a resubscribe, which the subscriptions hear about.
+    subscribed: bool = False
 
 
 class ChannelSubscriptions:
     """One wire ``sub`` per channel however many local subscriptions share it, all restored after a
     reconnect (with ``since``/``epoch`` when the edge told an epoch), ``unsub`` when the last one goes.
 
-    A reconnect never delivers a message twice: the retained value that follows a new ``sub`` ack is
-    dropped when its ``seq`` was already delivered under the same epoch.
+    A reconnect never delivers a message twice: a message at or below where the client stands is dropped,
+    and so is the retained value that follows a resubscribe's ack when its ``seq`` was already delivered
+    under the same epoch. Each resubscribe tells the channel's subscriptions whether it recovered
+    (``ack.recovered``), before the messages that follow the ack.
     """
 
     def __init__(
         self,
-        declare: Callable[[str, Callable[[str], Frame]], Awaitable[Frame | None]],
+        declare: Declare,
         is_open: Callable[[], bool],
         report: Callable[[BaseException], None],
         run: Callable[[Callable[[], Any]], None],
@@ -85,8 +100,11 @@ class ChannelSubscriptions:
         entry = self._channels.get(message.channel)
         if entry is None:
             return
-        if message.retained and entry.last_seq is not None and message.seq <= entry.last_seq:
-            return  # the retained value this client already had before the reconnect
+        if message.retained:
+            if entry.retained_floor is not None and message.seq <= entry.retained_floor:
+                return  # the retained value this client already had before the reconnect
+        elif entry.last_seq is not None and message.seq <= entry.last_seq:
+            return  # delivered already (or from before the subscription began)
         entry.last_seq = message.seq if entry.last_seq is None else max(entry.last_seq, message.seq)
         for sub in list(entry.subs):
             sub.deliver(message)
@@ -106,8 +124,13 @@ class ChannelSubscriptions:
     async def _send_sub(self, name: str, entry: _Channel) -> None:
         recover = entry.last_seq is not None and entry.epoch is not None
         since, epoch = (entry.last_seq, entry.epoch) if recover else (None, None)
+
+        def on_ack(ack: Frame) -> None:
+            if self._channels.get(name) is entry:
+                self._on_ack(name, entry, ack, recover)
+
         try:
-            ack = await self._declare("sub", lambda id: sub_frame(id, name, since=since, epoch=epoch))
+            await self._declare("sub", lambda id: sub_frame(id, name, since=since, epoch=epoch), on_ack)
         except DisconnectedError as err:
             if err.retryable:
                 return  # the next socket's restore subscribes again; the waiters keep waiting
@@ -118,23 +141,40 @@ class ChannelSubscriptions:
             return
         if self._channels.get(name) is not entry:
             return
-        self._acked(entry, ack or {})
         entry.active = True
         for sub, future in entry.waiters:
             if not future.done():
                 future.set_result(sub)
         entry.waiters.clear()
 
+    def _on_ack(self, name: str, entry: _Channel, ack: Frame, asked: bool) -> None:
+        # Runs as the ack arrives, before the frames behind it: the listener hears of a gap before what follows.
+        recovered = self._acked(entry, ack, asked)
+        if entry.subscribed:
+            report = Resubscribed(name, recovered)
+            waiting = {sub for sub, _ in entry.waiters}
+            for sub in list(entry.subs - waiting):
+                sub.resubscribed(report)
+        entry.subscribed = True
+
     @staticmethod
-    def _acked(entry: _Channel, ack: Frame) -> None:
+    def _acked(entry: _Channel, ack: Frame, asked: bool) -> bool:
+        """Updates where the client stands from a ``sub`` ack; ``True`` when the edge recovered what was missed."""
         epoch, seq = ack.get("epoch"), ack.get("seq")
+        recovered = asked and ack.get("recovered") is True
         restarted = isinstance(epoch, str) and entry.epoch is not None and epoch != entry.epoch
         # Without an epoch, a channel sequence that went backwards also means it started again.
         went_back = isinstance(seq, int) and entry.last_seq is not None and seq < entry.last_seq
         if restarted or went_back:
             entry.last_seq = None
+        entry.retained_floor = entry.last_seq
         if isinstance(epoch, str):
             entry.epoch = epoch
+        if not recovered and isinstance(seq, int):
+            # Nothing older than the ack's seq will come (live messages are above it): the client stands
+            # there now, so a later resubscribe asks only for what it could have seen.
+            entry.last_seq = seq if entry.last_seq is None else max(entry.last_seq, seq)
+        return recovered
 
     def _fail(self, name: str, entry: _Channel, err: NexusError) -> None:
         if self._channels.get(name) is not entry:

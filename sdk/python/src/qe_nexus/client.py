@@ -295,9 +295,16 @@ class Client:
         self._declarations.add(future)
         future.add_done_callback(self._declarations.discard)
 
-    def _declare(self, what: str, build: Callable[[str], Frame]) -> Awaitable[Frame | None]:
+    def _declare(
+        self, what: str, build: Callable[[str], Frame], on_answer: Callable[[Frame], None] | None = None
+    ) -> Awaitable[Frame | None]:
         return self._pending.request(
-            what, lambda id, _: build(id or ""), timeout=self._request_timeout, expect_answer=True, bypass_queue=True
+            what,
+            lambda id, _: build(id or ""),
+            timeout=self._request_timeout,
+            expect_answer=True,
+            bypass_queue=True,
+            on_answer=on_answer,
         )
 
     def _queue(self, what: str, build: Callable[[str], Frame]) -> Awaitable[Frame | None]:

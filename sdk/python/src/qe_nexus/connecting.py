@@ -50,7 +50,7 @@ def connect(
     ``url`` is the edge's base URL (``http(s)://`` or ``ws(s)://``); ``token`` a JWT, or a callable
     (sync or async) asked again on every reconnect and on close 4001; ``kind`` asks the server for a
     random suffix (``"pydefault"``), ``resource`` an exact resource. ``reconnect`` is ``True`` (full-jitter
-    backoff, 0.5 s doubling to 15 s), a :class:`Backoff`, or ``False``. ``ping_interval`` overrides the
+    backoff, 0.5 s doubling to 2 s), a :class:`Backoff`, or ``False``. ``ping_interval`` overrides the
     keepalive period, by default ``welcome.limits.pingIntervalMs``. Raises ``UnauthorizedError`` (401),
     ``ForbiddenError`` (403), ``BadRequestError`` (400), ``QuotaExceededError`` (429),
     ``UnavailableError`` (503) when refused, ``DisconnectedError`` when the edge cannot be reached::

@@ -26,6 +26,7 @@ class _Entry:
     deadline: float
     expect_answer: bool
     future: asyncio.Future[Frame | None]
+    on_answer: Callable[[Frame], None] | None = None
     sent: bool = False
     timer: asyncio.TimerHandle | None = field(default=None, repr=False)
 
@@ -47,9 +48,19 @@ class PendingRequests:
         return len(self._entries)
 
     def request(
-        self, what: str, build: FrameBuilder, *, timeout: float, expect_answer: bool, bypass_queue: bool = False
+        self,
+        what: str,
+        build: FrameBuilder,
+        *,
+        timeout: float,
+        expect_answer: bool,
+        bypass_queue: bool = False,
+        on_answer: Callable[[Frame], None] | None = None,
     ) -> asyncio.Future[Frame | None]:
-        """Writes (or queues) a frame; the future gets its answer frame, ``None`` for fire-and-forget."""
+        """Writes (or queues) a frame; the future gets its answer frame, ``None`` for fire-and-forget.
+
+        ``on_answer`` sees a successful answer at once, before the reader handles the next frame (a
+        future's waiter runs only later), so what a ``sub`` ack says is in force for the frames behind it."""
         loop = asyncio.get_running_loop()
         self._next += 1
         prefix = "c" if what.startswith("api ") else what[0]
@@ -61,6 +72,7 @@ class PendingRequests:
             deadline=loop.time() + timeout,
             expect_answer=expect_answer,
             future=loop.create_future(),
+            on_answer=on_answer,
         )
         self._entries[entry.id] = entry
         # A caller that stops waiting (cancelled, wait_for) frees its entry at once.
@@ -87,6 +99,8 @@ class PendingRequests:
         elif frame.get("t") == "api.result" and frame.get("ok") is not True:
             self._finish(entry, error=from_wire(frame.get("error")))
         else:
+            if entry.on_answer is not None and not entry.future.done():
+                entry.on_answer(frame)
             self._finish(entry, result=frame)
         return True
 

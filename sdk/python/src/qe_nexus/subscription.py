@@ -3,15 +3,35 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Awaitable, Callable, Generator
+from dataclasses import dataclass
 from types import TracebackType
-from typing import Any
+from typing import Any, Literal
 
 from .frames import Message
 from .handlers import positional_count
 
 #: A channel handler: ``handler(text, message)``, or ``handler(text)``; sync or async.
 MessageHandler = Callable[..., Any]
+
+
+@dataclass(frozen=True)
+class Resubscribed:
+    """How a subscription came back after a reconnect (the ``resubscribed`` event, as centrifuge's
+    ``subscribed`` context with ``recovered``).
+
+    ``recovered`` is ``True`` when the edge delivered, from the channel's history, every message published
+    while this client was away: they follow, in order, before live ones, none twice. ``False`` means some
+    may be missing (the history no longer reached back, the channel started again, or nothing had told
+    the client where it stood); the retained value, if any, follows instead.
+
+    >>> Resubscribed("prices", recovered=True)
+    Resubscribed(channel='prices', recovered=True)
+    """
+
+    channel: str
+    recovered: bool
 
 
 class Subscription:
@@ -40,11 +60,35 @@ class Subscription:
         # Without a handler the iterator is the only consumer: keep what arrives before the loop starts.
         self._queue: asyncio.Queue[Message | None] | None = asyncio.Queue() if handler is None else None
         self._ended = False
+        self._listeners: list[Callable[[Resubscribed], Any]] = []
+        #: The outcome of the latest resubscribe: ``None`` until the first reconnect, then whether every
+        #: message published meanwhile was recovered (see :class:`Resubscribed`).
+        self.recovered: bool | None = None
 
     @property
     def closed(self) -> bool:
         """``True`` once unsubscribed or the client closed."""
         return self._ended
+
+    def on(self, event: Literal["resubscribed"], listener: Callable[[Resubscribed], Any]) -> Callable[[], None]:
+        """Listens to ``resubscribed``: after every reconnect, once the channel is subscribed again and before
+        any message of the new socket, ``listener(Resubscribed)`` (sync or async) says whether nothing was
+        missed; returns the function that stops listening::
+
+            sub.on("resubscribed", lambda r: None if r.recovered else print("gap in", r.channel))
+        """
+        if event != "resubscribed":
+            raise ValueError(f"unknown event {event!r}: a subscription has 'resubscribed'")
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
+    def resubscribed(self, report: Resubscribed) -> None:
+        """Records and announces a resubscribe's outcome (internal)."""
+        if self._ended:
+            return
+        self.recovered = report.recovered
+        for listener in list(self._listeners):
+            self._run(functools.partial(listener, report))
 
     async def unsubscribe(self) -> None:
         """Stops this subscription; the wire ``unsub`` goes out when it was the channel's last one."""

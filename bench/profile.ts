@@ -1,0 +1,143 @@
+// `npm run bench:profile -- <path>... [--ms 3000] [--no-profile]`: what bounds a path. Runs each path for
+// a few seconds, one after the other, on one local stack with the runtime's inspector open, and prints
+// its rate, the runtime's CPU time per unit (from /proc: all of workerd, JS and C++), and a V8 CPU
+// profile of the isolate (self time per function, idle, GC and "(program)": the runtime's C++ under
+// JS, e.g. RPC and storage). Paths:
+//   echo          the bare Durable Object echo, 64 in flight (the floor)
+//   direct-same   Directs within one app, 64 in flight
+//   direct-cross  Directs across apps, 64 in flight
+//   api-same      API calls within one app, 64 in flight
+//   api-cross     API calls across apps, 64 in flight
+//   channel       one publisher to one subscriber, 8 in flight
+//   connect       connects of one token, 250 at a time
+//   echo-connect  connects to the bare echo, 250 at a time (the connect floor)
+import { readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { startLocalStack } from "../scripts/local-stack";
+import { BENCH_VARS } from "./bench";
+import { APP_A, type BenchContext, OWNER_A, setUpApps } from "./context";
+import { profileWhile } from "./cpu-profile";
+import { freePort } from "./heap-probe";
+import { runWindow } from "./loop";
+import { RuntimeTracker } from "./runtime-tracker";
+import { openEcho } from "./scenarios/echo";
+import { workerPair } from "./scenarios/workers";
+import { closeAll, openMany, type WireClient } from "./wire-client";
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { ms: { type: "string", default: "3000" }, "no-profile": { type: "boolean", default: false } },
+});
+const paths = positionals.length > 0 ? positionals : ["echo", "api-cross"];
+const maxMs = Number(values.ms);
+
+/** User + system CPU time of a process so far, in ms. */
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
+/** Sets the path up; `run` does `count` units (or until maxMs) and answers how many it completed. */
+async function prepare(
+  ctx: BenchContext,
+  path: string,
+): Promise<{ run(count: number, maxMs: number): Promise<number>; close(): Promise<void> }> {
+  const window = path === "channel" ? 8 : 64;
+  const loop = async (send: (k: number) => void, attach: (done: (k: number) => void) => void, count: number, ms: number) =>
+    (await runWindow({ count, maxMs: ms, window, send, attach })).completed;
+  if (path === "echo") {
+    const c = await openEcho(ctx);
+    const send = (k: number) => c.send(JSON.stringify({ t: "direct", app: APP_A, resource: "defaultEcho", data: String(k) }));
+    const attach = (done: (k: number) => void) => {
+      c.onFrame = (f) => done(Number(f.data));
+    };
+    return { run: (n, ms) => loop(send, attach, n, ms), close: () => c.close() };
+  }
+  if (["api-same", "api-cross", "direct-same", "direct-cross"].includes(path)) {
+    const pair = await workerPair(ctx, path.endsWith("same") ? "same" : "cross");
+    if (path.startsWith("direct")) {
+      const prefix = `{"t":"direct","app":"${APP_A}","resource":"${pair.resource}","data":"`;
+      const attach = (done: (k: number) => void) => {
+        pair.worker.onFrame = (f) => {
+          if (f.t === "direct") done(Number(f.data));
+        };
+      };
+      return { run: (n, ms) => loop((k) => pair.sender.send(`${prefix}${k}"}`), attach, n, ms), close: () => pair.close() };
+    }
+    const prefix = `{"t":"api","app":"${APP_A}","method":"echo","data":0,"id":"`;
+    const attach = (done: (k: number) => void) => {
+      pair.sender.onFrame = (f) => {
+        if (f.t === "api.result") done(Number(f.id));
+      };
+    };
+    return { run: (n, ms) => loop((k) => pair.sender.send(`${prefix}${k}"}`), attach, n, ms), close: () => pair.close() };
+  }
+  const token = await ctx.token({ uid: OWNER_A, app: APP_A });
+  if (path === "channel") {
+    const channel = `profile.${Date.now()}`;
+    const publisher = await ctx.connect(token, { kind: "default" });
+    const sub = await ctx.connect(token, { kind: "webuo" });
+    await sub.expectAck({ t: "sub", channel });
+    const prefix = `{"t":"pub","channel":"${channel}","data":"`;
+    const attach = (done: (k: number) => void) => {
+      sub.onFrame = (f) => {
+        if (f.t === "msg") done(Number(f.data));
+      };
+    };
+    return {
+      run: (n, ms) => loop((k) => publisher.send(`${prefix}${k}"}`), attach, n, ms),
+      close: () => closeAll([publisher, sub]),
+    };
+  }
+  if (path === "connect" || path === "echo-connect") {
+    const held: WireClient[] = [];
+    const open = path === "connect" ? () => ctx.connect(token, { kind: "webuo" }) : () => openEcho(ctx);
+    return {
+      async run(n) {
+        const r = await openMany(n, 250, open);
+        held.push(...r.clients);
+        return r.clients.length;
+      },
+      close: () => closeAll(held),
+    };
+  }
+  throw new Error(`unknown path "${path}"`);
+}
+
+async function measure(rt: RuntimeTracker, inspectorPort: number, path: string): Promise<void> {
+  const p = await prepare(rt.ctx, path);
+  const connects = path.endsWith("connect");
+  const count = connects ? 2000 : 1_000_000;
+  await p.run(connects ? 500 : 5000, 1500); // warm-up: JIT, objects started
+  const pid = (await rt.attempt("shared", async (pid) => pid)) as number;
+  rt.unpin();
+  const cpu0 = cpuMs(pid);
+  const t0 = performance.now();
+  const work = () => p.run(count, maxMs);
+  const { result: done, profile } = values["no-profile"]
+    ? { result: await work(), profile: undefined }
+    : await profileWhile(inspectorPort, work);
+  const wallMs = performance.now() - t0;
+  const cpu = cpuMs(pid) - cpu0;
+  await p.close();
+  const per = (ms: number) => `${((ms * 1000) / done).toFixed(1)} µs`;
+  console.log(`${path}: ${done} units in ${wallMs.toFixed(0)} ms = ${Math.round((done / wallMs) * 1000)}/s`);
+  console.log(`  workerd CPU ${cpu.toFixed(0)} ms (${((cpu / wallMs) * 100).toFixed(0)}% of one core) = ${per(cpu)} per unit`);
+  if (!profile) return;
+  const js = profile.totalMs - profile.idleMs - profile.programMs - profile.gcMs;
+  console.log(
+    `  isolate: JS ${per(js)}, GC ${per(profile.gcMs)}, runtime C++ "(program)" ${per(profile.programMs)}, idle ${per(profile.idleMs)} per unit`,
+  );
+  for (const f of profile.top.slice(0, 25)) console.log(`  ${per(f.ms).padStart(10)}  ${f.name}`);
+}
+
+const inspectorPort = await freePort();
+const stack = await startLocalStack({ mqttPort: 0, vars: BENCH_VARS, inspectorPort, logLevel: "error" });
+try {
+  const rt = await RuntimeTracker.start(stack, { maxMs, scale: 1, log: console.error });
+  await setUpApps(rt.ctx);
+  for (const path of paths) await measure(rt, inspectorPort, path);
+} finally {
+  await stack.stop();
+}
