@@ -137,6 +137,10 @@ func TestReconnectAfterEdgeRestart(t *testing.T) {
 	if len(texts) != 2 || texts[0] != "after" {
 		t.Fatalf("client's messages after the restart: %v", texts)
 	}
+	// The channel's history survived the restart (same data directory): the resubscribe recovered.
+	if recovered, ok := csub.Recovered(); !ok || !recovered {
+		t.Fatalf("Recovered() after the restart = %v, %v; want true, true", recovered, ok)
+	}
 	for what, n := range map[string]int{
 		"call queued": calls.count("queued"), "call after": calls.count("after"),
 		"a before": subA.count("before"), "a after": subA.count("after"), "b before": subB.count("before"), "b after": subB.count("after"),

@@ -24,7 +24,7 @@ export class ExpiryAlarm {
   private readonly connecting = new Map<string, number>();
 
   constructor(
-    private readonly clock: AlarmClock,
+    private readonly clock: Pick<AlarmClock, "by">,
     private readonly blocks: () => Iterable<Expiring>,
   ) {}
 

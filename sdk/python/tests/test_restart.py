@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from qe_nexus import DisconnectedError, Message
+from qe_nexus import DisconnectedError, Message, Resubscribed
 
 from .helpers import Clients, Recorder, within
 from .stack import LocalStack
@@ -31,7 +31,9 @@ async def test_restart_restores_served_methods_and_subscriptions(stack: LocalSta
         await asyncio.Event().wait()
 
     received: asyncio.Queue[Message] = asyncio.Queue()
-    await worker.subscribe(channel, lambda text, m: received.put_nowait(m))
+    sub = await worker.subscribe(channel, lambda text, m: received.put_nowait(m))
+    reports: list[Resubscribed] = []
+    sub.on("resubscribed", reports.append)
     await worker.flush()
     caller = await clients.open(owner, app, kind="webuo")
     await caller.publish(channel, "before", retain=True, ack=True)
@@ -65,5 +67,8 @@ async def test_restart_restores_served_methods_and_subscriptions(stack: LocalSta
         after = [await within(received.get()) for _ in range(2)]
         assert [m.text for m in after] == ["after", "end"]
         assert received.empty()
+        # The channel's history survived the restart (same data directory): the resubscribe recovered.
+        assert sub.recovered is True
+        assert reports == [Resubscribed(channel, recovered=True)]
     finally:
         await peer.stop()

@@ -17,9 +17,10 @@ if (env.FAULT_METHOD) {
   });
 }
 if (env.FAULT_CHANNEL) {
-  await nx.subscribe(env.FAULT_CHANNEL, (text, m) => {
+  const sub = await nx.subscribe(env.FAULT_CHANNEL, (text, m) => {
     out({ event: "msg", seq: m.seq, text, retained: m.retained });
   });
+  sub.on("resubscribed", (e) => out({ event: "resubscribed", recovered: e.recovered }));
 }
 out({ event: "ready", jid: nx.jid, resource: nx.identity?.resource });
 
