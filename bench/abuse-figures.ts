@@ -13,7 +13,7 @@ import { readConfig } from "../src/config";
 import { type CanaryCounts, canaryFigures, startCanary } from "../test/abuse/canary";
 import * as floods from "../test/abuse/floods";
 import { startStack, type TestStack } from "../test/support/stack";
-import { freePort, grown, readHeap } from "./heap-probe";
+import { freePort, grown, openInspector } from "./heap-probe";
 import { findEdgeProcesses, rssBytes } from "./pin";
 
 process.env.CLOUDFLARE_CF_FETCH_ENABLED ??= "false";
@@ -176,8 +176,10 @@ async function runChurn(what: "nexus" | "echo"): Promise<void> {
     } else {
       url = () => `${s.connectUrl.replace("/v1/connect", "/bench/echo")}`;
     }
+    // Open before any load: see openInspector (a session attached only afterwards crashed the run).
+    const inspector = await openInspector(inspectorPort);
     await cycles(500, url, what === "nexus"); // warm-up: JIT, objects started
-    const heapBefore = await readHeap(inspectorPort);
+    const heapBefore = await inspector.heap();
     const before = edge.rss();
     const t0 = performance.now();
     await cycles(CYCLES, url, what === "nexus");
@@ -185,7 +187,8 @@ async function runChurn(what: "nexus" | "echo"): Promise<void> {
     const after = edge.rss();
     // Idleness is what is measured here: no event says "the allocator has settled".
     await delay(IDLE_MS);
-    const heapAfter = await readHeap(inspectorPort);
+    const heapAfter = await inspector.heap();
+    inspector.close();
     const label = what === "nexus" ? "Nexus blocks (half workers, 50 uids)" : "the bare echo object (the floor)";
     console.log(`## ${CYCLES.toLocaleString("en")} connect/disconnect cycles of ${label}, 20 at a time, ${seconds} s`);
     console.log(`- RSS: before ${before}; after ${after}; after ${IDLE_MS / 1000} s idle ${edge.rss()}`);
@@ -203,8 +206,10 @@ async function runChurn(what: "nexus" | "echo"): Promise<void> {
   }
 }
 
-await runFloods();
+// ABUSE_ONLY=<regexp> runs only the floods it matches; ABUSE_CHURN_ONLY=nexus|echo|both only the cycles.
+const churnOnly = process.env.ABUSE_CHURN_ONLY;
+if (!churnOnly) await runFloods();
 if (!process.env.ABUSE_ONLY) {
-  await runChurn("nexus");
-  await runChurn("echo");
+  if (churnOnly !== "echo") await runChurn("nexus");
+  if (churnOnly !== "nexus") await runChurn("echo");
 }

@@ -20,18 +20,29 @@ export interface HeapFigure {
   objects: Map<string, { count: number; bytes: number }>;
 }
 
+/** A DevTools session on the runtime's inspector, kept open for as long as the figures are wanted. */
+export interface InspectorSession {
+  /** The JS heap after a full collection. */
+  heap(): Promise<HeapFigure>;
+  close(): void;
+}
+
 /**
- * Reads the runtime's JS heap through its DevTools inspector (a stack started with `inspectorPort`).
- * A heap snapshot makes V8 collect everything unreachable first, so what it counts is what the
- * isolate retains: the part of its memory a Durable Object's isolate limit applies to.
+ * Opens a DevTools session on the inspector of a stack started with `inspectorPort` (wrangler's
+ * inspector proxy). Keep it open from before the load starts: while no DevTools client is attached,
+ * the proxy buffers every message the runtime sends (a Network event per request) and replays them
+ * all, each with a request to wrangler, when a client attaches; after 20,000 connections that burst
+ * took more sockets than the process may open and crashed it. With a session open, each message is
+ * passed on (and dropped here) as it comes.
  *
  * @example
  * ```ts
- * const stack = await startStack({ inspectorPort: await freePort() });
- * const before = await readHeap(port);
+ * const session = await openInspector(port);
+ * const before = await session.heap();
+ * session.close();
  * ```
  */
-export async function readHeap(inspectorPort: number): Promise<HeapFigure> {
+export async function openInspector(inspectorPort: number): Promise<InspectorSession> {
   const targets = (await (await fetch(`http://127.0.0.1:${inspectorPort}/json`)).json()) as { webSocketDebuggerUrl: string }[];
   const url = targets[0]?.webSocketDebuggerUrl;
   if (!url) throw new Error("the inspector lists no worker");
@@ -40,7 +51,7 @@ export async function readHeap(inspectorPort: number): Promise<HeapFigure> {
     ws.once("open", resolve);
     ws.once("error", reject);
   });
-  const chunks: string[] = [];
+  let chunks: string[] = [];
   const waiting = new Map<number, (result: any) => void>();
   ws.on("message", (raw) => {
     const m = JSON.parse(String(raw));
@@ -54,12 +65,35 @@ export async function readHeap(inspectorPort: number): Promise<HeapFigure> {
       waiting.set(id, resolve);
       ws.send(JSON.stringify({ id, method, params }));
     });
+  return {
+    async heap() {
+      chunks = [];
+      await call("HeapProfiler.takeHeapSnapshot", { reportProgress: false });
+      const usage = await call("Runtime.getHeapUsage");
+      return { usedBytes: usage.usedSize, objects: countObjects(JSON.parse(chunks.join(""))) };
+    },
+    close: () => ws.close(),
+  };
+}
+
+/**
+ * Reads the runtime's JS heap through its DevTools inspector (a stack started with `inspectorPort`).
+ * A heap snapshot makes V8 collect everything unreachable first, so what it counts is what the
+ * isolate retains: the part of its memory a Durable Object's isolate limit applies to. For a figure
+ * after heavy load, use `openInspector` before the load instead.
+ *
+ * @example
+ * ```ts
+ * const stack = await startStack({ inspectorPort: await freePort() });
+ * const before = await readHeap(port);
+ * ```
+ */
+export async function readHeap(inspectorPort: number): Promise<HeapFigure> {
+  const session = await openInspector(inspectorPort);
   try {
-    await call("HeapProfiler.takeHeapSnapshot", { reportProgress: false });
-    const usage = await call("Runtime.getHeapUsage");
-    return { usedBytes: usage.usedSize, objects: countObjects(JSON.parse(chunks.join(""))) };
+    return await session.heap();
   } finally {
-    ws.close();
+    session.close();
   }
 }
 
