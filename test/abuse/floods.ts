@@ -168,7 +168,9 @@ export async function floodNewPubChannels(
   await s.createApp(app, "flooder");
   const one = await block(s, "flooder", app, { kind: "webuo" });
   const channels = Array.from({ length: opts.count }, (_, i) => `${app}/d${i}`);
-  const answers = await Promise.all(channels.map((channel, i) => one.request({ t: "pub", id: `p${i}`, channel, data: String(i) }, 120_000)));
+  const answers = await Promise.all(
+    channels.map((channel, i) => one.request({ t: "pub", id: `p${i}`, channel, data: String(i) }, 120_000)),
+  );
   const tally = (list: Received[]): Map<string, number> => {
     const m = new Map<string, number>();
     for (const a of list) m.set(a.t === "error" ? a.code : a.t, (m.get(a.t === "error" ? a.code : a.t) ?? 0) + 1);
@@ -177,7 +179,9 @@ export async function floodNewPubChannels(
   const first = tally(answers);
   const refusal = answers.find((a) => a.t === "error");
   const published = channels.filter((_, i) => answers[i]!.t === "ack");
-  const again = tally(await Promise.all(published.map((channel, i) => one.request({ t: "pub", id: `q${i}`, channel, data: String(i) }, 120_000))));
+  const again = tally(
+    await Promise.all(published.map((channel, i) => one.request({ t: "pub", id: `q${i}`, channel, data: String(i) }, 120_000))),
+  );
   await one.close();
   return {
     answered: `first publishes: ${summary(first)}${refusal?.t === "error" ? ` ("${refusal.message}")` : ""}; again to the acked channels: ${summary(again)}`,
