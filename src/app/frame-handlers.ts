@@ -201,10 +201,19 @@ async function api(app: FrameContext, s: Session, f: Frame<"api">): Promise<void
 let remoteSeq = 0;
 
 /**
- * A call to another app's workers: batched with the others to that app (one RPC in flight per
- * target, order kept), its outcome matched by key when it comes back, at once for a refusal.
+ * A call to another app's workers: alone when none is in flight to that app, else batched with the
+ * others (one RPC in flight per target, order kept), its outcome matched by key when it comes back,
+ * at once for a refusal.
  */
 function callAway(app: FrameContext, target: string, s: Session, req: CallRequest): Promise<ApiOutcome> {
+  // Nothing in flight to that app: one RPC whose answer is the outcome (the shortest round trip).
+  // Otherwise the batch: through the same stub, so it arrives after the calls before it (E-order).
+  if (app.remote.inFlight(target) === 0)
+    return app.remote.track(target, Promise.resolve(app.stubs.app(target).rpcCall(target, s.identity, s.fromJson, req)));
+  return app.remote.track(target, callBatched(app, target, s, req));
+}
+
+function callBatched(app: FrameContext, target: string, s: Session, req: CallRequest): Promise<ApiOutcome> {
   // Waiting first: the outcome may come back (rpcCallResults) before the batch's own answer does.
   const outcome = app.remote.wait(req.callKey, req.timeoutMs);
   app.callsOut.push(target, { caller: s.identity, callerFromJson: s.fromJson, req }).then(
