@@ -274,6 +274,13 @@ async function sub(app: FrameContext, s: Session, f: Frame<"sub">): Promise<void
 
 async function pub(app: FrameContext, s: Session, f: Frame<"pub">): Promise<void> {
   if (!mayUse(app, s, "pub", f.channel, f.id)) return;
+  // A first publish to a channel the app has not touched recently starts its object: it waits its turn.
+  const turn = app.publishTurn(s.identity.uid, f.channel);
+  if (turn !== undefined) {
+    const refused = await turn;
+    // Told even to a frame without id, as any rate refusal: what was not sent must not pass silently.
+    if (refused) return sendError(app, s, f.id, refused.code, refused.message, refused.quota);
+  }
   // A retained value is parked on the channel: it counts against the app's maxRetainedBytesPerApp.
   const undo = f.retain === true ? app.retain(f.channel, f.data === "" ? 0 : f.data.length + s.fromJson.length) : undefined;
   if (undo !== undefined && typeof undo !== "function") {
