@@ -91,6 +91,10 @@ const FLOODS: Flood[] = [
     name: `connections: ${limits.maxBlocksPerUser + 10} blocks from one token`,
     run: (s) => floods.floodConnections(s, { count: limits.maxBlocksPerUser + 10 }),
   },
+  {
+    name: "new channels published to: 3000 fresh names from one block",
+    run: (s) => floods.floodNewPubChannels(s, { count: 3000 }),
+  },
   { name: "unknown apps: 1000 each of api, direct, find", run: (s) => floods.floodUnknownApps(s, { count: 1000 }) },
   {
     name: "retained values: 256 KiB values on distinct channels",

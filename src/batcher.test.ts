@@ -30,13 +30,19 @@ describe("Batcher", () => {
     const second = b.push(2);
     calls[0]!.finish();
     expect(await first).toBe(10);
-    expect(paused.count).toBe(1);
-    const third = b.push(3); // arrives during the pause
+    await Promise.resolve();
+    expect(paused.count).toBe(0); // one item waiting: it goes at once too
+    expect(calls.map((c) => c.items)).toEqual([[1], [2]]);
+    const rest = [b.push(3), b.push(4)];
+    calls[1]!.finish();
+    expect(await second).toBe(20);
+    expect(paused.count).toBe(1); // two waiting: under load, the pause
+    const fifth = b.push(5); // arrives during the pause
     resume();
     await Promise.resolve();
-    expect(calls.map((c) => c.items)).toEqual([[1], [2, 3]]);
-    calls[1]!.finish();
-    expect(await Promise.all([second, third])).toEqual([20, 30]);
+    expect(calls.map((c) => c.items)).toEqual([[1], [2], [3, 4, 5]]);
+    calls[2]!.finish();
+    expect(await Promise.all([...rest, fifth])).toEqual([30, 40, 50]);
     expect(b.idle).toBe(true);
   });
 

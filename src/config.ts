@@ -26,6 +26,14 @@ export const LIMIT_VARS = {
   appNewChannelsBurst: { env: "NEXUS_APP_NEW_CHANNELS_BURST", default: 100 },
   /** A join of a new channel that would wait longer than this for its turn is refused with `rate_limited`. */
   newChannelMaxWaitMs: { env: "NEXUS_NEW_CHANNEL_MAX_WAIT_MS", default: 5000 },
+  /** Channels a user's blocks may publish to per second that the app object has not published to or joined recently; past the burst they wait (the wait bound is NEXUS_NEW_CHANNEL_MAX_WAIT_MS). */
+  newPubChannelsPerSec: { env: "NEXUS_NEW_PUB_CHANNELS_PER_SEC", default: 20 },
+  newPubChannelsBurst: { env: "NEXUS_NEW_PUB_CHANNELS_BURST", default: 50 },
+  /** The same for all blocks of one app together. */
+  appNewPubChannelsPerSec: { env: "NEXUS_APP_NEW_PUB_CHANNELS_PER_SEC", default: 50 },
+  appNewPubChannelsBurst: { env: "NEXUS_APP_NEW_PUB_CHANNELS_BURST", default: 100 },
+  /** Channel names one app object remembers as recently published to (publishes to them are never paced). */
+  pubRecentChannels: { env: "NEXUS_PUB_RECENT_CHANNELS", default: 2000 },
   maxSubscriptionsPerUser: { env: "NEXUS_MAX_SUBSCRIPTIONS_PER_USER", default: 2000 },
   maxChannelsPerApp: { env: "NEXUS_MAX_CHANNELS_PER_APP", default: 1000 },
   maxPendingCallsPerUser: { env: "NEXUS_MAX_PENDING_CALLS_PER_USER", default: 2000 },

@@ -182,6 +182,8 @@ export interface AppRpc extends Rpc.DurableObjectBranded {
    * once (a refusal), else null: that outcome comes later through `rpcCallResults` on `callerApp`'s object.
    */
   rpcCallBatch(app: string, callerApp: string, items: CallItem[]): (ApiOutcome | null)[];
+  /** One call from a block of another app, when nothing else is in flight from its object to this app; answers its outcome. */
+  rpcCall(app: string, caller: Identity, callerFromJson: string, req: CallRequest): Promise<ApiOutcome>;
   /** Outcomes of calls this app's blocks sent to another app, by call key. */
   rpcCallResults(app: string, results: CallResult[]): void;
   rpcCancel(app: string, callKeys: string[]): void;

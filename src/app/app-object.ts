@@ -1,7 +1,17 @@
 import { DurableObject } from "cloudflare:workers";
-import type { AppRpc, AppState, AppStats, CallItem, CallResult, Delivery, DirectItem, Refusal } from "../do-contracts";
+import type {
+  AppRpc,
+  AppState,
+  AppStats,
+  CallItem,
+  CallRequest,
+  CallResult,
+  Delivery,
+  DirectItem,
+  Refusal,
+} from "../do-contracts";
 import { CloseCode } from "../protocol/codes";
-import type { ApiOutcome, BlockInfo } from "../protocol/frames";
+import type { ApiOutcome, BlockInfo, Identity } from "../protocol/frames";
 import type { BlockDetail, LocalChannel } from "./admin-views";
 import { type AppParts, makeAppParts } from "./app-parts";
 import { ConnectHandshake } from "./connect-handshake";
@@ -75,6 +85,10 @@ export class AppObject extends DurableObject<Env> implements AppRpc {
   }
 
   // The RPC surface (rpc-surface.ts): methods must sit on the class for the runtime to expose them.
+
+  rpcCall(app: string, caller: Identity, callerFromJson: string, req: CallRequest): Promise<ApiOutcome> {
+    return this.rpc.rpcCall(app, caller, callerFromJson, req);
+  }
 
   rpcCallBatch(app: string, callerApp: string, items: CallItem[]): (ApiOutcome | null)[] {
     return this.rpc.rpcCallBatch(app, callerApp, items);

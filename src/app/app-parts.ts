@@ -19,6 +19,7 @@ import { KnownApps } from "./known-apps";
 import { LastWills } from "./last-will";
 import { ObjectStarts } from "./object-starts";
 import { OutboundCalls } from "./outbound-calls";
+import { PublishStarts } from "./publish-starts";
 import { RateMeter } from "./rate-meter";
 import { Registry } from "./registry";
 import { RemoteCalls } from "./remote-calls";
@@ -48,6 +49,8 @@ export interface AppParts {
   stubs: StubCache;
   /** The app names the deployment knows: others are answered `not_found` before any object is started for them. */
   knownApps: KnownApps;
+  /** Paces the first publishes to channels the app object has not touched recently (each starts or wakes a channel object). */
+  pubStarts: PublishStarts;
   /** Per channel: one publish call in flight; what arrives meanwhile goes in the next (order kept). */
   publishes: KeyedBatcher<Publish, number>;
   /** Per other app: one Direct call in flight; what arrives meanwhile goes in the next (order kept). */
@@ -100,6 +103,9 @@ export function makeAppParts(ctx: DurableObjectState, env: Env): AppParts {
   const work = new BackgroundWork((p) => ctx.waitUntil(p));
   const background = (p: Promise<unknown>): void => work.run(p);
   const publishes = new KeyedBatcher<Publish, number>((channel, items) => stubs.channel(channel).publishBatch(channel, items), {
+    // No pause: a publish waits on the channel's storage commit, and a timer turn per batch (about a
+    // millisecond in workerd) tripled publish-to-delivery; batches fill during the commit anyway.
+    pause: null,
     maxBatchBytes: config.maxBatchBytes,
     maxQueuedBytes: config.maxQueuedBytes,
     sizeOf: (p) => p.data.length + p.fromJson.length,
@@ -140,6 +146,7 @@ export function makeAppParts(ctx: DurableObjectState, env: Env): AppParts {
     meter: new RateMeter(),
     stubs,
     knownApps: new KnownApps((name) => stubs.directory().has(name)),
+    pubStarts: new PublishStarts(config, (channel) => blocks.index.channels.has(channel)),
     publishes,
     directs: new KeyedBatcher((target, items) => stubs.app(target).rpcDirectBatch(target, items), {
       maxBatchBytes: config.maxBatchBytes,

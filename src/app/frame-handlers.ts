@@ -201,10 +201,19 @@ async function api(app: FrameContext, s: Session, f: Frame<"api">): Promise<void
 let remoteSeq = 0;
 
 /**
- * A call to another app's workers: batched with the others to that app (one RPC in flight per
- * target, order kept), its outcome matched by key when it comes back, at once for a refusal.
+ * A call to another app's workers: alone when none is in flight to that app, else batched with the
+ * others (one RPC in flight per target, order kept), its outcome matched by key when it comes back,
+ * at once for a refusal.
  */
 function callAway(app: FrameContext, target: string, s: Session, req: CallRequest): Promise<ApiOutcome> {
+  // Nothing in flight to that app: one RPC whose answer is the outcome (the shortest round trip).
+  // Otherwise the batch: through the same stub, so it arrives after the calls before it (E-order).
+  if (app.remote.inFlight(target) === 0)
+    return app.remote.track(target, Promise.resolve(app.stubs.app(target).rpcCall(target, s.identity, s.fromJson, req)));
+  return app.remote.track(target, callBatched(app, target, s, req));
+}
+
+function callBatched(app: FrameContext, target: string, s: Session, req: CallRequest): Promise<ApiOutcome> {
   // Waiting first: the outcome may come back (rpcCallResults) before the batch's own answer does.
   const outcome = app.remote.wait(req.callKey, req.timeoutMs);
   app.callsOut.push(target, { caller: s.identity, callerFromJson: s.fromJson, req }).then(
@@ -265,6 +274,13 @@ async function sub(app: FrameContext, s: Session, f: Frame<"sub">): Promise<void
 
 async function pub(app: FrameContext, s: Session, f: Frame<"pub">): Promise<void> {
   if (!mayUse(app, s, "pub", f.channel, f.id)) return;
+  // A first publish to a channel the app has not touched recently starts its object: it waits its turn.
+  const turn = app.publishTurn(s.identity.uid, f.channel);
+  if (turn !== undefined) {
+    const refused = await turn;
+    // Told even to a frame without id, as any rate refusal: what was not sent must not pass silently.
+    if (refused) return sendError(app, s, f.id, refused.code, refused.message, refused.quota);
+  }
   // A retained value is parked on the channel: it counts against the app's maxRetainedBytesPerApp.
   const undo = f.retain === true ? app.retain(f.channel, f.data === "" ? 0 : f.data.length + s.fromJson.length) : undefined;
   if (undo !== undefined && typeof undo !== "function") {

@@ -63,9 +63,11 @@ export class ObjectStarts {
   private readonly app: Pacer;
   private waitingNow = 0;
 
+  /** `action` names what is paced in the refusal ("join new channels", "publish to new channels"). */
   constructor(
     private readonly limits: ObjectStartLimits,
     now = Date.now(),
+    private readonly action = "join new channels",
   ) {
     this.app = new Pacer(limits.appNewChannelsPerSec, limits.appNewChannelsBurst, now);
   }
@@ -85,7 +87,7 @@ export class ObjectStarts {
       const who = userWait >= appWait ? "this user's blocks" : "this app's blocks";
       return {
         code: ErrorCode.rate_limited,
-        message: `${who} join new channels faster than ${userWait >= appWait ? newChannelsPerSec : this.limits.appNewChannelsPerSec}/s; slow down`,
+        message: `${who} ${this.action} faster than ${userWait >= appWait ? newChannelsPerSec : this.limits.appNewChannelsPerSec}/s; slow down`,
       };
     }
     user.take();

@@ -22,6 +22,8 @@ export const REMOTE_GRACE_MS = 2000;
  */
 export class RemoteCalls {
   private readonly waiting = new Map<string, (outcome: ApiOutcome) => void>();
+  /** Per target app: calls of local blocks not settled yet, by either path. */
+  private readonly perTarget = new Map<string, number>();
   private readonly deadlines: DeadlineTimer<string>;
   private readonly now: () => number;
 
@@ -56,6 +58,21 @@ export class RemoteCalls {
 
   get size(): number {
     return this.waiting.size;
+  }
+
+  /** Calls of local blocks to `target` not settled yet. */
+  inFlight(target: string): number {
+    return this.perTarget.get(target) ?? 0;
+  }
+
+  /** Counts a call to `target` until `outcome` settles; answers `outcome`. */
+  track(target: string, outcome: Promise<ApiOutcome>): Promise<ApiOutcome> {
+    this.perTarget.set(target, this.inFlight(target) + 1);
+    return outcome.finally(() => {
+      const n = this.inFlight(target) - 1;
+      if (n === 0) this.perTarget.delete(target);
+      else this.perTarget.set(target, n);
+    });
   }
 }
 

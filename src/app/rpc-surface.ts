@@ -1,6 +1,16 @@
-import type { AppRpc, AppState, AppStats, CallItem, CallResult, Delivery, DirectItem, Refusal } from "../do-contracts";
+import type {
+  AppRpc,
+  AppState,
+  AppStats,
+  CallItem,
+  CallRequest,
+  CallResult,
+  Delivery,
+  DirectItem,
+  Refusal,
+} from "../do-contracts";
 import { ErrorCode } from "../protocol/codes";
-import type { ApiOutcome, BlockInfo } from "../protocol/frames";
+import type { ApiOutcome, BlockInfo, Identity } from "../protocol/frames";
 import { type BlockDetail, blockDetails, type LocalChannel, localChannels } from "./admin-views";
 import type { AppParts } from "./app-parts";
 import { appState } from "./app-state";
@@ -31,6 +41,12 @@ export class AppRpcSurface implements Surface {
    * answered here; the others' outcomes go back to the caller's object when they settle, batched
    * per calling app, so that a slow call never holds up the ones behind it.
    */
+  /** An API call from a block of another app, alone (nothing else in flight from its object to this app). */
+  rpcCall(app: string, caller: Identity, callerFromJson: string, req: CallRequest): Promise<ApiOutcome> {
+    this.parts.app.bind(app);
+    return this.parts.calls.routeCall(caller, callerFromJson, req);
+  }
+
   rpcCallBatch(app: string, callerApp: string, items: CallItem[]): (ApiOutcome | null)[] {
     this.parts.app.bind(app);
     const { calls, callResults, stubs, background } = this.parts;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startStack, type TestStack } from "../support/stack";
 import { withCanary } from "./expect-intact";
-import { floodFrames, floodNesting, floodNewChannels, floodSlowConsumer } from "./floods";
+import { floodFrames, floodNesting, floodNewChannels, floodNewPubChannels, floodSlowConsumer } from "./floods";
 
 // Hostile clients against the edge's rate limits, slow-consumer bound and nesting bound, with small
 // configured limits; a canary pair in another app keeps exchanging calls and messages throughout.
@@ -17,6 +17,9 @@ const LIMITS = {
   NEXUS_NEW_CHANNELS_PER_SEC: "1",
   NEXUS_NEW_CHANNELS_BURST: "10",
   NEXUS_NEW_CHANNEL_MAX_WAIT_MS: "1",
+  // The same for first publishes to channels, one user and the app: 10 at once, then one a second.
+  NEXUS_NEW_PUB_CHANNELS_PER_SEC: "1",
+  NEXUS_NEW_PUB_CHANNELS_BURST: "10",
 };
 
 describe("a hostile client is slowed, cut off or refused, and the canary in another app loses nothing", () => {
@@ -51,6 +54,18 @@ describe("a hostile client is slowed, cut off or refused, and the canary in anot
     expect(r.details.refusal).toMatchObject({ t: "error", code: "rate_limited" });
     expect(r.details.refusal?.message).toContain("new channels");
     // The same user's bucket is empty, yet channels its app is already on cost no object start.
+    expect(r.details.again).toEqual({ ack: r.details.first.ack });
+  });
+
+  it("new channels published to: past the burst a first publish gets rate_limited; channels published to already are not paced", async () => {
+    const r = await withCanary(s, () => floodNewPubChannels(s, { count: 60 }));
+    // The burst, and at most one more for each second the flood took.
+    expect(r.details.first.ack).toBeGreaterThanOrEqual(10);
+    expect(r.details.first.ack).toBeLessThan(60);
+    expect(r.details.first.rate_limited).toBe(60 - r.details.first.ack!);
+    expect(r.details.refusal).toMatchObject({ t: "error", code: "rate_limited" });
+    expect(r.details.refusal?.message).toContain("publish to new channels faster than 1/s");
+    // The user's bucket is empty, yet publishing again to the channels it published to costs no object start.
     expect(r.details.again).toEqual({ ack: r.details.first.ack });
   });
 

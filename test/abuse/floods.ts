@@ -157,6 +157,39 @@ export async function floodNewChannels(
 }
 
 /**
+ * Publishes to fresh channels: one block publishes once to each of `count` channel names nobody is
+ * on (each would start a channel object), then once more to each channel whose publish was acked.
+ */
+export async function floodNewPubChannels(
+  s: TestStack,
+  opts: { count: number },
+): Promise<FloodReport<{ first: Record<string, number>; again: Record<string, number>; refusal: Received | undefined }>> {
+  const app = unique("newpub");
+  await s.createApp(app, "flooder");
+  const one = await block(s, "flooder", app, { kind: "webuo" });
+  const channels = Array.from({ length: opts.count }, (_, i) => `${app}/d${i}`);
+  const answers = await Promise.all(
+    channels.map((channel, i) => one.request({ t: "pub", id: `p${i}`, channel, data: String(i) }, 120_000)),
+  );
+  const tally = (list: Received[]): Map<string, number> => {
+    const m = new Map<string, number>();
+    for (const a of list) m.set(a.t === "error" ? a.code : a.t, (m.get(a.t === "error" ? a.code : a.t) ?? 0) + 1);
+    return m;
+  };
+  const first = tally(answers);
+  const refusal = answers.find((a) => a.t === "error");
+  const published = channels.filter((_, i) => answers[i]!.t === "ack");
+  const again = tally(
+    await Promise.all(published.map((channel, i) => one.request({ t: "pub", id: `q${i}`, channel, data: String(i) }, 120_000))),
+  );
+  await one.close();
+  return {
+    answered: `first publishes: ${summary(first)}${refusal?.t === "error" ? ` ("${refusal.message}")` : ""}; again to the acked channels: ${summary(again)}`,
+    details: { first: Object.fromEntries(first), again: Object.fromEntries(again), refusal },
+  };
+}
+
+/**
  * Pending calls: a worker that never answers, and `callers` blocks of one uid that each send
  * `perCaller` calls to it at once. The calls past a quota come back `quota_exceeded` at once; the
  * others stay in flight until the callers close (which cancels them).
