@@ -55,7 +55,7 @@ export function renderSoakHtml(r: SoakResults): string {
     ]),
     timeChart("workerd memory (VmRSS)", "MiB", t, [
       { name: "edge runtime", color: PALETTE[0]!, values: col((s) => s.rssMiB) },
-      { name: "every workerd (with the dev proxy)", color: PALETTE[1]!, values: col((s) => s.rssAllMiB) },
+      { name: "every workerd of the stack", color: PALETTE[1]!, values: col((s) => s.rssAllMiB) },
     ]),
   ];
   const api = r.canaries.api;

@@ -18,7 +18,7 @@ export interface SoakSample {
   errors: Record<string, number>;
   /** VmRSS of the workerd that runs the edge, in MiB. */
   rssMiB: number;
-  /** VmRSS of every workerd of the stack (wrangler's dev proxy too), in MiB. */
+  /** VmRSS of every workerd of the stack (wrangler's dev proxy too, when there is one), in MiB. */
   rssAllMiB: number;
   /** CPU the edge's workerd used in this second, in percent of one core. */
   edgeCpuPct: number;

@@ -10,7 +10,7 @@ export interface SoakStack {
   edgeUrl: string;
   /** The workerd that runs the edge worker and its Durable Objects. */
   runtimePid: number;
-  /** Every workerd of the stack (wrangler's dev proxy too). */
+  /** Every workerd of the stack (wrangler's dev proxy too, when there is one). */
   workerdPids: number[];
   /** Calls an admin route with the admin key; returns status and parsed body. */
   admin(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
