@@ -1,50 +1,28 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { GapEvent, ResubscribedEvent } from "./channel-position";
-import { connect, type NexusClient } from "./client";
 import type { ChannelMessage } from "./options";
 import type { Subscription } from "./subscription";
-import { type FakeConnection, FakeEdge, type Frame } from "./testing/fake-edge";
-import { SDK_TIMERS, waitState } from "./testing/wait";
+import type { FakeConnection, Frame } from "./testing/fake-edge";
+import { SENDER, useFakeSession } from "./testing/fake-session";
+import { waitState } from "./testing/wait";
 
 // Channel recovery as the client does it (docs/protocol.md, "History and recovery"): the
 // resubscribe after a reconnect carries since/epoch, what was already delivered is not delivered
 // again, and the subscription says whether it recovered (`resubscribed`, `gap`, `recovered`).
 
-let edge: FakeEdge;
-let nx: NexusClient;
-
-beforeEach(async () => {
-  vi.useFakeTimers(SDK_TIMERS);
-  edge = await FakeEdge.start({ autoAck: false });
-  nx = await connect({
-    url: edge.url,
-    token: "t",
-    kind: "webuo",
-    reconnect: { initialDelayMs: 100, random: () => 0.5 },
-    keepalive: false,
-  });
+const session = useFakeSession({
+  edge: { autoAck: false },
+  fakeTimers: true,
+  kind: "webuo",
+  reconnect: { initialDelayMs: 100, random: () => 0.5 },
 });
 
-afterEach(async () => {
-  vi.useRealTimers();
-  await nx.close();
-  await edge.stop();
-});
-
-const from = {
-  jid: "etest-u1-owner@qepal.com/default1",
-  app: "etest",
-  uid: "u1",
-  role: "owner",
-  resource: "default1",
-  kind: "default",
-};
-const msg = (seq: number, extra: object = {}) => ({ t: "msg", channel: "prices", from, data: `m${seq}`, seq, ...extra });
+const msg = (seq: number, extra: object = {}) => ({ t: "msg", channel: "prices", from: SENDER, data: `m${seq}`, seq, ...extra });
 
 /** Subscribes "prices", answering the sub with `ack`; collects what the subscription reports. */
 async function subscribe(conn: FakeConnection, ack: object) {
   const got: ChannelMessage[] = [];
-  const subscribing = nx.subscribe("prices", (_text, m) => {
+  const subscribing = session.nx.subscribe("prices", (_text, m) => {
     got.push(m);
   });
   const frame = await conn.nextFrame((f) => f.t === "sub");
@@ -60,19 +38,19 @@ async function subscribe(conn: FakeConnection, ack: object) {
 /** Drops the socket; answers the resubscribe on the next one with `ack` followed by `then` (in one go); returns its sub frame. */
 async function reconnect(conn: FakeConnection, ack: object, then: object[] = []): Promise<{ conn: FakeConnection; sub: Frame }> {
   conn.socket.close(1001);
-  await waitState(nx, "disconnected");
+  await waitState(session.nx, "disconnected");
   await vi.advanceTimersByTimeAsync(50);
-  const next = await edge.nextConnection();
+  const next = await session.edge.nextConnection();
   const sub = await next.nextFrame((f) => f.t === "sub");
   next.send({ t: "ack", id: sub.id, ...ack });
   for (const f of then) next.send(f);
-  await waitState(nx, "connected");
+  await waitState(session.nx, "connected");
   return { conn: next, sub };
 }
 
 /** Waits until `sub` has delivered a message with `seq` (a find round trip settles what the socket already holds). */
 async function settled(conn: FakeConnection): Promise<void> {
-  const found = nx.find();
+  const found = session.nx.find();
   const f = await conn.nextFrame((x) => x.t === "find");
   conn.send({ t: "find.result", id: f.id, blocks: [] });
   await found;
@@ -80,7 +58,7 @@ async function settled(conn: FakeConnection): Promise<void> {
 
 describe("recovery after a reconnect", () => {
   it("resubscribes with since/epoch, drops what it already delivered, and says it recovered", async () => {
-    const first = await edge.nextConnection();
+    const first = await session.edge.nextConnection();
     const s = await subscribe(first, { seq: 40, epoch: "k3x9" });
     expect(s.frame).toEqual({ t: "sub", id: s.frame.id, channel: "prices" });
     first.send(msg(41));
@@ -99,14 +77,14 @@ describe("recovery after a reconnect", () => {
   });
 
   it("resumes from the ack's seq when nothing was delivered yet", async () => {
-    const first = await edge.nextConnection();
+    const first = await session.edge.nextConnection();
     await subscribe(first, { seq: 7, epoch: "e1" });
     const { sub } = await reconnect(first, { seq: 7, epoch: "e1", recovered: true });
     expect(sub).toMatchObject({ since: 7, epoch: "e1" });
   });
 
   it("reports a gap when the edge could not recover; an already delivered retained value is not delivered again", async () => {
-    const first = await edge.nextConnection();
+    const first = await session.edge.nextConnection();
     const s = await subscribe(first, { seq: 5, epoch: "e1" });
     first.send(msg(5, { retained: true }));
     first.send(msg(6));
@@ -122,7 +100,7 @@ describe("recovery after a reconnect", () => {
   });
 
   it("starts again with a new epoch: lower seqs are new messages, not duplicates", async () => {
-    const first = await edge.nextConnection();
+    const first = await session.edge.nextConnection();
     const s = await subscribe(first, { seq: 50, epoch: "old" });
     first.send(msg(51));
     await settled(first);
@@ -137,7 +115,7 @@ describe("recovery after a reconnect", () => {
   });
 
   it("reports a seq that jumps on a live subscription", async () => {
-    const first = await edge.nextConnection();
+    const first = await session.edge.nextConnection();
     const s = await subscribe(first, { seq: 0, epoch: "e1" });
     first.send(msg(1));
     first.send(msg(4));
@@ -147,7 +125,7 @@ describe("recovery after a reconnect", () => {
   });
 
   it("against an edge without history (acks without seq or epoch): no since, and every resubscribe is a gap", async () => {
-    const first = await edge.nextConnection();
+    const first = await session.edge.nextConnection();
     const s = await subscribe(first, {});
     first.send(msg(3));
     await settled(first);
@@ -158,9 +136,9 @@ describe("recovery after a reconnect", () => {
   });
 
   it("tells every local subscription of the channel", async () => {
-    const first = await edge.nextConnection();
+    const first = await session.edge.nextConnection();
     const a = await subscribe(first, { seq: 0, epoch: "e1" });
-    const b: Subscription = await nx.subscribe("prices");
+    const b: Subscription = await session.nx.subscribe("prices");
     const seen: ResubscribedEvent[] = [];
     b.on("resubscribed", (e) => seen.push(e));
     await reconnect(first, { seq: 0, epoch: "e1", recovered: true });

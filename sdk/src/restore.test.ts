@@ -1,53 +1,34 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { connect, type NexusClient } from "./client";
-import { type FakeConnection, FakeEdge, type Frame } from "./testing/fake-edge";
-import { SDK_TIMERS, waitState } from "./testing/wait";
+import { describe, expect, it, vi } from "vitest";
+import type { FakeConnection, Frame } from "./testing/fake-edge";
+import { useFakeSession } from "./testing/fake-session";
+import { waitState } from "./testing/wait";
 
-let edge: FakeEdge;
-let nx: NexusClient;
-
-beforeEach(async () => {
-  vi.useFakeTimers(SDK_TIMERS);
-  edge = await FakeEdge.start();
-  nx = await connect({
-    url: edge.url,
-    token: "t",
-    kind: "default",
-    reconnect: { initialDelayMs: 100, random: () => 0.5 },
-    keepalive: false,
-  });
-});
-
-afterEach(async () => {
-  vi.useRealTimers();
-  await nx.close();
-  await edge.stop();
-});
+const session = useFakeSession({ fakeTimers: true, kind: "default", reconnect: { initialDelayMs: 100, random: () => 0.5 } });
 
 async function reconnect(conn: FakeConnection): Promise<FakeConnection> {
   conn.socket.close(1001);
-  await waitState(nx, "disconnected");
+  await waitState(session.nx, "disconnected");
   await vi.advanceTimersByTimeAsync(50);
-  const next = await edge.nextConnection();
-  await waitState(nx, "connected");
+  const next = await session.edge.nextConnection();
+  await waitState(session.nx, "connected");
   return next;
 }
 
 /** The frames a socket received up to a find sent after "connected": exactly what the restore sent. */
 async function restoreFrames(conn: FakeConnection): Promise<Frame[]> {
-  await edge.roundTrip(nx, conn);
+  await session.edge.roundTrip(session.nx, conn);
   const find = conn.frames.findIndex((f) => f.t === "find");
   return conn.frames.slice(0, find).map(({ id: _id, ...f }) => f);
 }
 
 describe("restore after reconnect", () => {
   it("declares served methods as one serve frame and each channel once, before calls go out", async () => {
-    const first = await edge.nextConnection();
-    await nx.serve("sum", () => 0);
-    await nx.serve("status", () => "ok");
-    await nx.subscribe("prices", () => {});
-    await nx.subscribe("prices", () => {});
-    await nx.subscribe("news");
+    const first = await session.edge.nextConnection();
+    await session.nx.serve("sum", () => 0);
+    await session.nx.serve("status", () => "ok");
+    await session.nx.subscribe("prices", () => {});
+    await session.nx.subscribe("prices", () => {});
+    await session.nx.subscribe("news");
     expect(first.frames.map((f) => f.t)).toEqual(["serve", "serve", "sub", "sub"]);
 
     const second = await reconnect(first);
@@ -62,29 +43,29 @@ describe("restore after reconnect", () => {
   });
 
   it("waits for the restore acks before it reports connected and flushes held calls", async () => {
-    const first = await edge.nextConnection();
-    await nx.subscribe("prices");
-    edge.options.autoAck = false;
+    const first = await session.edge.nextConnection();
+    await session.nx.subscribe("prices");
+    session.edge.options.autoAck = false;
     first.socket.close(1001);
-    await waitState(nx, "disconnected");
-    const held = nx.publish("prices", "1");
+    await waitState(session.nx, "disconnected");
+    const held = session.nx.publish("prices", "1");
     await vi.advanceTimersByTimeAsync(50);
-    const second = await edge.nextConnection();
+    const second = await session.edge.nextConnection();
     const sub = await second.nextFrame((f) => f.t === "sub");
-    expect(nx.state).toBe("connecting");
+    expect(session.nx.state).toBe("connecting");
     second.send({ t: "ack", id: sub.id });
-    await waitState(nx, "connected");
+    await waitState(session.nx, "connected");
     await held;
     expect(await second.nextFrame((f) => f.t === "pub")).toEqual({ t: "pub", channel: "prices", data: "1" });
     expect(second.frames.map((f) => f.t)).toEqual(["sub", "pub"]);
   });
 
   it("no longer restores what was stopped or unsubscribed", async () => {
-    const first = await edge.nextConnection();
-    const stop = await nx.serve("sum", () => 0);
-    await nx.serve("status", () => 0);
-    const a = await nx.subscribe("prices");
-    const b = await nx.subscribe("prices");
+    const first = await session.edge.nextConnection();
+    const stop = await session.nx.serve("sum", () => 0);
+    await session.nx.serve("status", () => 0);
+    const a = await session.nx.subscribe("prices");
+    const b = await session.nx.subscribe("prices");
     await a.unsubscribe();
     expect(first.frames.filter((f) => f.t === "unsub")).toHaveLength(0);
     await b.unsubscribe();
@@ -97,12 +78,12 @@ describe("restore after reconnect", () => {
   });
 
   it("holds a serve made while disconnected until the reconnect's ack", async () => {
-    const first = await edge.nextConnection();
+    const first = await session.edge.nextConnection();
     first.socket.close(1001);
-    await waitState(nx, "disconnected");
-    const served = nx.serve("sum", () => 0);
+    await waitState(session.nx, "disconnected");
+    const served = session.nx.serve("sum", () => 0);
     await vi.advanceTimersByTimeAsync(50);
-    const second = await edge.nextConnection();
+    const second = await session.edge.nextConnection();
     await served;
     expect(second.frames[0]).toMatchObject({ t: "serve", methods: ["sum"] });
     expect(first.frames).toHaveLength(0);

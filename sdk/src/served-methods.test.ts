@@ -1,22 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { connect, type NexusClient } from "./client";
+import { describe, expect, it } from "vitest";
 import { NexusError } from "./errors";
-import { type FakeConnection, FakeEdge } from "./testing/fake-edge";
+import { useFakeSession } from "./testing/fake-session";
 
-let edge: FakeEdge;
-let nx: NexusClient;
-let conn: FakeConnection;
-
-beforeEach(async () => {
-  edge = await FakeEdge.start();
-  nx = await connect({ url: edge.url, token: "t", kind: "default", keepalive: false });
-  conn = await edge.nextConnection();
-});
-
-afterEach(async () => {
-  await nx.close();
-  await edge.stop();
-});
+const session = useFakeSession({ kind: "default", firstConnection: true });
 
 const caller = {
   jid: "etest-u2-user@qepal.com/webuo1",
@@ -28,14 +14,14 @@ const caller = {
 };
 
 function request(rid: string, method: string, data: unknown) {
-  conn.send({ t: "api.req", rid, method, from: caller, data });
-  return conn.nextFrame((f) => f.t === "api.res" && f.rid === rid);
+  session.conn.send({ t: "api.req", rid, method, from: caller, data });
+  return session.conn.nextFrame((f) => f.t === "api.res" && f.rid === rid);
 }
 
 describe("serve", () => {
   it("answers with the handler's value and gives it the caller", async () => {
     let seen: unknown;
-    await nx.serve("sum", ({ a, b }: { a: number; b: number }, ctx) => {
+    await session.nx.serve("sum", ({ a, b }: { a: number; b: number }, ctx) => {
       seen = ctx;
       return { sum: a + b };
     });
@@ -44,13 +30,13 @@ describe("serve", () => {
   });
 
   it("answers a thrown bad_request as such and any other throw (other codes included) with app_error", async () => {
-    await nx.serve("deny", () => {
+    await session.nx.serve("deny", () => {
       throw new NexusError("forbidden", "not you");
     });
-    await nx.serve("picky", () => {
+    await session.nx.serve("picky", () => {
       throw new NexusError("bad_request", "a is missing");
     });
-    await nx.serve("boom", async () => {
+    await session.nx.serve("boom", async () => {
       throw new Error("disk full");
     });
     expect(await request("r1", "deny", null)).toEqual({
@@ -75,34 +61,34 @@ describe("serve", () => {
 
   it("handles many requests concurrently, each answered once", async () => {
     const gates = new Map<number, () => void>();
-    await nx.serve("wait", (n: number) => new Promise((resolve) => gates.set(n, () => resolve(n))));
-    await nx.serve("now", () => "now");
-    for (let i = 0; i < 20; i++) conn.send({ t: "api.req", rid: `w${i}`, method: "wait", from: caller, data: i });
+    await session.nx.serve("wait", (n: number) => new Promise((resolve) => gates.set(n, () => resolve(n))));
+    await session.nx.serve("now", () => "now");
+    for (let i = 0; i < 20; i++) session.conn.send({ t: "api.req", rid: `w${i}`, method: "wait", from: caller, data: i });
     // A fast method is not stuck behind slow ones.
     expect(await request("fast", "now", null)).toMatchObject({ ok: true, data: "now" });
     for (const [, open] of [...gates].reverse()) open();
-    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => conn.nextFrame((f) => f.rid === `w${i}`)));
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => session.conn.nextFrame((f) => f.rid === `w${i}`)));
     expect(answers.map((f) => f.data)).toEqual(Array.from({ length: 20 }, (_, i) => i));
-    await edge.roundTrip(nx, conn);
-    expect(conn.frames.filter((f) => f.t === "api.res")).toHaveLength(21);
+    await session.edge.roundTrip(session.nx, session.conn);
+    expect(session.conn.frames.filter((f) => f.t === "api.res")).toHaveLength(21);
   });
 
   it('sends "*" for a catch-all handler and routes unknown methods to it', async () => {
-    await nx.serve("*", (_data, ctx) => ctx.method);
-    expect(conn.frames.at(-1)).toMatchObject({ t: "serve", methods: ["*"] });
+    await session.nx.serve("*", (_data, ctx) => ctx.method);
+    expect(session.conn.frames.at(-1)).toMatchObject({ t: "serve", methods: ["*"] });
     expect(await request("r1", "anything/else", null)).toMatchObject({ ok: true, data: "anything/else" });
   });
 
   it("rejects serve with the server's error and forgets the method", async () => {
-    edge.options.autoAck = false;
-    const served = nx.serve("sum", () => 0);
-    const frame = await conn.nextFrame((f) => f.t === "serve");
-    conn.send({ t: "error", id: frame.id, code: "not_a_worker", message: "webuo cannot serve" });
+    session.edge.options.autoAck = false;
+    const served = session.nx.serve("sum", () => 0);
+    const frame = await session.conn.nextFrame((f) => f.t === "serve");
+    session.conn.send({ t: "error", id: frame.id, code: "not_a_worker", message: "webuo cannot serve" });
     await expect(served).rejects.toMatchObject({ code: "not_a_worker", retryable: false });
   });
 
   it("answers undefined as null", async () => {
-    await nx.serve("void", () => undefined);
+    await session.nx.serve("void", () => undefined);
     expect(await request("r1", "void", null)).toEqual({ t: "api.res", rid: "r1", ok: true, data: null });
   });
 });
