@@ -1,6 +1,7 @@
 import { cpus, loadavg } from "node:os";
 import { startLocalStack } from "../scripts/local-stack";
 import { type Baseline, type BenchContext, type Figure, type FreshStack, setUpApps } from "./context";
+import { LIFTED_LIMITS } from "./lifted-limits";
 import { peerDriver } from "./peers/clients";
 import { attachPeers, benchPeer } from "./peers/scenarios";
 import { PEER_PACKAGES, type PeerServer, startPeers } from "./peers/servers";
@@ -34,19 +35,8 @@ export interface BenchOptions {
   onStep?: (done: number, total: number, label: string) => void;
 }
 
-// Rate limits and quotas would throttle the bench's few fast connections (one uid opens 1,000
-// subscribers and 10,000 idle blocks; its clients never ping): the bench measures the machinery, not
-// the policy. Every bound is still checked on every frame, only with values the bench stays under.
-const LIFTED = "1000000000";
-export const BENCH_VARS = {
-  NEXUS_BENCH: "1",
-  NEXUS_RATE_PER_SEC: LIFTED,
-  NEXUS_RATE_BURST: LIFTED,
-  NEXUS_USER_RATE_PER_SEC: LIFTED,
-  NEXUS_APP_RATE_PER_SEC: LIFTED,
-  NEXUS_MAX_BLOCKS_PER_USER: LIFTED,
-  NEXUS_MAX_OUTBOUND_BYTES: LIFTED,
-};
+/** The edge variables of a bench stack: bench mode, every limit lifted (see LIFTED_LIMITS). */
+export const BENCH_VARS = { NEXUS_BENCH: "1", ...LIFTED_LIMITS };
 
 /** A scenario on the shared stack: gets the baseline and the runtime's pid. */
 type Step = { label: string; run(ctx: BenchContext, baseline: Baseline, workerdPid: number): Promise<Figure[]> };

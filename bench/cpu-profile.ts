@@ -1,4 +1,4 @@
-import WebSocket from "ws";
+import { connectInspector } from "./inspector";
 
 /** One CPU profile of the edge's isolate, summarised: where its JS time went. */
 export interface CpuSummary {
@@ -35,37 +35,19 @@ export async function profileWhile<T>(
   inspectorPort: number,
   work: () => Promise<T>,
 ): Promise<{ result: T; profile: CpuSummary }> {
-  const targets = (await (await fetch(`http://127.0.0.1:${inspectorPort}/json`)).json()) as { webSocketDebuggerUrl: string }[];
-  const url = targets[0]?.webSocketDebuggerUrl;
-  if (!url) throw new Error("the inspector lists no worker");
-  const ws = new WebSocket(url);
-  await new Promise((resolve, reject) => {
-    ws.once("open", resolve);
-    ws.once("error", reject);
-  });
-  const waiting = new Map<number, (result: unknown) => void>();
-  ws.on("message", (raw) => {
-    const m = JSON.parse(String(raw)) as { id?: number; result?: unknown };
-    if (m.id !== undefined) waiting.get(m.id)?.(m.result);
-  });
-  let nextId = 0;
-  const call = (method: string, params: object = {}) =>
-    new Promise<unknown>((resolve) => {
-      const id = ++nextId;
-      waiting.set(id, resolve);
-      ws.send(JSON.stringify({ id, method, params }));
-    });
+  const inspector = await connectInspector(inspectorPort);
+  const call = inspector.call;
   try {
     await call("Profiler.enable");
     await call("Profiler.setSamplingInterval", { interval: 100 });
     await call("Profiler.start");
     const result = await work();
-    const { profile } = (await call("Profiler.stop")) as {
+    const { profile } = await call<{
       profile: { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[]; startTime: number; endTime: number };
-    };
+    }>("Profiler.stop");
     return { result, profile: summarise(profile) };
   } finally {
-    ws.close();
+    inspector.close();
   }
 }
 

@@ -1,5 +1,5 @@
 import { createServer } from "node:net";
-import WebSocket from "ws";
+import { connectInspector } from "./inspector";
 
 /** A free loopback TCP port (the kernel picks it; it is closed again before use). */
 export function freePort(): Promise<number> {
@@ -43,36 +43,18 @@ export interface InspectorSession {
  * ```
  */
 export async function openInspector(inspectorPort: number): Promise<InspectorSession> {
-  const targets = (await (await fetch(`http://127.0.0.1:${inspectorPort}/json`)).json()) as { webSocketDebuggerUrl: string }[];
-  const url = targets[0]?.webSocketDebuggerUrl;
-  if (!url) throw new Error("the inspector lists no worker");
-  const ws = new WebSocket(url);
-  await new Promise((resolve, reject) => {
-    ws.once("open", resolve);
-    ws.once("error", reject);
-  });
   let chunks: string[] = [];
-  const waiting = new Map<number, (result: any) => void>();
-  ws.on("message", (raw) => {
-    const m = JSON.parse(String(raw));
-    if (m.method === "HeapProfiler.addHeapSnapshotChunk") chunks.push(m.params.chunk);
-    if (m.id !== undefined) waiting.get(m.id)?.(m.result);
+  const inspector = await connectInspector(inspectorPort, (method, params) => {
+    if (method === "HeapProfiler.addHeapSnapshotChunk") chunks.push(params.chunk);
   });
-  let nextId = 0;
-  const call = (method: string, params: object = {}) =>
-    new Promise<any>((resolve) => {
-      const id = ++nextId;
-      waiting.set(id, resolve);
-      ws.send(JSON.stringify({ id, method, params }));
-    });
   return {
     async heap() {
       chunks = [];
-      await call("HeapProfiler.takeHeapSnapshot", { reportProgress: false });
-      const usage = await call("Runtime.getHeapUsage");
+      await inspector.call("HeapProfiler.takeHeapSnapshot", { reportProgress: false });
+      const usage = await inspector.call<{ usedSize: number }>("Runtime.getHeapUsage");
       return { usedBytes: usage.usedSize, objects: countObjects(JSON.parse(chunks.join(""))) };
     },
-    close: () => ws.close(),
+    close: () => inspector.close(),
   };
 }
 

@@ -13,6 +13,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { descendantsOf } from "../scripts/process-tree.mjs";
 import { watchOutput } from "../test/support/child-output";
+import { LIFTED_LIMITS } from "./lifted-limits";
 import { runWindow } from "./loop";
 import { rssBytes } from "./pin";
 import { closeAll, openMany, WireClient } from "./wire-client";
@@ -21,7 +22,6 @@ const { values } = parseArgs({
   options: { watch: { type: "boolean", default: false }, connections: { type: "string", default: "1000" } },
 });
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const LIFTED = "1000000000";
 const dataDir = mkdtempSync(join(tmpdir(), "nexus-start-path-"));
 const t0 = performance.now();
 const child = spawn(process.execPath, [join(ROOT, "scripts/start.mjs"), ...(values.watch ? ["--watch"] : [])], {
@@ -33,12 +33,7 @@ const child = spawn(process.execPath, [join(ROOT, "scripts/start.mjs"), ...(valu
     NEXUS_DATA_DIR: dataDir,
     NEXUS_ADMIN_KEY: undefined,
     NEXUS_JWT_SECRET: undefined,
-    NEXUS_RATE_PER_SEC: LIFTED,
-    NEXUS_RATE_BURST: LIFTED,
-    NEXUS_USER_RATE_PER_SEC: LIFTED,
-    NEXUS_APP_RATE_PER_SEC: LIFTED,
-    NEXUS_MAX_BLOCKS_PER_USER: LIFTED,
-    NEXUS_MAX_OUTBOUND_BYTES: LIFTED,
+    ...LIFTED_LIMITS,
   },
   stdio: ["ignore", "pipe", "pipe"],
 });
