@@ -2,19 +2,11 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { ChannelObject } from "../../src/channel/channel-object";
+import { PUBLISHER as FROM } from "./helpers";
 
 // Channel history and recovery inside real workerd: what a join with `since`/`epoch` answers, the
 // bounds (count, bytes, age), the interplay with freeing an idle channel, and history kept in
 // storage: a fresh object over the same storage (as after an eviction or a restart) recovers too.
-
-const FROM = JSON.stringify({
-  jid: "a-u-user@qepal.com/webuo1",
-  app: "a",
-  uid: "u",
-  role: "user",
-  resource: "webuo1",
-  kind: "webuo",
-});
 
 const data = (frames: string[] | undefined) => frames?.map((f) => (JSON.parse(f) as { data: string; seq: number }).data);
 

@@ -2,15 +2,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { ChannelObject } from "../../src/channel/channel-object";
-
-const FROM = JSON.stringify({
-  jid: "a-u-user@qepal.com/webuo1",
-  app: "a",
-  uid: "u",
-  role: "user",
-  resource: "webuo1",
-  kind: "webuo",
-});
+import { PUBLISHER as FROM } from "./helpers";
 
 describe("channel object", () => {
   it("numbers messages, keeps the retained value and both survive a restart", async () => {

@@ -2,6 +2,16 @@ import { exports } from "cloudflare:workers";
 
 export const ADMIN_KEY = "test-admin-key";
 
+/** The sender identity the channel tests publish with, serialised as the channel object takes it. */
+export const PUBLISHER = JSON.stringify({
+  jid: "a-u-user@qepal.com/webuo1",
+  app: "a",
+  uid: "u",
+  role: "user",
+  resource: "webuo1",
+  kind: "webuo",
+});
+
 export async function admin(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
   const res = await exports.default.fetch(`http://nexus.test${path}`, {
     method,
