@@ -12,6 +12,16 @@ from .stack import LocalStack
 # Every wait is bounded, so a broken behaviour fails the test instead of hanging the run.
 WAIT_S = 30.0
 
+# The sender a scripted edge puts on the channel messages it sends.
+SENDER = {
+    "jid": "etest-u1-owner@qepal.com/default1",
+    "app": "etest",
+    "uid": "u1",
+    "role": "owner",
+    "resource": "default1",
+    "kind": "default",
+}
+
 
 class Clients:
     """Opens clients against the stack (fast reconnects) and closes them all at the end of a test."""

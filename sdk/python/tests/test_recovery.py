@@ -4,22 +4,34 @@ the application (in order, none twice), and the ``resubscribed`` report each sub
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from collections.abc import AsyncIterator
+from typing import Any, NamedTuple
 
-from qe_nexus import Message, Resubscribed
+import pytest
+from qe_nexus import Client, Message, Resubscribed
 
 from .fake_edge import FakeConnection, FakeEdge
-from .helpers import within
+from .helpers import SENDER, within
 from .test_vectors_client import answered, open_client
 
-SENDER = {
-    "jid": "etest-u1-owner@qepal.com/default1",
-    "app": "etest",
-    "uid": "u1",
-    "role": "owner",
-    "resource": "default1",
-    "kind": "default",
-}
+class Session(NamedTuple):
+    edge: FakeEdge
+    nx: Client
+    first: FakeConnection
+
+
+@pytest.fixture
+async def session() -> AsyncIterator[Session]:
+    """A fake edge that leaves acks to the test, and a client on it with its first connection."""
+    edge = await FakeEdge(auto_ack=False).start()
+    try:
+        nx, first = await open_client(edge)
+        try:
+            yield Session(edge, nx, first)
+        finally:
+            await nx.close()
+    finally:
+        await edge.stop()
 
 
 def msg(seq: int, text: str, **extra: Any) -> dict[str, Any]:
@@ -32,122 +44,97 @@ async def reconnect(edge: FakeEdge, conn: FakeConnection, index: int) -> FakeCon
     return following
 
 
-async def test_a_recovered_resubscribe_reports_true_before_the_missed_messages_in_order() -> None:
-    edge = await FakeEdge(auto_ack=False).start()
-    nx, first = await open_client(edge)
-    try:
-        got: asyncio.Queue[Message | Resubscribed] = asyncio.Queue()
-        subscribing = nx.subscribe("prices", lambda text, m: got.put_nowait(m))
-        await answered(first, "sub", {"t": "ack", "seq": 40, "epoch": "e1"})
-        sub = await within(subscribing)
-        sub.on("resubscribed", got.put_nowait)
-        assert sub.recovered is None
-        await first.send(msg(41, "a"))
-        assert (await within(got.get())).seq == 41
+async def test_a_recovered_resubscribe_reports_true_before_the_missed_messages_in_order(session: Session) -> None:
+    edge, nx, first = session
+    got: asyncio.Queue[Message | Resubscribed] = asyncio.Queue()
+    subscribing = nx.subscribe("prices", lambda text, m: got.put_nowait(m))
+    await answered(first, "sub", {"t": "ack", "seq": 40, "epoch": "e1"})
+    sub = await within(subscribing)
+    sub.on("resubscribed", got.put_nowait)
+    assert sub.recovered is None
+    await first.send(msg(41, "a"))
+    assert (await within(got.get())).seq == 41
 
-        second = await reconnect(edge, first, 1)
-        request = await answered(second, "sub", {"t": "ack", "seq": 44, "epoch": "e1", "recovered": True})
-        assert (request["since"], request["epoch"]) == (41, "e1")
-        for seq in (42, 43, 44, 45):
-            await second.send(msg(seq, str(seq)))
-        await second.send(msg(44, "44 again"))  # a duplicate the client must drop
-        await second.send(msg(46, "46"))
-        report = await within(got.get())
-        assert report == Resubscribed("prices", recovered=True)
-        texts = [(await within(got.get())).text for _ in range(5)]
-        assert texts == ["42", "43", "44", "45", "46"]
-        assert sub.recovered is True
-    finally:
-        await nx.close()
-        await edge.stop()
+    second = await reconnect(edge, first, 1)
+    request = await answered(second, "sub", {"t": "ack", "seq": 44, "epoch": "e1", "recovered": True})
+    assert (request["since"], request["epoch"]) == (41, "e1")
+    for seq in (42, 43, 44, 45):
+        await second.send(msg(seq, str(seq)))
+    await second.send(msg(44, "44 again"))  # a duplicate the client must drop
+    await second.send(msg(46, "46"))
+    report = await within(got.get())
+    assert report == Resubscribed("prices", recovered=True)
+    texts = [(await within(got.get())).text for _ in range(5)]
+    assert texts == ["42", "43", "44", "45", "46"]
+    assert sub.recovered is True
 
 
-async def test_a_gap_reports_false_and_the_new_retained_value_follows() -> None:
-    edge = await FakeEdge(auto_ack=False).start()
-    nx, first = await open_client(edge)
-    try:
-        got: asyncio.Queue[Message | Resubscribed] = asyncio.Queue()
-        subscribing = nx.subscribe("prices", lambda text, m: got.put_nowait(m))
-        await answered(first, "sub", {"t": "ack", "seq": 7, "epoch": "e1"})
-        await first.send(msg(7, "kept", retained=True))  # the retained value comes after a first ack
-        sub = await within(subscribing)
-        sub.on("resubscribed", got.put_nowait)
-        assert (await within(got.get())).text == "kept"
+async def test_a_gap_reports_false_and_the_new_retained_value_follows(session: Session) -> None:
+    edge, nx, first = session
+    got: asyncio.Queue[Message | Resubscribed] = asyncio.Queue()
+    subscribing = nx.subscribe("prices", lambda text, m: got.put_nowait(m))
+    await answered(first, "sub", {"t": "ack", "seq": 7, "epoch": "e1"})
+    await first.send(msg(7, "kept", retained=True))  # the retained value comes after a first ack
+    sub = await within(subscribing)
+    sub.on("resubscribed", got.put_nowait)
+    assert (await within(got.get())).text == "kept"
 
-        second = await reconnect(edge, first, 1)
-        await answered(second, "sub", {"t": "ack", "seq": 900, "epoch": "e1", "recovered": False})
-        await second.send(msg(899, "newer", retained=True))
-        await second.send(msg(901, "live"))
-        assert await within(got.get()) == Resubscribed("prices", recovered=False)
-        assert [(await within(got.get())).text for _ in range(2)] == ["newer", "live"]
-        assert sub.recovered is False
+    second = await reconnect(edge, first, 1)
+    await answered(second, "sub", {"t": "ack", "seq": 900, "epoch": "e1", "recovered": False})
+    await second.send(msg(899, "newer", retained=True))
+    await second.send(msg(901, "live"))
+    assert await within(got.get()) == Resubscribed("prices", recovered=False)
+    assert [(await within(got.get())).text for _ in range(2)] == ["newer", "live"]
+    assert sub.recovered is False
 
-        # A third socket asks from where the gap left the client, not from before it.
-        third = await reconnect(edge, second, 2)
-        request = await answered(third, "sub", {"t": "ack", "seq": 901, "epoch": "e1", "recovered": True})
-        assert request["since"] == 901
-        assert await within(got.get()) == Resubscribed("prices", recovered=True)
-    finally:
-        await nx.close()
-        await edge.stop()
+    # A third socket asks from where the gap left the client, not from before it.
+    third = await reconnect(edge, second, 2)
+    request = await answered(third, "sub", {"t": "ack", "seq": 901, "epoch": "e1", "recovered": True})
+    assert request["since"] == 901
+    assert await within(got.get()) == Resubscribed("prices", recovered=True)
 
 
-async def test_a_subscriber_that_saw_nothing_asks_from_the_first_acks_seq() -> None:
-    edge = await FakeEdge(auto_ack=False).start()
-    nx, first = await open_client(edge)
-    try:
-        subscribing = nx.subscribe("prices")
-        await answered(first, "sub", {"t": "ack", "seq": 12, "epoch": "e1"})
-        sub = await within(subscribing)
-        second = await reconnect(edge, first, 1)
-        request = await answered(second, "sub", {"t": "ack", "seq": 14, "epoch": "e1", "recovered": True})
-        assert (request["since"], request["epoch"]) == (12, "e1")
-        await second.send(msg(13, "missed"))
-        assert (await within(sub.__anext__())).text == "missed"
-    finally:
-        await nx.close()
-        await edge.stop()
+async def test_a_subscriber_that_saw_nothing_asks_from_the_first_acks_seq(session: Session) -> None:
+    edge, nx, first = session
+    subscribing = nx.subscribe("prices")
+    await answered(first, "sub", {"t": "ack", "seq": 12, "epoch": "e1"})
+    sub = await within(subscribing)
+    second = await reconnect(edge, first, 1)
+    request = await answered(second, "sub", {"t": "ack", "seq": 14, "epoch": "e1", "recovered": True})
+    assert (request["since"], request["epoch"]) == (12, "e1")
+    await second.send(msg(13, "missed"))
+    assert (await within(sub.__anext__())).text == "missed"
 
 
-async def test_a_new_epoch_starts_over_and_reports_false() -> None:
-    edge = await FakeEdge(auto_ack=False).start()
-    nx, first = await open_client(edge)
-    try:
-        reports: list[Resubscribed] = []
-        subscribing = nx.subscribe("prices")
-        await answered(first, "sub", {"t": "ack", "seq": 30, "epoch": "e1"})
-        sub = await within(subscribing)
-        sub.on("resubscribed", reports.append)
-        await first.send(msg(31, "old"))
-        assert (await within(sub.__anext__())).seq == 31
+async def test_a_new_epoch_starts_over_and_reports_false(session: Session) -> None:
+    edge, nx, first = session
+    reports: list[Resubscribed] = []
+    subscribing = nx.subscribe("prices")
+    await answered(first, "sub", {"t": "ack", "seq": 30, "epoch": "e1"})
+    sub = await within(subscribing)
+    sub.on("resubscribed", reports.append)
+    await first.send(msg(31, "old"))
+    assert (await within(sub.__anext__())).seq == 31
 
-        second = await reconnect(edge, first, 1)
-        await answered(second, "sub", {"t": "ack", "seq": 2, "epoch": "e2", "recovered": False})
-        await second.send(msg(2, "retained in the new sequence", retained=True))
-        await second.send(msg(3, "new"))
-        assert [(await within(sub.__anext__())).seq for _ in range(2)] == [2, 3]
-        assert reports == [Resubscribed("prices", recovered=False)]
-    finally:
-        await nx.close()
-        await edge.stop()
+    second = await reconnect(edge, first, 1)
+    await answered(second, "sub", {"t": "ack", "seq": 2, "epoch": "e2", "recovered": False})
+    await second.send(msg(2, "retained in the new sequence", retained=True))
+    await second.send(msg(3, "new"))
+    assert [(await within(sub.__anext__())).seq for _ in range(2)] == [2, 3]
+    assert reports == [Resubscribed("prices", recovered=False)]
 
 
-async def test_an_edge_without_history_reports_false_and_never_asks_with_since() -> None:
-    edge = await FakeEdge(auto_ack=False).start()
-    nx, first = await open_client(edge)
-    try:
-        reports: list[Resubscribed] = []
-        subscribing = nx.subscribe("prices")
-        await answered(first, "sub", {"t": "ack"})
-        sub = await within(subscribing)
-        sub.on("resubscribed", reports.append)
-        second = await reconnect(edge, first, 1)
-        request = await answered(second, "sub", {"t": "ack"})
-        assert "since" not in request
-        await nx.flush()
-        await second.send(msg(1, "x"))
-        assert (await within(sub.__anext__())).text == "x"
-        assert reports == [Resubscribed("prices", recovered=False)]
-    finally:
-        await nx.close()
-        await edge.stop()
+async def test_an_edge_without_history_reports_false_and_never_asks_with_since(session: Session) -> None:
+    edge, nx, first = session
+    reports: list[Resubscribed] = []
+    subscribing = nx.subscribe("prices")
+    await answered(first, "sub", {"t": "ack"})
+    sub = await within(subscribing)
+    sub.on("resubscribed", reports.append)
+    second = await reconnect(edge, first, 1)
+    request = await answered(second, "sub", {"t": "ack"})
+    assert "since" not in request
+    await nx.flush()
+    await second.send(msg(1, "x"))
+    assert (await within(sub.__anext__())).text == "x"
+    assert reports == [Resubscribed("prices", recovered=False)]

@@ -23,7 +23,7 @@ from qe_nexus.frames import (
 )
 
 from .fake_edge import FakeConnection, FakeEdge
-from .helpers import Recorder, within
+from .helpers import SENDER, Recorder, within
 from .test_vectors import CLIENT_FRAMES, ERRORS, SERVER_FRAMES, names
 
 # -- client frames: what the client writes on a fake edge ----------------------------------------------------
@@ -124,15 +124,7 @@ async def test_resubscribes_with_since_and_epoch() -> None:
         subscribing = nx.subscribe(a["channel"], lambda text, m: got.put_nowait(m))
         await answered(first, "sub", {"t": "ack", "seq": a["since"] - 1, "epoch": a["epoch"]})
         await within(subscribing)
-        sender = {
-            "jid": "etest-u1-owner@qepal.com/default1",
-            "app": "etest",
-            "uid": "u1",
-            "role": "owner",
-            "resource": "default1",
-            "kind": "default",
-        }
-        live = {"t": "msg", "channel": a["channel"], "data": "x", "seq": a["since"], "from": sender, "retained": True}
+        live = {"t": "msg", "channel": a["channel"], "data": "x", "seq": a["since"], "from": SENDER, "retained": True}
         await first.send(live)
         await nx.flush()
         await first.ws.close(1001)
