@@ -8,11 +8,13 @@ from collections.abc import AsyncIterator
 from typing import Any, NamedTuple
 
 import pytest
+
 from qe_nexus import Client, Message, Resubscribed
 
 from .fake_edge import FakeConnection, FakeEdge
 from .helpers import SENDER, within
 from .test_vectors_client import answered, open_client
+
 
 class Session(NamedTuple):
     edge: FakeEdge
