@@ -58,13 +58,16 @@ func ack(t *testing.T, c *Client, sock *socket, fields string) subFrame {
 	}
 }
 
-// resubscribe sends the sub a restore after a reconnect would send.
-func resubscribe(c *Client) {
+// resubscribe sends the sub a restore after a reconnect would send, answers it with the given ack
+// fields and returns what it asked.
+func resubscribe(t *testing.T, c *Client, sock *socket, fields string) subFrame {
+	t.Helper()
 	c.mu.Lock()
 	ch := c.channels["prices"]
 	ch.active = false
 	c.sendSubLocked(ch)
 	c.mu.Unlock()
+	return ack(t, c, sock, fields)
 }
 
 func msg(c *Client, sock *socket, seq int, text string, retained bool) {
@@ -94,8 +97,7 @@ func TestARecoveredResubscribeReportsBeforeTheMissedMessagesInOrderOnce(t *testi
 	msg(c, sock, 41, "a", false)
 	expectEvents(t, events, "msg 41 a")
 
-	resubscribe(c)
-	asked := ack(t, c, sock, `"seq":44,"epoch":"e1","recovered":true`)
+	asked := resubscribe(t, c, sock, `"seq":44,"epoch":"e1","recovered":true`)
 	if asked.Since == nil || *asked.Since != 41 || asked.Epoch != "e1" {
 		t.Fatalf("resubscribe asked %+v, want since 41 epoch e1", asked)
 	}
@@ -113,8 +115,7 @@ func TestAGapReportsFalseThenTheNewRetainedValueAndLaterAsksFromAfterTheGap(t *t
 	msg(c, sock, 39, "kept", true)
 	expectEvents(t, events, "msg 39 kept")
 
-	resubscribe(c)
-	ack(t, c, sock, `"seq":900,"epoch":"e1","recovered":false`)
+	resubscribe(t, c, sock, `"seq":900,"epoch":"e1","recovered":false`)
 	msg(c, sock, 39, "kept", true) // had it already
 	msg(c, sock, 899, "newer", true)
 	msg(c, sock, 901, "live", false)
@@ -123,8 +124,7 @@ func TestAGapReportsFalseThenTheNewRetainedValueAndLaterAsksFromAfterTheGap(t *t
 		t.Fatalf("Recovered() = %v, %v", recovered, ok)
 	}
 
-	resubscribe(c)
-	if asked := ack(t, c, sock, `"seq":901,"epoch":"e1","recovered":true`); *asked.Since != 901 {
+	if asked := resubscribe(t, c, sock, `"seq":901,"epoch":"e1","recovered":true`); *asked.Since != 901 {
 		t.Fatalf("asked since %d, want 901", *asked.Since)
 	}
 	expectEvents(t, events, "resubscribed prices true")
@@ -132,8 +132,7 @@ func TestAGapReportsFalseThenTheNewRetainedValueAndLaterAsksFromAfterTheGap(t *t
 
 func TestASubscriberThatSawNothingAsksFromItsFirstAck(t *testing.T) {
 	c, sock, _, events := recoveryClient(t)
-	resubscribe(c)
-	if asked := ack(t, c, sock, `"seq":42,"epoch":"e1","recovered":true`); *asked.Since != 40 {
+	if asked := resubscribe(t, c, sock, `"seq":42,"epoch":"e1","recovered":true`); *asked.Since != 40 {
 		t.Fatalf("asked since %d, want 40 (the first ack's seq: older messages were never its own)", *asked.Since)
 	}
 	msg(c, sock, 41, "missed", false)
@@ -144,8 +143,7 @@ func TestANewEpochStartsOverAndReportsFalse(t *testing.T) {
 	c, sock, _, events := recoveryClient(t)
 	msg(c, sock, 41, "old", false)
 	expectEvents(t, events, "msg 41 old")
-	resubscribe(c)
-	ack(t, c, sock, `"seq":2,"epoch":"e2","recovered":false`)
+	resubscribe(t, c, sock, `"seq":2,"epoch":"e2","recovered":false`)
 	msg(c, sock, 2, "retained in the new sequence", true)
 	msg(c, sock, 3, "new", false)
 	expectEvents(t, events, "resubscribed prices false", "msg 2 retained in the new sequence", "msg 3 new")
