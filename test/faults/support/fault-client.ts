@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { nextEvent } from "./next-event";
 
 const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
 const CLIENTS = join(ROOT, "test", "faults", "clients");
@@ -94,26 +95,17 @@ export class FaultClient {
    * (a bound, so a broken behaviour fails instead of hanging) or when the process exits first.
    */
   next(match: (e: ClientEvent) => boolean, what: string, from = 0, timeoutMs = 60_000): Promise<ClientEvent> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(
-        () => done(new Error(`${this.lang} client: no ${what} within ${timeoutMs} ms${this.tail()}`)),
-        timeoutMs,
-      );
-      const check = () => {
-        const found = this.events.slice(from).find(match);
-        if (found) done(undefined, found);
-        else if (this.child.exitCode !== null || this.child.signalCode !== null)
-          done(new Error(`${this.lang} client exited before ${what}${this.tail()}`));
-      };
-      const done = (err?: Error, event?: ClientEvent) => {
-        clearTimeout(timer);
-        this.listeners.delete(check);
-        if (err) reject(err);
-        else resolve(event!);
-      };
-      this.listeners.add(check);
-      check();
-    });
+    return nextEvent(
+      { events: this.events, listeners: this.listeners },
+      match,
+      from,
+      timeoutMs,
+      () => new Error(`${this.lang} client: no ${what} within ${timeoutMs} ms${this.tail()}`),
+      () =>
+        this.child.exitCode !== null || this.child.signalCode !== null
+          ? new Error(`${this.lang} client exited before ${what}${this.tail()}`)
+          : undefined,
+    );
   }
 
   /** Every `msg` event so far, as `[seq, text]`. */

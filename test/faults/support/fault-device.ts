@@ -1,4 +1,5 @@
 import mqtt, { type MqttClient } from "mqtt";
+import { nextEvent } from "./next-event";
 
 /** One thing a device saw, with the moment the test saw it (`performance.now()`). */
 export interface DeviceEvent {
@@ -73,24 +74,13 @@ export class FaultDevice {
 
   /** The first event at index `from` or later that matches, waiting for it; rejects after `timeoutMs`. */
   next(match: (e: DeviceEvent) => boolean, what: string, from = 0, timeoutMs = 60_000): Promise<DeviceEvent> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(
-        () => done(new Error(`device ${this.client.options.username}: no ${what} within ${timeoutMs} ms`)),
-        timeoutMs,
-      );
-      const check = () => {
-        const found = this.events.slice(from).find(match);
-        if (found) done(undefined, found);
-      };
-      const done = (err?: Error, event?: DeviceEvent) => {
-        clearTimeout(timer);
-        this.listeners.delete(check);
-        if (err) reject(err);
-        else resolve(event!);
-      };
-      this.listeners.add(check);
-      check();
-    });
+    return nextEvent(
+      { events: this.events, listeners: this.listeners },
+      match,
+      from,
+      timeoutMs,
+      () => new Error(`device ${this.client.options.username}: no ${what} within ${timeoutMs} ms`),
+    );
   }
 
   /** The texts of every channel message so far. */
