@@ -1,7 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startStack, type TestStack } from "../support/stack";
 import { withCanary } from "./expect-intact";
-import { floodFrames, floodNesting, floodNewChannels, floodNewPubChannels, floodSlowConsumer } from "./floods";
+import { type FirstUses, floodFrames, floodNesting, floodNewChannels, floodNewPubChannels, floodSlowConsumer } from "./floods";
+
+/**
+ * `count` first uses of fresh channels against a burst of 10 and one a second: the burst is acked, and at
+ * most one more for each second the flood took; the rest get rate_limited with `refusal` in the message;
+ * using the acked channels again is acked, every one.
+ */
+function expectPaced(details: FirstUses, count: number, refusal: string): void {
+  expect(details.first.ack).toBeGreaterThanOrEqual(10);
+  expect(details.first.ack).toBeLessThan(count);
+  expect(details.first.rate_limited).toBe(count - details.first.ack!);
+  expect(details.refusal).toMatchObject({ t: "error", code: "rate_limited" });
+  expect(details.refusal?.message).toContain(refusal);
+  expect(details.again).toEqual({ ack: details.first.ack });
+}
 
 // Hostile clients against the edge's rate limits, slow-consumer bound and nesting bound, with small
 // configured limits; a canary pair in another app keeps exchanging calls and messages throughout.
@@ -47,26 +61,14 @@ describe("a hostile client is slowed, cut off or refused, and the canary in anot
 
   it("new channels: a user joining channels its app is not on past its burst gets rate_limited; channels the app is on join freely", async () => {
     const r = await withCanary(s, () => floodNewChannels(s, { count: 60 }));
-    // The burst, and at most one more for each second the flood took.
-    expect(r.details.first.ack).toBeGreaterThanOrEqual(10);
-    expect(r.details.first.ack).toBeLessThan(60);
-    expect(r.details.first.rate_limited).toBe(60 - r.details.first.ack!);
-    expect(r.details.refusal).toMatchObject({ t: "error", code: "rate_limited" });
-    expect(r.details.refusal?.message).toContain("new channels");
-    // The same user's bucket is empty, yet channels its app is already on cost no object start.
-    expect(r.details.again).toEqual({ ack: r.details.first.ack });
+    // Again: the same user's bucket is empty, yet channels its app is already on cost no object start.
+    expectPaced(r.details, 60, "new channels");
   });
 
   it("new channels published to: past the burst a first publish gets rate_limited; channels published to already are not paced", async () => {
     const r = await withCanary(s, () => floodNewPubChannels(s, { count: 60 }));
-    // The burst, and at most one more for each second the flood took.
-    expect(r.details.first.ack).toBeGreaterThanOrEqual(10);
-    expect(r.details.first.ack).toBeLessThan(60);
-    expect(r.details.first.rate_limited).toBe(60 - r.details.first.ack!);
-    expect(r.details.refusal).toMatchObject({ t: "error", code: "rate_limited" });
-    expect(r.details.refusal?.message).toContain("publish to new channels faster than 1/s");
-    // The user's bucket is empty, yet publishing again to the channels it published to costs no object start.
-    expect(r.details.again).toEqual({ ack: r.details.first.ack });
+    // Again: the user's bucket is empty, yet publishing again to the channels it published to costs no object start.
+    expectPaced(r.details, 60, "publish to new channels faster than 1/s");
   });
 
   it("a slow consumer that stops reading is closed with 4013 once the edge holds maxOutboundBytes for it", async () => {

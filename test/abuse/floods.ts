@@ -60,6 +60,16 @@ function tally(b: Block): { counts: Map<string, number>; until(total: number, ti
   };
 }
 
+/** Counts answers by `t`, or by `code` for errors. */
+function countAnswers(answers: Received[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const a of answers) counts.set(a.t === "error" ? a.code : a.t, (counts.get(a.t === "error" ? a.code : a.t) ?? 0) + 1);
+  return counts;
+}
+
+/** What a block's first use of `count` fresh channels got, what using the acked ones again got, and the first refusal. */
+export type FirstUses = { first: Record<string, number>; again: Record<string, number>; refusal: Received | undefined };
+
 const summary = (counts: Map<string, number>): string =>
   [...counts]
     .sort((a, b) => b[1] - a[1])
@@ -131,24 +141,19 @@ export async function floodSubscriptions(
  * edge start a channel object), at once; then a second block of the same user subscribes to the
  * channels the first one got, which the app is on already.
  */
-export async function floodNewChannels(
-  s: TestStack,
-  opts: { count: number },
-): Promise<FloodReport<{ first: Record<string, number>; again: Record<string, number>; refusal: Received | undefined }>> {
+export async function floodNewChannels(s: TestStack, opts: { count: number }): Promise<FloodReport<FirstUses>> {
   const app = unique("newch");
   await s.createApp(app, "flooder");
   const one = await block(s, "flooder", app, { kind: "webuo" });
   const channels = Array.from({ length: opts.count }, (_, i) => `${app}/c${i}`);
   const answers = await Promise.all(channels.map((channel, i) => one.request({ t: "sub", id: `n${i}`, channel }, 120_000)));
-  const first = new Map<string, number>();
-  for (const a of answers) first.set(a.t === "error" ? a.code : a.t, (first.get(a.t === "error" ? a.code : a.t) ?? 0) + 1);
+  const first = countAnswers(answers);
   const refusal = answers.find((a) => a.t === "error");
   const joined = channels.filter((_, i) => answers[i]!.t === "ack");
   const two = await block(s, "flooder", app, { kind: "webuo" });
-  const again = new Map<string, number>();
-  for (const a of await Promise.all(joined.map((channel, i) => two.request({ t: "sub", id: `m${i}`, channel }, 120_000)))) {
-    again.set(a.t === "error" ? a.code : a.t, (again.get(a.t === "error" ? a.code : a.t) ?? 0) + 1);
-  }
+  const again = countAnswers(
+    await Promise.all(joined.map((channel, i) => two.request({ t: "sub", id: `m${i}`, channel }, 120_000))),
+  );
   await Promise.all([one.close(), two.close()]);
   return {
     answered: `new channels: ${summary(first)}${refusal?.t === "error" ? ` ("${refusal.message}")` : ""}; the same channels from a second block: ${summary(again)}`,
@@ -160,10 +165,7 @@ export async function floodNewChannels(
  * Publishes to fresh channels: one block publishes once to each of `count` channel names nobody is
  * on (each would start a channel object), then once more to each channel whose publish was acked.
  */
-export async function floodNewPubChannels(
-  s: TestStack,
-  opts: { count: number },
-): Promise<FloodReport<{ first: Record<string, number>; again: Record<string, number>; refusal: Received | undefined }>> {
+export async function floodNewPubChannels(s: TestStack, opts: { count: number }): Promise<FloodReport<FirstUses>> {
   const app = unique("newpub");
   await s.createApp(app, "flooder");
   const one = await block(s, "flooder", app, { kind: "webuo" });
@@ -171,15 +173,10 @@ export async function floodNewPubChannels(
   const answers = await Promise.all(
     channels.map((channel, i) => one.request({ t: "pub", id: `p${i}`, channel, data: String(i) }, 120_000)),
   );
-  const tally = (list: Received[]): Map<string, number> => {
-    const m = new Map<string, number>();
-    for (const a of list) m.set(a.t === "error" ? a.code : a.t, (m.get(a.t === "error" ? a.code : a.t) ?? 0) + 1);
-    return m;
-  };
-  const first = tally(answers);
+  const first = countAnswers(answers);
   const refusal = answers.find((a) => a.t === "error");
   const published = channels.filter((_, i) => answers[i]!.t === "ack");
-  const again = tally(
+  const again = countAnswers(
     await Promise.all(published.map((channel, i) => one.request({ t: "pub", id: `q${i}`, channel, data: String(i) }, 120_000))),
   );
   await one.close();
