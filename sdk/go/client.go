@@ -31,6 +31,7 @@ type Client struct {
 	served   servedMethods
 	channels map[string]*channel
 	directs  []*directEntry
+	will     *Will // the will to declare on every socket, nil without one
 	closeErr *Error
 }
 
@@ -102,8 +103,9 @@ func (c *Client) Limits() Limits {
 
 // Close closes the connection for good: waiting calls fail with a non-retryable disconnected
 // error, subscriptions end and their channels close. Close is idempotent and returns once the
-// socket is closed.
+// socket is closed. A will is cleared first (a clean leave), waiting at most a second for the ack.
 func (c *Client) Close() error {
+	c.clearWillOnClose()
 	c.shutdown(&Error{Code: CodeDisconnected, Message: "the client was closed"})
 	return nil
 }

@@ -397,6 +397,35 @@ func ExampleClient_Find() {
 	// <nil>
 }
 
+func ExampleClient_SetWill() {
+	ctx := context.Background()
+	panel := mustConnect(nexus.KindWebUO)
+	defer panel.Close()
+	sub, err := panel.SubscribeChan(ctx, "examples/device7/status")
+	if err != nil {
+		log.Fatal(err)
+	}
+	device := mustConnect(nexus.KindGoDefault)
+	// Published by the edge if the device's connection dies; declared again after every reconnect.
+	if err := device.SetWill(ctx, nexus.Will{Channel: "examples/device7/status", Data: "offline"}); err != nil {
+		log.Fatal(err)
+	}
+	_ = device.Publish(ctx, "examples/device7/status", "online", nexus.WithAck())
+	fmt.Println((<-sub.Messages()).Text)
+	device.Close() // a clean leave: Close clears the will first, so nothing more is published
+	// Output: online
+}
+
+func ExampleClient_ClearWill() {
+	ctx := context.Background()
+	nx := mustConnect(nexus.KindGoDefault)
+	defer nx.Close()
+	_ = nx.SetWill(ctx, nexus.Will{Channel: "examples/status", Data: "offline", Retain: true})
+	// From here on, the connection's end publishes nothing.
+	fmt.Println(nx.ClearWill(ctx))
+	// Output: <nil>
+}
+
 func ExampleClient_Close() {
 	nx := mustConnect(nexus.KindGoDefault)
 	fmt.Println(nx.Close(), nx.State())

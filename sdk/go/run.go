@@ -95,7 +95,7 @@ func (c *Client) welcomed(sock *socket, w welcomeFrame) {
 	go sock.keepalive(interval, c.opts.PongTimeout)
 }
 
-// restore declares every served method and subscription again on sock and waits for the acks;
+// restore declares every served method, subscription and the will again on sock and waits for the acks;
 // false when the socket ended first.
 func (c *Client) restore(sock *socket) bool {
 	c.mu.Lock()
@@ -108,6 +108,9 @@ func (c *Client) restore(sock *socket) bool {
 		if p == nil {
 			p = c.sendSubLocked(ch)
 		}
+		acks = append(acks, p.done)
+	}
+	if p := c.sendWillLocked(); p != nil {
 		acks = append(acks, p.done)
 	}
 	c.mu.Unlock()
