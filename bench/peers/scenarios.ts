@@ -1,7 +1,7 @@
 import type { Baseline, Figure } from "../context";
 import { runWindow } from "../loop";
-import { channelRateMetric } from "../scenarios/channel";
-import { summarise } from "../stats";
+import { callFigures } from "../scenarios/api";
+import { channelFigures } from "../scenarios/channel";
 import type { PeerClient, PeerDriver } from "./clients";
 
 /** Where a peer figure is compared: the Nexus scenarios that do the same work, metric for metric. */
@@ -70,39 +70,8 @@ async function pubSub(
       send,
       attach,
     });
-    const latency = summarise(serial.latencies);
-    const fanFloor = (v: number) => v + ((subscribers - 1) / baseline.msgsPerSec) * 1000;
     const scenario = `${driver.name}: pub/sub, 1 to ${subscribers.toLocaleString("en")}`;
-    const floorLabel = subscribers === 1 ? "echo RTT" : `echo RTT + ${subscribers - 1} echo msgs`;
-    return [
-      {
-        scenario,
-        metric: channelRateMetric(subscribers),
-        unit: "msg/s",
-        value: ((piped.completed * subscribers) / piped.elapsedMs) * 1000,
-        floor: subscribers === 1 ? baseline.msgsPerSecAt8 : baseline.msgsPerSec,
-        floorLabel: subscribers === 1 ? "echo msgs/s (8 in flight)" : "echo msgs/s (64 in flight)",
-        better: "higher",
-      },
-      {
-        scenario,
-        metric: "publish to last delivery p50",
-        unit: "ms",
-        value: latency.p50,
-        floor: fanFloor(baseline.serial.p50),
-        floorLabel,
-        better: "lower",
-      },
-      {
-        scenario,
-        metric: "publish to last delivery p99",
-        unit: "ms",
-        value: latency.p99,
-        floor: fanFloor(baseline.serial.p99),
-        floorLabel,
-        better: "lower",
-      },
-    ];
+    return channelFigures(scenario, subscribers, baseline, serial, piped, false);
   } finally {
     await closeEvery([publisher, ...subs]);
   }
@@ -132,37 +101,7 @@ async function requestReply(
     await runWindow({ count: 1000, maxMs: 1000, window: 64, send, attach });
     const serial = await runWindow({ count: count(5000), maxMs: options.maxMs, window: 1, send, attach });
     const piped = await runWindow({ count: count(100_000), maxMs: options.maxMs, window: 64, send, attach });
-    const latency = summarise(serial.latencies);
-    const scenario = `${driver.name}: request/reply`;
-    return [
-      {
-        scenario,
-        metric: "serial round trip p50",
-        unit: "ms",
-        value: latency.p50,
-        floor: 2 * baseline.serial.p50,
-        floorLabel: "2 echo round trips",
-        better: "lower",
-      },
-      {
-        scenario,
-        metric: "serial round trip p99",
-        unit: "ms",
-        value: latency.p99,
-        floor: 2 * baseline.serial.p99,
-        floorLabel: "2 echo round trips",
-        better: "lower",
-      },
-      {
-        scenario,
-        metric: "calls/s (64 in flight)",
-        unit: "calls/s",
-        value: (piped.completed / piped.elapsedMs) * 1000,
-        floor: baseline.msgsPerSec / 2,
-        floorLabel: "echo msgs/s ÷ 2",
-        better: "higher",
-      },
-    ];
+    return callFigures(`${driver.name}: request/reply`, baseline, serial, piped, false);
   } finally {
     await closeEvery([responder, requester]);
   }

@@ -1,5 +1,5 @@
 import { APP_A, type Baseline, type BenchContext, type Figure, scaled } from "../context";
-import { runWindow } from "../loop";
+import { type LoopResult, runWindow } from "../loop";
 import { summarise } from "../stats";
 import { WHERE_LABEL, workerPair } from "./workers";
 
@@ -30,41 +30,61 @@ export async function benchApi(ctx: BenchContext, baseline: Baseline): Promise<F
       await runWindow({ count: 1000, maxMs: 1000, window: 64, send, attach });
       const serial = await runWindow({ count: scaled(ctx, 5000), maxMs: ctx.maxMs, window: 1, send, attach });
       const piped = await runWindow({ count: scaled(ctx, 50_000), maxMs: ctx.maxMs, window: 64, send, attach });
-      const latency = summarise(serial.latencies);
-      figures.push(
-        {
-          scenario: `API, ${WHERE_LABEL[where]}`,
-          metric: "serial round trip p50",
-          unit: "ms",
-          value: latency.p50,
-          floor: 2 * baseline.serial.p50,
-          floorLabel: "2 echo round trips",
-          better: "lower",
-          latency,
-          floorCurve: baseline.serial.curve.map((v) => 2 * v),
-        },
-        {
-          scenario: `API, ${WHERE_LABEL[where]}`,
-          metric: "serial round trip p99",
-          unit: "ms",
-          value: latency.p99,
-          floor: 2 * baseline.serial.p99,
-          floorLabel: "2 echo round trips",
-          better: "lower",
-        },
-        {
-          scenario: `API, ${WHERE_LABEL[where]}`,
-          metric: "calls/s (64 in flight)",
-          unit: "calls/s",
-          value: (piped.completed / piped.elapsedMs) * 1000,
-          floor: baseline.msgsPerSec / 2,
-          floorLabel: "echo msgs/s ÷ 2",
-          better: "higher",
-        },
-      );
+      figures.push(...callFigures(`API, ${WHERE_LABEL[where]}`, baseline, serial, piped, true));
     } finally {
       await pair.close();
     }
   }
   return figures;
+}
+
+/**
+ * The figures of one request/reply scenario (Nexus or a peer): serial round trip p50/p99 against two
+ * echo round trips, and calls/s at 64 in flight against half the echo's rate. `withCurve` puts the
+ * latency curve and its floor's curve on the p50 row, for the report's charts.
+ *
+ * @example
+ * ```ts
+ * const figures = callFigures("API, within one app", baseline, serial, piped, true);
+ * ```
+ */
+export function callFigures(
+  scenario: string,
+  baseline: Baseline,
+  serial: LoopResult,
+  piped: LoopResult,
+  withCurve: boolean,
+): Figure[] {
+  const latency = summarise(serial.latencies);
+  const curve = withCurve ? { latency, floorCurve: baseline.serial.curve.map((v) => 2 * v) } : {};
+  return [
+    {
+      scenario,
+      metric: "serial round trip p50",
+      unit: "ms",
+      value: latency.p50,
+      floor: 2 * baseline.serial.p50,
+      floorLabel: "2 echo round trips",
+      better: "lower",
+      ...curve,
+    },
+    {
+      scenario,
+      metric: "serial round trip p99",
+      unit: "ms",
+      value: latency.p99,
+      floor: 2 * baseline.serial.p99,
+      floorLabel: "2 echo round trips",
+      better: "lower",
+    },
+    {
+      scenario,
+      metric: "calls/s (64 in flight)",
+      unit: "calls/s",
+      value: (piped.completed / piped.elapsedMs) * 1000,
+      floor: baseline.msgsPerSec / 2,
+      floorLabel: "echo msgs/s ÷ 2",
+      better: "higher",
+    },
+  ];
 }

@@ -1,5 +1,5 @@
 import { APP_A, type Baseline, type BenchContext, type Figure, OWNER_A, scaled } from "../context";
-import { runWindow } from "../loop";
+import { type LoopResult, runWindow } from "../loop";
 import { summarise } from "../stats";
 import { closeAll, openMany, type WireClient } from "../wire-client";
 
@@ -56,44 +56,64 @@ export async function benchChannel(ctx: BenchContext, baseline: Baseline, subscr
       send,
       attach,
     });
-    const latency = summarise(serial.latencies);
-    const fanFloor = (n: number) => n + ((subscribers - 1) / baseline.msgsPerSec) * 1000;
-    const scenario = `Channel, 1 to ${subscribers.toLocaleString("en")}`;
-    const floorLabel = subscribers === 1 ? "echo RTT" : `echo RTT + ${subscribers - 1} echo msgs`;
-    return [
-      {
-        scenario,
-        metric: channelRateMetric(subscribers),
-        unit: "msg/s",
-        value: ((piped.completed * subscribers) / piped.elapsedMs) * 1000,
-        floor: subscribers === 1 ? baseline.msgsPerSecAt8 : baseline.msgsPerSec,
-        floorLabel: subscribers === 1 ? "echo msgs/s (8 in flight)" : "echo msgs/s (64 in flight)",
-        better: "higher",
-      },
-      {
-        scenario,
-        metric: "publish to last delivery p50",
-        unit: "ms",
-        value: latency.p50,
-        floor: fanFloor(baseline.serial.p50),
-        floorLabel,
-        better: "lower",
-        latency,
-        floorCurve: baseline.serial.curve.map(fanFloor),
-      },
-      {
-        scenario,
-        metric: "publish to last delivery p99",
-        unit: "ms",
-        value: latency.p99,
-        floor: fanFloor(baseline.serial.p99),
-        floorLabel,
-        better: "lower",
-      },
-    ];
+    return channelFigures(`Channel, 1 to ${subscribers.toLocaleString("en")}`, subscribers, baseline, serial, piped, true);
   } finally {
     await closeAll([publisher, ...subs]);
   }
+}
+
+/**
+ * The figures of one fan-out scenario (Nexus or a peer): deliveries/s at 8 publishes in flight and
+ * publish-to-last-delivery p50/p99, each against its echo floor. `withCurve` puts the latency curve
+ * and its floor's curve on the p50 row, for the report's charts.
+ *
+ * @example
+ * ```ts
+ * const figures = channelFigures("Channel, 1 to 100", 100, baseline, serial, piped, true);
+ * ```
+ */
+export function channelFigures(
+  scenario: string,
+  subscribers: number,
+  baseline: Baseline,
+  serial: LoopResult,
+  piped: LoopResult,
+  withCurve: boolean,
+): Figure[] {
+  const latency = summarise(serial.latencies);
+  const fanFloor = (n: number) => n + ((subscribers - 1) / baseline.msgsPerSec) * 1000;
+  const floorLabel = subscribers === 1 ? "echo RTT" : `echo RTT + ${subscribers - 1} echo msgs`;
+  const curve = withCurve ? { latency, floorCurve: baseline.serial.curve.map(fanFloor) } : {};
+  return [
+    {
+      scenario,
+      metric: channelRateMetric(subscribers),
+      unit: "msg/s",
+      value: ((piped.completed * subscribers) / piped.elapsedMs) * 1000,
+      floor: subscribers === 1 ? baseline.msgsPerSecAt8 : baseline.msgsPerSec,
+      floorLabel: subscribers === 1 ? "echo msgs/s (8 in flight)" : "echo msgs/s (64 in flight)",
+      better: "higher",
+    },
+    {
+      scenario,
+      metric: "publish to last delivery p50",
+      unit: "ms",
+      value: latency.p50,
+      floor: fanFloor(baseline.serial.p50),
+      floorLabel,
+      better: "lower",
+      ...curve,
+    },
+    {
+      scenario,
+      metric: "publish to last delivery p99",
+      unit: "ms",
+      value: latency.p99,
+      floor: fanFloor(baseline.serial.p99),
+      floorLabel,
+      better: "lower",
+    },
+  ];
 }
 
 /**

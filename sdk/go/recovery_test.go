@@ -34,28 +34,13 @@ func recoveryClient(t *testing.T) (*Client, *socket, *Subscription, chan string)
 // ack answers the sub the client wrote last with the given ack fields and returns what it asked.
 func ack(t *testing.T, c *Client, sock *socket, fields string) subFrame {
 	t.Helper()
-	timeout := time.After(5 * time.Second)
-	for {
-		sock.mu.Lock()
-		written := sock.queue
-		sock.queue = nil
-		sock.mu.Unlock()
-		for _, f := range written {
-			if f.req != nil && f.req.what == "sub prices" {
-				var frame subFrame
-				if err := json.Unmarshal(f.text, &frame); err != nil {
-					t.Fatal(err)
-				}
-				c.dispatch(sock, []byte(`{"t":"ack","id":"`+f.req.id+`",`+fields+`}`))
-				return frame
-			}
-		}
-		select {
-		case <-sock.wake: // the client queued a frame
-		case <-timeout:
-			t.Fatal("no sub written within 5 s")
-		}
+	f := nextWritten(t, sock, "sub", func(f outFrame) bool { return f.req != nil && f.req.what == "sub prices" })
+	var frame subFrame
+	if err := json.Unmarshal(f.text, &frame); err != nil {
+		t.Fatal(err)
 	}
+	c.dispatch(sock, []byte(`{"t":"ack","id":"`+f.req.id+`",`+fields+`}`))
+	return frame
 }
 
 // resubscribe sends the sub a restore after a reconnect would send, answers it with the given ack

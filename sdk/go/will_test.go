@@ -10,6 +10,13 @@ import (
 // nextWill waits for the next will frame the client writes on sock and returns it.
 func nextWill(t *testing.T, sock *socket) outFrame {
 	t.Helper()
+	return nextWritten(t, sock, "will", func(f outFrame) bool { return f.req != nil && strings.HasPrefix(f.req.what, "will") })
+}
+
+// nextWritten waits for the next frame the client writes on sock that match accepts, dropping the
+// frames before it; what names the frame in the failure.
+func nextWritten(t *testing.T, sock *socket, what string, match func(outFrame) bool) outFrame {
+	t.Helper()
 	timeout := time.After(5 * time.Second)
 	for {
 		sock.mu.Lock()
@@ -17,14 +24,14 @@ func nextWill(t *testing.T, sock *socket) outFrame {
 		sock.queue = nil
 		sock.mu.Unlock()
 		for _, f := range written {
-			if f.req != nil && strings.HasPrefix(f.req.what, "will") {
+			if match(f) {
 				return f
 			}
 		}
 		select {
-		case <-sock.wake:
+		case <-sock.wake: // the client queued a frame
 		case <-timeout:
-			t.Fatal("no will written within 5 s")
+			t.Fatalf("no %s written within 5 s", what)
 		}
 	}
 }
