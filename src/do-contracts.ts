@@ -210,8 +210,14 @@ export interface ChannelRpc extends Rpc.DurableObjectBranded {
   /** Where the channel stands, without joining (for a `sub` of a connection already subscribed). */
   position(channel: string): { seq: number; epoch: string };
   leave(channel: string, app: string, order?: number): void;
-  publish(channel: string, fromJson: string, data: string, retain: boolean): number;
-  publishBatch(channel: string, items: Publish[]): number[];
+  /** Publishes one message; answers its seq once it is stored. */
+  publish(channel: string, fromJson: string, data: string, retain: boolean): Promise<number>;
+  /** Numbers and hands out messages at once; they are stored within a flush interval (`durable` says when). */
+  publishBatch(channel: string, items: Publish[]): number[] | Promise<number[]>;
+  /** Resolves once the message `seq` is stored: what a publish's `ack` waits for. */
+  durable(channel: string, seq: number): Promise<void> | undefined;
+  /** Stores what waits and lowers the ceiling to the seq (a clean stop: a fresh object goes on with no skip). */
+  settle(channel: string): Promise<void>;
   stats(channel: string): ChannelStats;
   /** For the console: the seq, the member apps and the retained frame (as sent to subscribers). */
   adminPeek(channel: string): { seq: number; members: string[]; retained: string | null };

@@ -289,8 +289,11 @@ async function pub(app: FrameContext, s: Session, f: Frame<"pub">): Promise<void
     return;
   }
   try {
-    await app.publishes.push(f.channel, { fromJson: s.fromJson, data: f.data, retain: f.retain === true });
-    if (f.id !== undefined) ack(app, s, f.id);
+    const seq = await app.publishes.push(f.channel, { fromJson: s.fromJson, data: f.data, retain: f.retain === true });
+    if (f.id === undefined) return;
+    // An ack says the message is kept (it survives a restart of the edge): it waits for the channel's flush.
+    await app.stubs.channel(f.channel).durable(f.channel, seq);
+    ack(app, s, f.id);
   } catch (err) {
     undo?.();
     if (err instanceof BatchQueueFull) {

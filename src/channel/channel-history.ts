@@ -31,8 +31,9 @@ export type Recovered = string[] | "gap";
  * bounds only ever drop the oldest, and a message too large for the byte bound drops everything
  * before it too, so "the oldest kept seq is at most since + 1" proves that nothing after `since` is gone.
  *
- * Writes join the publish's own storage transaction (the `seq` is stored in the same turn), so a
- * publisher waits for no extra storage round trip.
+ * `append` only remembers: the rows reach storage on `write` (the channel's flush, with its `seq`, in
+ * one transaction), so that a publish's deliveries never wait on a storage commit. A recovery read
+ * writes what is waiting first, so it reads every message numbered so far.
  *
  * @example
  * ```ts
@@ -49,6 +50,8 @@ export class ChannelHistory {
   /** Seqs below this are dropped; storage deletes them once `ROWS_PER_DELETE` have gathered. */
   private floor = 0;
   private storedFloor = 0;
+  /** Appended, not yet written: the rows of `write`'s next INSERT. */
+  private unwritten: { seq: number; at: number; bytes: number; text: string }[] = [];
 
   constructor(
     private readonly sql: SqlExec,
@@ -78,24 +81,42 @@ export class ChannelHistory {
     return newest && this.size > 0 ? newest.at + this.bounds.ttlMs : undefined;
   }
 
-  /** Keeps newly numbered messages (in seq order) and drops what the bounds no longer allow. */
+  /** Keeps newly numbered messages (in seq order) and drops what the bounds no longer allow (in memory; `write` stores it). */
   append(messages: readonly { seq: number; text: string }[], now: number): void {
     if (this.bounds.size <= 0) return;
     const at = Math.max(now, this.entries[this.entries.length - 1]?.at ?? 0);
-    // One statement per few rows: a publish batch costs a statement or two, not one per message.
-    for (let i = 0; i < messages.length; i += ROWS_PER_INSERT) {
-      const rows = messages.slice(i, i + ROWS_PER_INSERT);
-      const values: (string | number)[] = [];
-      for (const m of rows) {
-        const bytes = utf8Length(m.text);
-        values.push(m.seq, at, bytes, m.text);
-        this.entries.push({ seq: m.seq, at, bytes });
-        this.bytes += bytes;
-      }
-      const placeholders = rows.map(() => "(?, ?, ?, ?)").join(", ");
-      this.sql.exec(`INSERT OR REPLACE INTO history (seq, at, bytes, frame) VALUES ${placeholders}`, ...values);
+    for (const m of messages) {
+      const bytes = utf8Length(m.text);
+      this.entries.push({ seq: m.seq, at, bytes });
+      this.unwritten.push({ seq: m.seq, at, bytes, text: m.text });
+      this.bytes += bytes;
     }
     this.trim(now);
+  }
+
+  /** True when appended messages or dropped rows still wait for `write`. */
+  get dirty(): boolean {
+    const drop = this.floor - this.storedFloor;
+    return this.unwritten.length > 0 || drop >= ROWS_PER_DELETE || (this.size === 0 && drop > 0);
+  }
+
+  /** Stores what `append` and the bounds changed: the new rows still kept, and drops the rows below the floor in bulk. */
+  write(): void {
+    const rows = this.unwritten.filter((r) => r.seq >= this.floor);
+    this.unwritten = [];
+    // One statement per few rows: a flush costs a statement or two, not one per message.
+    for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+      const chunk = rows.slice(i, i + ROWS_PER_INSERT);
+      const values = chunk.flatMap((r) => [r.seq, r.at, r.bytes, r.text]);
+      const placeholders = chunk.map(() => "(?, ?, ?, ?)").join(", ");
+      this.sql.exec(`INSERT OR REPLACE INTO history (seq, at, bytes, frame) VALUES ${placeholders}`, ...values);
+    }
+    // Dropped rows leave storage in bulk; until then reads start at the floor (a woken object
+    // recomputes the same floor from the rows, as the bounds keep the newest run that fits).
+    if (this.floor - this.storedFloor >= ROWS_PER_DELETE || (this.size === 0 && this.floor > this.storedFloor)) {
+      this.sql.exec("DELETE FROM history WHERE seq < ?", this.floor);
+      this.storedFloor = this.floor;
+    }
   }
 
   /**
@@ -108,6 +129,7 @@ export class ChannelHistory {
     this.trim(now);
     const oldest = this.entries[this.head];
     if (!oldest || oldest.seq > since + 1) return "gap";
+    this.write();
     return this.sql
       .exec<{ frame: string }>("SELECT frame FROM history WHERE seq > ? ORDER BY seq", Math.max(since, this.floor - 1))
       .toArray()
@@ -128,12 +150,6 @@ export class ChannelHistory {
     if (this.head > 1024 || this.head === this.entries.length) {
       this.entries = this.entries.slice(this.head);
       this.head = 0;
-    }
-    // Dropped rows leave storage in bulk; until then reads start at the floor (a woken object
-    // recomputes the same floor from the rows, as the bounds keep the newest run that fits).
-    if (this.floor - this.storedFloor >= ROWS_PER_DELETE || (this.size === 0 && this.floor > this.storedFloor)) {
-      this.sql.exec("DELETE FROM history WHERE seq < ?", this.floor);
-      this.storedFloor = this.floor;
     }
   }
 }

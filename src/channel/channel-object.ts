@@ -4,6 +4,7 @@ import { readConfig } from "../config";
 import type { ChannelJoin, ChannelRpc, ChannelStats, Delivery, Publish, Recovery } from "../do-contracts";
 import { deferSchema } from "../storage/deferred-schema";
 import { StubCache } from "../stubs";
+import { ChannelFlush } from "./channel-flush";
 import { ChannelHistory, type HistoryBounds } from "./channel-history";
 import { ChannelState } from "./channel-state";
 import { type IdleHeld, IdleRelease } from "./idle-release";
@@ -27,6 +28,9 @@ export class ChannelObject extends DurableObject<Env> implements ChannelRpc {
   private channel = "";
   /** Per member app: one delivery call in flight; what arrives meanwhile goes in the next. */
   private readonly deliveries: KeyedBatcher<Delivery, number>;
+  private flush: ChannelFlush;
+  /** Publishes waiting for a durable ceiling (see ChannelFlush), in the order they came; later ones queue behind. */
+  private numbering: Promise<unknown> | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -38,6 +42,7 @@ export class ChannelObject extends DurableObject<Env> implements ChannelRpc {
     this.history = new ChannelHistory(sql, this.historyBounds, Date.now());
     this.stubs = new StubCache(env);
     this.idle = new IdleRelease(channelIdleMs, Date.now());
+    this.flush = this.newFlush();
     this.deliveries = new KeyedBatcher(
       async (app, items) => {
         const delivered = await this.stubs.app(app).rpcDeliverBatch(app, this.channel, items);
@@ -60,8 +65,10 @@ export class ChannelObject extends DurableObject<Env> implements ChannelRpc {
     const { seq, seqEpoch: epoch } = this.state;
     const retained = this.state.retained();
     if (!recovery) return { seq, epoch, retained };
-    const missed =
-      recovery.epoch === undefined || recovery.epoch === epoch ? this.history.since(recovery.since, seq, Date.now()) : "gap";
+    // A position among the seqs a crash skipped (never stored) has missed nothing kept after it.
+    const skipped = this.state.skipped;
+    const since = skipped && recovery.since > skipped.from && recovery.since < skipped.to ? skipped.to : recovery.since;
+    const missed = recovery.epoch === undefined || recovery.epoch === epoch ? this.history.since(since, seq, Date.now()) : "gap";
     if (missed === "gap") return { seq, epoch, retained, recovered: false };
     return { seq, epoch, retained: null, recovered: true, missed };
   }
@@ -79,18 +86,43 @@ export class ChannelObject extends DurableObject<Env> implements ChannelRpc {
     void this.armIdleCheck();
   }
 
-  /** Publishes one message; answers its seq. */
-  publish(channel: string, fromJson: string, data: string, retain: boolean): number {
-    return this.publishBatch(channel, [{ fromJson, data, retain }])[0]!;
+  /** Publishes one message; answers its seq once it is stored. */
+  async publish(channel: string, fromJson: string, data: string, retain: boolean): Promise<number> {
+    const [seq] = await this.publishBatch(channel, [{ fromJson, data, retain }]);
+    await this.durable(channel, seq!);
+    return seq!;
   }
 
-  /** Publishes messages in order; answers their seqs. The sequence is stored once per batch. */
-  publishBatch(channel: string, items: Publish[]): number[] {
+  /**
+   * Publishes messages in order and hands them to the member apps at once; answers their seqs.
+   * They are stored by the next flush (within FLUSH_MS): `durable` says when.
+   */
+  publishBatch(channel: string, items: Publish[]): number[] | Promise<number[]> {
     this.bind(channel);
+    if (this.numbering === undefined && this.state.admits(items.length)) return this.number(items);
+    // Numbering reached the durable ceiling: this batch, and every one after it, waits for a flush.
+    const turn = (this.numbering ?? Promise.resolve()).then(async () => {
+      while (!this.state.admits(items.length)) await this.flush.reserve();
+      return this.number(items);
+    });
+    this.numbering = turn;
+    const settled = () => {
+      if (this.numbering === turn) this.numbering = undefined;
+    };
+    turn.then(settled, settled);
+    return turn;
+  }
+
+  /** Resolves once the message `seq` is stored (the answer leaves with that commit): a publish's acknowledgement. */
+  durable(channel: string, seq: number): Promise<void> | undefined {
+    this.bind(channel);
+    return this.flush.durable(seq);
+  }
+
+  private number(items: Publish[]): number[] {
     const published = items.map((p) => this.state.publish(p.fromJson, p.data, p.retain));
-    // Kept in the same storage transaction as the seq: the publisher waits for no extra write.
     this.history.append(published, Date.now());
-    this.state.commitSeq();
+    this.flush.soon();
     void this.armIdleCheck();
     const handed: Promise<unknown>[] = [];
     for (const [app, epoch] of this.state.members()) {
@@ -115,6 +147,15 @@ export class ChannelObject extends DurableObject<Env> implements ChannelRpc {
     return published.map((m) => m.seq);
   }
 
+  /**
+   * Stores what waits and lowers the ceiling to the seq, as a quiet channel does by itself within two
+   * flush intervals: a fresh object over this storage then goes on with no skip (a clean stop).
+   */
+  settle(channel: string): Promise<void> {
+    this.bind(channel);
+    return this.flush.run(true);
+  }
+
   stats(channel: string): ChannelStats {
     this.bind(channel);
     const { seq, seqEpoch: epoch } = this.state;
@@ -128,6 +169,8 @@ export class ChannelObject extends DurableObject<Env> implements ChannelRpc {
    */
   override async alarm(): Promise<void> {
     this.alarmAt = null;
+    // What waits is stored first: its acknowledgements are owed, and the decision needs the bounds applied.
+    if (this.flush.pending) await this.flush.run(true);
     const decision = this.idle.decide(Date.now(), this.held());
     if (decision === "in use") return;
     if (decision !== "release" || this.deliveries.size > 0) {
@@ -139,6 +182,16 @@ export class ChannelObject extends DurableObject<Env> implements ChannelRpc {
     const sql = deferSchema(this.ctx.storage.sql);
     this.state = new ChannelState(sql);
     this.history = new ChannelHistory(sql, this.historyBounds, Date.now());
+    this.flush = this.newFlush();
+  }
+
+  private newFlush(): ChannelFlush {
+    return new ChannelFlush({
+      state: () => this.state,
+      history: () => this.history,
+      sync: () => this.ctx.storage.sync(),
+      keep: (work) => this.ctx.waitUntil(work),
+    });
   }
 
   private held(): IdleHeld {

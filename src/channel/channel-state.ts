@@ -3,24 +3,41 @@
  * member apps. Members carry an epoch that grows on every join, so a stale "no subscribers" answer
  * never removes an app that joined again after it was sent.
  *
+ * Numbering is in memory; `write` stores the sequence and the retained frame (the channel's flush).
+ * So that a restart never numbers a message again with a seq already delivered, the stored
+ * `ceiling` is always at least every seq handed out: a woken object whose stored `seq` is below its
+ * `ceiling` stopped before its last flush (a crash), and goes on after the ceiling under the same
+ * epoch. The seqs it skips are of messages that were never stored, so never acknowledged
+ * (docs/protocol.md, "Channel flushes").
+ *
  * @example
  * ```ts
  * const state = new ChannelState(ctx.storage.sql);
  * state.bind("prices");
- * const { seq, text } = state.publish(fromJson, "42", false);
+ * if (state.admits(1)) state.publish(fromJson, "42", false);
+ * state.write(state.seq + 4096); // in the flush
  * ```
  */
 export class ChannelState {
   seq: number;
   private name: string | undefined;
   private retainedFrame: string | null;
+  private retainedDirty = false;
   private readonly memberEpochs = new Map<string, number>();
   /** Per member app: the `order` of its last join, while it is a member (in memory only). */
   private readonly memberOrders = new Map<string, number>();
   private epoch = 0;
+  /** The highest seq a restart may have handed out, as stored. */
+  private ceiling: number;
+  /** The ceiling known to be durable (committed): numbering never passes it. */
+  private usable: number;
+  /** The seq stored last. */
+  private storedSeq: number;
 
   /** Names this run of `seq`: a new one whenever `seq` starts again from 0 (the storage was freed or lost). */
   seqEpoch: string;
+  /** The seqs a crash skipped (never stored, so never acknowledged): from after `from` up to `to`. */
+  skipped: { from: number; to: number } | undefined;
 
   constructor(private readonly sql: Pick<SqlStorage, "exec">) {
     sql.exec(`CREATE TABLE IF NOT EXISTS channel_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -35,6 +52,18 @@ export class ChannelState {
     this.seq = Number(meta.get("seq") ?? 0);
     this.retainedFrame = meta.get("retained") ?? null;
     this.seqEpoch = meta.get("epoch") ?? newEpoch();
+    this.ceiling = Number(meta.get("ceiling") ?? this.seq);
+    if (meta.has("skipFrom")) this.skipped = { from: Number(meta.get("skipFrom")), to: Number(meta.get("skipTo")) };
+    if (this.ceiling > this.seq) {
+      // Stopped with seqs handed out past the last flush: go on after every one of them.
+      this.skipped = { from: this.seq, to: this.ceiling };
+      this.seq = this.ceiling;
+      this.put("skipFrom", String(this.skipped.from));
+      this.put("skipTo", String(this.skipped.to));
+      this.put("seq", String(this.seq));
+    }
+    this.storedSeq = this.seq;
+    this.usable = this.ceiling;
     for (const r of sql.exec<{ app: string; epoch: number }>("SELECT app, epoch FROM members")) {
       this.memberEpochs.set(r.app, r.epoch);
       this.epoch = Math.max(this.epoch, r.epoch);
@@ -76,22 +105,56 @@ export class ChannelState {
     return this.retainedFrame;
   }
 
-  /** Numbers a message (in memory: `commitSeq` stores the sequence once per batch). */
+  /** True when `count` more messages may be numbered before a flush makes a higher ceiling durable. */
+  admits(count: number): boolean {
+    return this.seq + count <= this.usable;
+  }
+
+  /** Numbers a message, in memory (`write` stores the sequence and the retained frame). */
   publish(fromJson: string, data: string, retain: boolean): { seq: number; text: string } {
     const seq = ++this.seq;
     const head = `{"t":"msg","channel":${JSON.stringify(this.name)},"from":${fromJson},"data":${JSON.stringify(data)},"seq":${seq}`;
     if (retain) {
       // [MQTT-3.3.1-10 analogue] an empty retained payload clears the retained value.
       this.retainedFrame = data === "" ? null : `${head},"retained":true}`;
-      if (this.retainedFrame === null) this.sql.exec("DELETE FROM channel_meta WHERE key = 'retained'");
-      else this.put("retained", this.retainedFrame);
+      this.retainedDirty = true;
     }
     return { seq, text: `${head}}` };
   }
 
-  /** Stores the sequence, so that it survives a restart. */
-  commitSeq(): void {
-    this.put("seq", String(this.seq));
+  /** True when numbered messages or a retained value wait for `write`. */
+  get dirty(): boolean {
+    return this.seq !== this.storedSeq || this.retainedDirty;
+  }
+
+  /**
+   * Stores the sequence and the retained frame, with `ceiling` (at least `seq`) as the highest seq
+   * a restart must assume handed out. A lower ceiling than before binds numbering at once; a higher
+   * one only once `committed` says the write is durable.
+   */
+  write(ceiling: number): void {
+    if (this.seq !== this.storedSeq) this.put("seq", String(this.seq));
+    this.storedSeq = this.seq;
+    if (this.retainedDirty) {
+      if (this.retainedFrame === null) this.sql.exec("DELETE FROM channel_meta WHERE key = 'retained'");
+      else this.put("retained", this.retainedFrame);
+      this.retainedDirty = false;
+    }
+    const next = Math.max(ceiling, this.seq);
+    if (next === this.ceiling) return;
+    this.ceiling = next;
+    this.put("ceiling", String(next));
+    this.usable = Math.min(this.usable, next);
+  }
+
+  /** The writes up to now are durable: numbering may go up to the stored ceiling. */
+  committed(ceiling: number): void {
+    if (ceiling === this.ceiling) this.usable = ceiling;
+  }
+
+  /** The stored ceiling (for tests and stats). */
+  get storedCeiling(): number {
+    return this.ceiling;
   }
 
   private put(key: string, value: string): void {

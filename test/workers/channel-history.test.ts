@@ -10,15 +10,19 @@ import { PUBLISHER as FROM } from "./helpers";
 
 const data = (frames: string[] | undefined) => frames?.map((f) => (JSON.parse(f) as { data: string; seq: number }).data);
 
-/** Runs `fn` on a fresh ChannelObject over the storage of `name`, with extra vars (as a woken object with that config). */
+/**
+ * Runs `fn` on a fresh ChannelObject over the storage of `name`, with extra vars (as a woken object
+ * with that config). The live object settles first, as a channel does before it is evicted.
+ */
 function fresh<T>(
   name: string,
   vars: Record<string, string>,
   fn: (o: ChannelObject, state: DurableObjectState) => T | Promise<T>,
 ) {
-  return runInDurableObject(env.CHANNEL.getByName(name), (_live: ChannelObject, state) =>
-    fn(new ChannelObject(state, { ...env, ...vars } as Env), state),
-  );
+  return runInDurableObject(env.CHANNEL.getByName(name), async (live: ChannelObject, state) => {
+    await live.settle(name);
+    return fn(new ChannelObject(state, { ...env, ...vars } as Env), state);
+  });
 }
 
 describe("channel history", () => {
@@ -52,8 +56,8 @@ describe("channel history", () => {
   });
 
   it("keeps at most historySize messages", async () => {
-    const result = await fresh("h-size", { NEXUS_HISTORY_SIZE: "3" }, (o) => {
-      for (let i = 1; i <= 5; i++) o.publish("h-size", FROM, `m${i}`, false);
+    const result = await fresh("h-size", { NEXUS_HISTORY_SIZE: "3" }, async (o) => {
+      for (let i = 1; i <= 5; i++) await o.publish("h-size", FROM, `m${i}`, false);
       return {
         kept: o.stats("h-size").history,
         from2: o.join("h-size", "app1", undefined, { since: 2 }),
@@ -66,9 +70,10 @@ describe("channel history", () => {
   });
 
   it("storage holds boundedly more rows than history keeps, and a fresh object keeps exactly the same", async () => {
-    const result = await fresh("h-rows", { NEXUS_HISTORY_SIZE: "10" }, (o, state) => {
-      for (let i = 1; i <= 100; i++) o.publish("h-rows", FROM, `m${i}`, false);
+    const result = await fresh("h-rows", { NEXUS_HISTORY_SIZE: "10" }, async (o, state) => {
+      for (let i = 1; i <= 100; i++) await o.publish("h-rows", FROM, `m${i}`, false);
       const rows = state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM history").one().n;
+      await o.settle("h-rows"); // then evicted
       const woken = new ChannelObject(state, { ...env, NEXUS_HISTORY_SIZE: "10" } as Env);
       return {
         rows,
@@ -86,13 +91,13 @@ describe("channel history", () => {
 
   it("keeps at most historyBytes of frames: a burst of large messages pushes the oldest out", async () => {
     const big = "x".repeat(1500);
-    const result = await fresh("h-bytes", { NEXUS_HISTORY_BYTES: "4000" }, (o) => {
-      for (let i = 1; i <= 4; i++) o.publish("h-bytes", FROM, `${i}${big}`, false);
+    const result = await fresh("h-bytes", { NEXUS_HISTORY_BYTES: "4000" }, async (o) => {
+      for (let i = 1; i <= 4; i++) await o.publish("h-bytes", FROM, `${i}${big}`, false);
       const kept = o.stats("h-bytes").history;
       const from2 = o.join("h-bytes", "app1", undefined, { since: 2 });
       const from1 = o.join("h-bytes", "app1", undefined, { since: 1 });
       // A message larger than the whole bound is not kept, and with it nothing before it recovers.
-      o.publish("h-bytes", FROM, "y".repeat(4000), false);
+      await o.publish("h-bytes", FROM, "y".repeat(4000), false);
       return { kept, from2, from1, after: o.stats("h-bytes").history, from4: o.join("h-bytes", "app1", undefined, { since: 4 }) };
     });
     expect(result.kept).toBe(2);
@@ -104,7 +109,7 @@ describe("channel history", () => {
 
   it("keeps nothing older than historyTtlMs", async () => {
     const result = await fresh("h-ttl", { NEXUS_HISTORY_TTL_MS: "1" }, async (o) => {
-      o.publish("h-ttl", FROM, "old", false);
+      await o.publish("h-ttl", FROM, "old", false);
       await new Promise((resolve) => setTimeout(resolve, 5)); // the TTL passes
       return { join: o.join("h-ttl", "app1", undefined, { since: 0 }), kept: o.stats("h-ttl").history };
     });
@@ -116,9 +121,9 @@ describe("channel history", () => {
     const stub = env.CHANNEL.getByName("h-restart");
     const { epoch } = await stub.join("h-restart", "app1");
     for (let i = 1; i <= 3; i++) await stub.publish("h-restart", FROM, `m${i}`, false);
-    const woken = await fresh("h-restart", {}, (o) => {
+    const woken = await fresh("h-restart", {}, async (o) => {
       const joined = o.join("h-restart", "app1", undefined, { since: 1, epoch });
-      o.publish("h-restart", FROM, "m4", false);
+      await o.publish("h-restart", FROM, "m4", false);
       return { joined, next: o.join("h-restart", "app1", undefined, { since: 3, epoch }) };
     });
     expect(woken.joined).toMatchObject({ seq: 3, epoch, recovered: true });

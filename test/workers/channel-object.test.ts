@@ -9,9 +9,10 @@ describe("channel object", () => {
     const stub = env.CHANNEL.getByName("ticks");
     expect(await stub.publish("ticks", FROM, "1", false)).toBe(1);
     expect(await stub.publish("ticks", FROM, "2", true)).toBe(2);
-    const restarted = await runInDurableObject(stub, (_live: ChannelObject, state) => {
+    const restarted = await runInDurableObject(stub, async (live: ChannelObject, state) => {
+      await live.settle("ticks"); // as before an eviction
       const fresh = new ChannelObject(state, env);
-      return { joined: fresh.join("ticks", "someapp"), seq: fresh.publish("ticks", FROM, "3", false) };
+      return { joined: fresh.join("ticks", "someapp"), seq: await fresh.publish("ticks", FROM, "3", false) };
     });
     expect(restarted.seq).toBe(3);
     expect(JSON.parse(restarted.joined.retained!)).toMatchObject({
@@ -46,7 +47,8 @@ describe("an idle channel", () => {
     for (let i = 0; i < 3; i++) await stub.publish("idle-1", FROM, `m${i}`, false);
     const before = await stub.stats("idle-1");
     expect(before.seq).toBe(3);
-    const after = await runInDurableObject(stub, async (_live: ChannelObject, state) => {
+    const after = await runInDurableObject(stub, async (live: ChannelObject, state) => {
+      await live.settle("idle-1"); // as before an eviction
       // An instance whose idle period and history TTL are 1 ms, over the same storage.
       const fresh = new ChannelObject(state, { ...env, NEXUS_CHANNEL_IDLE_MS: "1", NEXUS_HISTORY_TTL_MS: "1" } as Env);
       await fresh.leave("idle-1", "app1");
@@ -57,7 +59,7 @@ describe("an idle channel", () => {
         .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'")
         .toArray()
         .filter((r) => !r.name.startsWith("_cf_"));
-      return { alarm, tables, stats: fresh.stats("idle-1"), seq: fresh.publish("idle-1", FROM, "again", false) };
+      return { alarm, tables, stats: fresh.stats("idle-1"), seq: await fresh.publish("idle-1", FROM, "again", false) };
     });
     expect(after.alarm).not.toBeNull();
     expect(after.tables).toEqual([]);
@@ -69,7 +71,8 @@ describe("an idle channel", () => {
   it("keeps a channel that holds a retained value", async () => {
     const stub = env.CHANNEL.getByName("idle-2");
     await stub.publish("idle-2", FROM, "online", true);
-    const kept = await runInDurableObject(stub, async (_live: ChannelObject, state) => {
+    const kept = await runInDurableObject(stub, async (live: ChannelObject, state) => {
+      await live.settle("idle-2"); // as before an eviction
       const fresh = new ChannelObject(state, { ...env, NEXUS_CHANNEL_IDLE_MS: "1" } as Env);
       await new Promise((resolve) => setTimeout(resolve, 5));
       await fresh.alarm();
