@@ -78,6 +78,14 @@ export interface Publish {
 export interface Delivery {
   text: string;
   seq: number;
+  /** The seq of the message the channel object routed to this app before this one (see ChannelOrder); none for its first. */
+  prev?: number;
+}
+
+/** A publish batch's answer: the seqs, and the publisher's own app's deliveries when it is a member (it delivers them itself). */
+export interface Published {
+  seqs: number[];
+  local?: Delivery[];
 }
 
 /** What a subscriber that lost its subscription saw last: a `sub` frame's `since` and `epoch`. */
@@ -213,7 +221,7 @@ export interface ChannelRpc extends Rpc.DurableObjectBranded {
   /** Publishes one message; answers its seq once it is stored. */
   publish(channel: string, fromJson: string, data: string, retain: boolean): Promise<number>;
   /** Numbers and hands out messages at once; they are stored within a flush interval (`durable` says when). */
-  publishBatch(channel: string, items: Publish[]): number[] | Promise<number[]>;
+  publishBatch(channel: string, items: Publish[], from?: string): Published | Promise<Published>;
   /** Resolves once the message `seq` is stored: what a publish's `ack` waits for. */
   durable(channel: string, seq: number): Promise<void> | undefined;
   /** Stores what waits and lowers the ceiling to the seq (a clean stop: a fresh object goes on with no skip). */

@@ -1,7 +1,8 @@
-import type { ChannelJoin, Recovery, Refusal } from "../do-contracts";
+import type { ChannelJoin, Delivery, Recovery, Refusal } from "../do-contracts";
 import type { StubCache } from "../stubs";
 import type { AppBlocks } from "./app-blocks";
 import type { BoundApp } from "./bound-app";
+import { ChannelOrder } from "./channel-order";
 import type { ObjectStarts } from "./object-starts";
 import type { Session } from "./session";
 import type { SessionStore } from "./session-store";
@@ -71,6 +72,8 @@ export class AppChannels {
   /** Per block and channel: its join's seq, while messages up to it may still arrive. */
   private readonly joinedAt = new Map<string, number>();
   private readonly quota: SubscriptionQuota;
+  /** Puts the app's own messages (from publish answers) and everyone else's (delivery calls) in seq order. */
+  private readonly inSeq = new ChannelOrder((channel, d) => this.deliverLocal(channel, d.text, d.seq));
   /** Grows with every join and leave sent, across restarts too (it starts from the clock). */
   private order = 0;
 
@@ -106,8 +109,16 @@ export class AppChannels {
     }
   }
 
+  /**
+   * Takes a channel message for the local subscribers, from a delivery call or from the answer to
+   * this app's own publish, and passes it on in seq order; 0 tells the channel object to drop this app.
+   */
+  deliver(channel: string, d: Delivery): number {
+    return this.inSeq.deliver(channel, d, this.joining.has(channel));
+  }
+
   /** Sends a channel frame to the local subscribers; 0 tells the channel object to drop this app. */
-  deliverLocal(channel: string, text: string, seq: number): number {
+  private deliverLocal(channel: string, text: string, seq: number): number {
     const window = this.joining.get(channel);
     window?.arrived.push({ seq, text });
     const subscribers = this.host.blocks.index.channels.get(channel);
@@ -175,6 +186,8 @@ export class AppChannels {
     let joined: ChannelJoin;
     try {
       joined = await this.host.stubs.channel(channel).join(channel, this.host.app.name ?? "", this.nextOrder(), recovery);
+      // Messages that waited for the join's seq pass now, while the join window still collects them.
+      this.inSeq.joined(channel, joined.seq);
     } catch (err) {
       this.host.stubs.forget("channel", channel);
       throw err;
@@ -221,6 +234,7 @@ export class AppChannels {
   private leaveIfUnused(channel: string): void {
     if (this.host.blocks.index.channels.has(channel) || this.joining.has(channel)) return;
     const app = this.host.app.name ?? "";
+    this.inSeq.left(channel);
     this.host.background(
       this.host.stubs
         .channel(channel)

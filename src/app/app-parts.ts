@@ -102,14 +102,23 @@ export function makeAppParts(ctx: DurableObjectState, env: Env): AppParts {
   const stubs = new StubCache(env);
   const work = new BackgroundWork((p) => ctx.waitUntil(p));
   const background = (p: Promise<unknown>): void => work.run(p);
-  const publishes = new KeyedBatcher<Publish, number>((channel, items) => stubs.channel(channel).publishBatch(channel, items), {
-    // No pause: a publish waits on the channel's storage commit, and a timer turn per batch (about a
-    // millisecond in workerd) tripled publish-to-delivery; batches fill during the commit anyway.
-    pause: null,
-    maxBatchBytes: config.maxBatchBytes,
-    maxQueuedBytes: config.maxQueuedBytes,
-    sizeOf: (p) => p.data.length + p.fromJson.length,
-  });
+  // Set below: the publish answers carry the app's own deliveries, which its channels part hands on.
+  let channels: AppChannels | undefined;
+  const publishes = new KeyedBatcher<Publish, number>(
+    async (channel, items) => {
+      const answer = await stubs.channel(channel).publishBatch(channel, items, app.name);
+      for (const d of answer.local ?? []) channels?.deliver(channel, d);
+      return answer.seqs;
+    },
+    {
+      // No pause: a publish waits on the channel's storage commit, and a timer turn per batch (about a
+      // millisecond in workerd) tripled publish-to-delivery; batches fill during the commit anyway.
+      pause: null,
+      maxBatchBytes: config.maxBatchBytes,
+      maxQueuedBytes: config.maxQueuedBytes,
+      sizeOf: (p) => p.data.length + p.fromJson.length,
+    },
+  );
   const wills = new LastWills(sql, (will) =>
     background(
       publishes
@@ -129,7 +138,7 @@ export function makeAppParts(ctx: DurableObjectState, env: Env): AppParts {
   const sendTo = (s: Session, text: string): boolean => consumers.send(s, text);
   const calls = new CallRouting(app, registry, blocks, config, sendTo, new SqlRotationStore(sql));
   const starts = new ObjectStarts(config);
-  const channels = new AppChannels({ app, blocks, store, stubs, limits: config, starts, send: sendTo, background });
+  channels = new AppChannels({ app, blocks, store, stubs, limits: config, starts, send: sendTo, background });
   const outbound = new OutboundCalls();
   const remote = new RemoteCalls();
   teardown = new BlockTeardown({ app, blocks, store, wills, calls, outbound, remote, channels, stubs, gate, background });

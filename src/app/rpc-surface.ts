@@ -83,7 +83,7 @@ export class AppRpcSurface implements Surface {
   rpcDeliverBatch(app: string, channel: string, items: Delivery[]): number {
     this.parts.app.bind(app);
     let delivered = 0;
-    for (const m of items) delivered = this.parts.channels.deliverLocal(channel, m.text, m.seq);
+    for (const m of items) delivered = this.parts.channels.deliver(channel, m);
     return delivered;
   }
 

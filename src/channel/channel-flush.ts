@@ -4,7 +4,7 @@ import type { ChannelState } from "./channel-state";
 /** How long numbered messages wait in memory before a flush stores them (ms). */
 export const FLUSH_MS = 5;
 /** Seqs a flush reserves past the channel's seq: numbering runs ahead of storage by at most this many. */
-export const RESERVE = 4096;
+export const RESERVE = 1024;
 
 /** What a flush writes and how it waits for the write to be durable. */
 export interface FlushHost {

@@ -1,7 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { KeyedBatcher } from "../batcher";
 import { readConfig } from "../config";
-import type { ChannelJoin, ChannelRpc, ChannelStats, Delivery, Publish, Recovery } from "../do-contracts";
+import type { ChannelJoin, ChannelRpc, ChannelStats, Delivery, Publish, Published, Recovery } from "../do-contracts";
 import { deferSchema } from "../storage/deferred-schema";
 import { StubCache } from "../stubs";
 import { ChannelFlush } from "./channel-flush";
@@ -29,6 +29,8 @@ export class ChannelObject extends DurableObject<Env> implements ChannelRpc {
   /** Per member app: one delivery call in flight; what arrives meanwhile goes in the next. */
   private readonly deliveries: KeyedBatcher<Delivery, number>;
   private flush: ChannelFlush;
+  /** Per member app: the seq of the last message routed to it by this run of the object (a Delivery's `prev`). */
+  private readonly routed = new Map<string, number>();
   /** Publishes waiting for a durable ceiling (see ChannelFlush), in the order they came; later ones queue behind. */
   private numbering: Promise<unknown> | undefined;
 
@@ -63,6 +65,7 @@ export class ChannelObject extends DurableObject<Env> implements ChannelRpc {
     this.bind(channel);
     this.state.join(app, order);
     const { seq, seqEpoch: epoch } = this.state;
+    this.routed.set(app, seq);
     const retained = this.state.retained();
     if (!recovery) return { seq, epoch, retained };
     // A position among the seqs a crash skipped (never stored) has missed nothing kept after it.
@@ -81,6 +84,7 @@ export class ChannelObject extends DurableObject<Env> implements ChannelRpc {
   leave(channel: string, app: string, order?: number): void {
     this.bind(channel);
     this.state.leave(app, undefined, order);
+    if (!this.state.members().has(app)) this.routed.delete(app);
     // Not awaited, as in publishBatch: a leave that waited on the alarm's storage made the joins and
     // leaves of a busy channel slow enough that, in the churn test, a subscriber missed its own message.
     void this.armIdleCheck();
@@ -88,22 +92,23 @@ export class ChannelObject extends DurableObject<Env> implements ChannelRpc {
 
   /** Publishes one message; answers its seq once it is stored. */
   async publish(channel: string, fromJson: string, data: string, retain: boolean): Promise<number> {
-    const [seq] = await this.publishBatch(channel, [{ fromJson, data, retain }]);
+    const [seq] = (await this.publishBatch(channel, [{ fromJson, data, retain }])).seqs;
     await this.durable(channel, seq!);
     return seq!;
   }
 
   /**
    * Publishes messages in order and hands them to the member apps at once; answers their seqs.
-   * They are stored by the next flush (within FLUSH_MS): `durable` says when.
+   * They are stored by the next flush (within FLUSH_MS): `durable` says when. The publisher's own
+   * app (`from`), when a member, gets its deliveries in the answer: it delivers them itself.
    */
-  publishBatch(channel: string, items: Publish[]): number[] | Promise<number[]> {
+  publishBatch(channel: string, items: Publish[], from?: string): Published | Promise<Published> {
     this.bind(channel);
-    if (this.numbering === undefined && this.state.admits(items.length)) return this.number(items);
+    if (this.numbering === undefined && this.state.admits(items.length)) return this.number(items, from);
     // Numbering reached the durable ceiling: this batch, and every one after it, waits for a flush.
     const turn = (this.numbering ?? Promise.resolve()).then(async () => {
       while (!this.state.admits(items.length)) await this.flush.reserve();
-      return this.number(items);
+      return this.number(items, from);
     });
     this.numbering = turn;
     const settled = () => {
@@ -119,19 +124,27 @@ export class ChannelObject extends DurableObject<Env> implements ChannelRpc {
     return this.flush.durable(seq);
   }
 
-  private number(items: Publish[]): number[] {
+  private number(items: Publish[], from: string | undefined): Published {
     const published = items.map((p) => this.state.publish(p.fromJson, p.data, p.retain));
     this.history.append(published, Date.now());
     this.flush.soon();
     void this.armIdleCheck();
     const handed: Promise<unknown>[] = [];
+    let local: Delivery[] | undefined;
     for (const [app, epoch] of this.state.members()) {
-      for (const message of published) {
-        const delivery = this.deliveries.push(app, message).then(
+      for (const { seq, text } of published) {
+        const item: Delivery = { text, seq, prev: this.routed.get(app) };
+        this.routed.set(app, seq);
+        if (app === from) {
+          (local ??= []).push(item);
+          continue;
+        }
+        const delivery = this.deliveries.push(app, item).then(
           // A member with no subscribers left heals the stale membership (unless it re-joined meanwhile).
           (delivered) => {
             if (delivered === 0) {
               this.state.leave(app, epoch);
+              if (!this.state.members().has(app)) this.routed.delete(app);
               void this.armIdleCheck();
             }
           },
@@ -144,7 +157,8 @@ export class ChannelObject extends DurableObject<Env> implements ChannelRpc {
     // waitUntil work is pending (Cloudflare, from compatibility date 2026-10-01 or with the flag
     // durable_object_io_tasks_prevent_eviction; see docs/protocol.md "Queued channel deliveries").
     if (handed.length > 0) this.ctx.waitUntil(Promise.all(handed));
-    return published.map((m) => m.seq);
+    const seqs = published.map((m) => m.seq);
+    return local ? { seqs, local } : { seqs };
   }
 
   /**
@@ -183,6 +197,7 @@ export class ChannelObject extends DurableObject<Env> implements ChannelRpc {
     this.state = new ChannelState(sql);
     this.history = new ChannelHistory(sql, this.historyBounds, Date.now());
     this.flush = this.newFlush();
+    this.routed.clear();
   }
 
   private newFlush(): ChannelFlush {

@@ -28,7 +28,7 @@ describe("a channel's flush", () => {
     const stub = env.CHANNEL.getByName("f-order");
     await stub.publish("f-order", FROM, "first", false); // stored: the channel's ceiling is durable
     const result = await runInDurableObject(stub, async (live: ChannelObject, state) => {
-      const seqs = await live.publishBatch("f-order", [pub("a"), pub("b")]);
+      const { seqs } = await live.publishBatch("f-order", [pub("a"), pub("b")]);
       const before = stored(state);
       await live.durable("f-order", seqs[1]!);
       return { seqs, before, after: stored(state) };
@@ -59,7 +59,7 @@ describe("a channel's flush", () => {
     for (let i = 1; i <= 3; i++) await stub.publish("f-crash", FROM, `m${i}`, false); // acknowledged: stored
     const result = await runInDurableObject(stub, async (live: ChannelObject, state) => {
       // Handed out (a subscriber may have m4 and m5), never stored: the object dies before its flush.
-      const lost = await live.publishBatch("f-crash", [pub("m4"), pub("m5")]);
+      const lost = (await live.publishBatch("f-crash", [pub("m4"), pub("m5")])).seqs;
       const { ceiling } = stored(state);
       // Read in the same turn as the crash: the live instance (sharing this storage) must not flush first.
       const woken = new ChannelObject(state, env);
@@ -67,7 +67,7 @@ describe("a channel's flush", () => {
       const sawM5 = woken.join("f-crash", "app1", undefined, { since: 5, epoch });
       const sawM2 = woken.join("f-crash", "app1", undefined, { since: 2, epoch });
       const inSkip = woken.join("f-crash", "app1", undefined, { since: ceiling - 1, epoch });
-      return { lost, ceiling, atWake, sawM5, sawM2, inSkip, next: await woken.publishBatch("f-crash", [pub("m6")]) };
+      return { lost, ceiling, atWake, sawM5, sawM2, inSkip, next: (await woken.publishBatch("f-crash", [pub("m6")])).seqs };
     });
     expect(result.lost).toEqual([4, 5]);
     expect(result.ceiling).toBeGreaterThanOrEqual(5);
@@ -87,7 +87,7 @@ describe("a channel's flush", () => {
       const first = live.publishBatch("f-first", [pub("a")]);
       const second = live.publishBatch("f-first", [pub("b"), pub("c")]);
       const waited = first instanceof Promise && second instanceof Promise;
-      return { waited, first: await first, second: await second, ceiling: stored(state).ceiling };
+      return { waited, first: (await first).seqs, second: (await second).seqs, ceiling: stored(state).ceiling };
     });
     expect(result.waited).toBe(true);
     expect(result.first).toEqual([1]);
