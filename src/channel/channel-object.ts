@@ -136,7 +136,8 @@ export class ChannelObject extends DurableObject<Env> implements ChannelRpc {
         const item: Delivery = { text, seq, prev: this.routed.get(app) };
         this.routed.set(app, seq);
         if (app === from) {
-          (local ??= []).push(item);
+          local = local ?? [];
+          local.push(item);
           continue;
         }
         const delivery = this.deliveries.push(app, item).then(
