@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { configProblem, readConfig } from "./config";
 import { admin } from "./http/admin";
+import { drainUnread } from "./http/bounded-body";
 import { connect } from "./http/connect";
 import { errorResponse, HttpError } from "./http/errors";
 
@@ -34,6 +35,10 @@ app.get("/bench/echo", (c) => {
 });
 
 app.notFound((c) => c.json({ error: { code: "not_found", message: `no route ${c.req.method} ${c.req.path}` } }, 404));
-app.onError((err, c) => errorResponse(c, err));
+app.onError(async (err, c) => {
+  // An error answered before the body was read (a bad path, a bad key) would otherwise reset the connection.
+  await drainUnread(c.req.raw);
+  return errorResponse(c, err);
+});
 
 export default app;

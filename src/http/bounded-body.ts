@@ -45,6 +45,25 @@ export async function readBoundedText(request: Request, maxBytes: number): Promi
   return new TextDecoder().decode(all);
 }
 
+/**
+ * Reads and drops what is left of a request body that nothing read (bounded, as after a refusal),
+ * so that an error answered early does not reset the connection under a keep-alive client that
+ * reuses it (workerd closes a connection whose request body was left unread).
+ *
+ * @example
+ * ```ts
+ * app.onError(async (err, c) => { await drainUnread(c.req.raw); return errorResponse(c, err); });
+ * ```
+ */
+export async function drainUnread(request: Request): Promise<void> {
+  if (request.bodyUsed || !request.body || request.body.locked) return;
+  try {
+    await discard(request.body.getReader(), 0);
+  } catch {
+    // The client went away: nothing to answer on anyway.
+  }
+}
+
 async function discard(reader: ReadableStreamDefaultReader<Uint8Array>, already: number): Promise<void> {
   let dropped = 0;
   while (dropped < DISCARD_BYTES + already) {

@@ -1,3 +1,4 @@
+import { Agent, request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startStack, type TestStack } from "../support/stack";
 import { openBlock } from "../support/ws-client";
@@ -52,6 +53,35 @@ describe("registry routes", () => {
     expect((await s.admin("POST", "/v1/admin/tokens", { uid: "u1", app: "a", ttlSeconds: -5 })).status).toBe(400);
     const unknown = await s.admin("GET", "/v1/nothing-here");
     expect(unknown).toMatchObject({ status: 404, body: { error: { code: "not_found" } } });
+  });
+
+  it("answers an error before reading the body without resetting the keep-alive connection", async () => {
+    // One socket, reused: each bad-path PUT is answered before its body is read; the next request
+    // on the same connection must still be answered (it was reset about one time in seven).
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const send = (method: string, path: string, body?: string) =>
+      new Promise<number>((resolve, reject) => {
+        const req = request(
+          `${s.httpUrl}${path}`,
+          { method, agent, headers: { authorization: `Bearer ${s.adminKey}` } },
+          (res) => {
+            res.resume();
+            res.on("end", () => resolve(res.statusCode ?? 0));
+          },
+        );
+        req.on("error", reject);
+        req.end(body);
+      });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 20; i++) {
+        statuses.push(await send("PUT", "/v1/admin/apps/Bad%20App", JSON.stringify({ owner: "u".repeat(2000) })));
+        statuses.push(await send("GET", "/v1/admin/apps/etest"));
+      }
+      expect(statuses).toEqual(Array.from({ length: 20 }, () => [400, 200]).flat());
+    } finally {
+      agent.destroy();
+    }
   });
 
   it("mints tokens whose kinds the edge enforces", async () => {
