@@ -46,6 +46,31 @@ describe("Batcher", () => {
     expect(b.idle).toBe(true);
   });
 
+  it("with pauseFrom 1, pauses when a single item waits too, and still sends a lone first item at once", async () => {
+    const { calls, send } = manualSend();
+    let resume = () => {};
+    let paused = 0;
+    const pause = () =>
+      new Promise<void>((resolve) => {
+        paused++;
+        resume = resolve;
+      });
+    const b = new Batcher(send, () => {}, { pause, pauseFrom: 1 });
+    const first = b.push(1);
+    expect(calls.map((c) => c.items)).toEqual([[1]]); // idle: at once
+    const second = b.push(2);
+    calls[0]!.finish();
+    expect(await first).toBe(10);
+    expect(paused).toBe(1); // one waiting: the pause
+    const third = b.push(3); // arrives during the pause and joins
+    resume();
+    await Promise.resolve();
+    expect(calls.map((c) => c.items)).toEqual([[1], [2, 3]]);
+    calls[1]!.finish();
+    expect(await Promise.all([second, third])).toEqual([20, 30]);
+    expect(b.idle).toBe(true);
+  });
+
   it("sends the first item at once and batches what arrives while a call is in flight, in order", async () => {
     const { calls, send } = manualSend();
     const b = new Batcher(send, () => {}, AT_ONCE);

@@ -21,6 +21,12 @@ export interface BatchLimits<T> {
    * wrong for a path that waits on something slower anyway); null sends at once.
    */
   pause?: (() => Promise<void>) | null;
+  /**
+   * How many items must wait when a call returns for the pause to be taken (default 2: a caller
+   * with a single call waiting waits for no timer). 1 suits a path whose callers keep several in
+   * flight and whose latency a lone item sets: channel publishes.
+   */
+  pauseFrom?: number;
 }
 
 /**
@@ -55,6 +61,7 @@ export class Batcher<T, R> {
   private readonly maxQueuedBytes: number;
   private readonly sizeOf: (item: T) => number;
   private readonly pause: (() => Promise<void>) | null;
+  private readonly pauseFrom: number;
 
   constructor(
     private readonly send: (items: T[]) => Promise<R[]>,
@@ -66,6 +73,7 @@ export class Batcher<T, R> {
     this.maxQueuedBytes = limits.maxQueuedBytes ?? Number.POSITIVE_INFINITY;
     this.sizeOf = limits.sizeOf ?? (() => 0);
     this.pause = limits.pause === undefined ? nextTurn : limits.pause;
+    this.pauseFrom = limits.pauseFrom ?? 2;
   }
 
   /** Queues an item; resolves with its own result, or rejects when its call failed (or the queue is full). */
@@ -94,7 +102,7 @@ export class Batcher<T, R> {
       // already received are handled first and join this batch. Without it a batch held about 2 items
       // (the call returns sooner than the next frames are handled), so the per-call cost was paid per
       // item. A single waiting item goes at once: a caller with a call or two in flight waits for no timer.
-      if (sent && this.pause && this.queue.length >= 2) await this.pause();
+      if (sent && this.pause && this.queue.length >= this.pauseFrom) await this.pause();
       sent = true;
       const batch = this.queue.splice(0, this.batchLength());
       for (const q of batch) this.queuedBytes -= q.bytes;
