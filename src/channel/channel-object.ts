@@ -121,6 +121,11 @@ export class ChannelObject extends DurableObject<Env> implements ChannelRpc {
   /** Resolves once the message `seq` is stored (the answer leaves with that commit): a publish's acknowledgement. */
   durable(channel: string, seq: number): Promise<void> | undefined {
     this.bind(channel);
+    // Numbered by an earlier run of this object that stopped before storing it (a crash): never acknowledged.
+    const skipped = this.state.skipped;
+    if (skipped && seq > skipped.from && seq <= skipped.to) {
+      throw new Error(`message ${seq} of "${channel}" was lost in a restart before it was stored`);
+    }
     return this.flush.durable(seq);
   }
 

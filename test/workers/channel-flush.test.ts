@@ -67,13 +67,26 @@ describe("a channel's flush", () => {
       const sawM5 = woken.join("f-crash", "app1", undefined, { since: 5, epoch });
       const sawM2 = woken.join("f-crash", "app1", undefined, { since: 2, epoch });
       const inSkip = woken.join("f-crash", "app1", undefined, { since: ceiling - 1, epoch });
-      return { lost, ceiling, atWake, sawM5, sawM2, inSkip, next: (await woken.publishBatch("f-crash", [pub("m6")])).seqs };
+      // An ack the lost messages' publisher still waits for is refused; a stored one is acknowledged.
+      const ackLost = (() => {
+        try {
+          woken.durable("f-crash", 5);
+          return "acknowledged";
+        } catch (err) {
+          return (err as Error).message;
+        }
+      })();
+      const ackStored = woken.durable("f-crash", 3);
+      const next = (await woken.publishBatch("f-crash", [pub("m6")])).seqs;
+      return { lost, ceiling, atWake, sawM5, sawM2, inSkip, ackLost, ackStored, next };
     });
     expect(result.lost).toEqual([4, 5]);
     expect(result.ceiling).toBeGreaterThanOrEqual(5);
     // Same epoch, seq past every seq handed out before the crash: m4 and m5's numbers are never reused.
     expect(result.atWake).toMatchObject({ seq: result.ceiling, epoch });
     expect(result.next).toEqual([result.ceiling + 1]);
+    expect(result.ackLost).toMatch(/message 5 of "f-crash" was lost in a restart before it was stored/);
+    expect(result.ackStored).toBeUndefined();
     // A subscriber that had m5 (or stood in the skip) missed nothing that was kept; one at m2 gets m3.
     expect(result.sawM5).toMatchObject({ recovered: true, missed: [] });
     expect(result.inSkip).toMatchObject({ recovered: true, missed: [] });
