@@ -6,67 +6,6 @@ import (
 	"time"
 )
 
-// channel is one channel this client wants, with its local subscriptions and where it stands:
-// every seq up to lastSeq under epoch was delivered, or came before the subscription began, so a
-// resubscribe asks for what it missed (since/epoch).
-type channel struct {
-	name   string
-	subs   map[*Subscription]struct{}
-	active bool
-	// inflight is the sub awaiting its ack on the current socket, if any; asked tells whether it
-	// carried since/epoch.
-	inflight *pending
-	asked    bool
-	waiters  []*subWaiter
-	lastSeq  int64
-	epoch    string
-	// retainedFloor: a retained value at or below it was delivered before the latest reconnect.
-	retainedFloor int64
-	// subscribed: acked once at least, so a later sub is a resubscribe the subscriptions hear of.
-	subscribed bool
-}
-
-// subFrame is the sub that (re)subscribes ch: with since/epoch once an epoch is known.
-func (ch *channel) subFrame() subFrame {
-	frame := subFrame{T: "sub", Channel: ch.name}
-	if ch.epoch != "" {
-		since := ch.lastSeq
-		frame.Since, frame.Epoch = &since, ch.epoch
-	}
-	return frame
-}
-
-// acked records where the channel stands from its sub's ack and answers whether the edge
-// recovered what was missed. A new epoch, or a seq below the last one seen, means the sequence
-// started again: everything is new. Unless recovered, nothing at or below the ack's seq will come
-// (live messages are above it), so the client stands there; a recovery's missed messages follow
-// the ack, above lastSeq. What was delivered before (the retained value too) is not delivered again.
-func (ch *channel) acked(f *serverFrame) bool {
-	ch.active = true
-	recovered := ch.asked && f.Recovered != nil && *f.Recovered
-	if f.Epoch == "" || f.Epoch != ch.epoch || (f.Seq != nil && *f.Seq < ch.lastSeq) {
-		ch.epoch, ch.lastSeq = f.Epoch, 0
-	}
-	ch.retainedFloor = ch.lastSeq
-	if !recovered && f.Seq != nil && ch.epoch != "" {
-		ch.lastSeq = max(ch.lastSeq, *f.Seq)
-	}
-	return recovered
-}
-
-// fresh tells whether m is new to this client (a seq above where it stands, or a retained value
-// it has not had). Without an epoch from the edge there is nothing to compare with.
-func (ch *channel) fresh(m Message) bool {
-	switch {
-	case ch.epoch == "":
-		return true
-	case m.Retained:
-		return m.Seq > ch.retainedFloor
-	default:
-		return m.Seq > ch.lastSeq
-	}
-}
-
 type subWaiter struct {
 	sub  *Subscription
 	done chan error
@@ -160,13 +99,16 @@ func (c *Client) sendSubLocked(ch *channel) *pending {
 		if c.channels[ch.name] != ch || f.T != "ack" {
 			return
 		}
-		recovered := ch.acked(f)
+		recovered, gap := ch.acked(f)
 		if ch.subscribed {
-			// On each subscription's queue, so the report comes before the messages behind the ack.
+			// On each subscription's queue, so the reports come before the messages behind the ack.
 			report := Resubscribed{Channel: ch.name, Recovered: recovered}
 			for sub := range ch.subs {
 				if !ch.waiting(sub) {
 					sub.resubscribed(report)
+					if gap != nil {
+						sub.gap(*gap)
+					}
 				}
 			}
 		}
@@ -255,7 +197,8 @@ func (c *Client) unsubscribe(ctx context.Context, sub *Subscription) error {
 }
 
 // deliverMessage hands a msg frame to the channel's local subscriptions, skipping what was already
-// delivered (a seq at or below the last one delivered under the same epoch).
+// delivered (a seq at or below the last one delivered under the same epoch); a seq that skipped
+// some is reported as a gap first.
 func (c *Client) deliverMessage(m Message) {
 	c.mu.Lock()
 	ch := c.channels[m.Channel]
@@ -263,17 +206,20 @@ func (c *Client) deliverMessage(m Message) {
 		c.mu.Unlock()
 		return
 	}
-	if !ch.fresh(m) {
+	deliver, gap := ch.accept(m)
+	if !deliver {
 		c.mu.Unlock()
 		return // delivered before this reconnect, or from before the subscription began
 	}
-	ch.lastSeq = max(ch.lastSeq, m.Seq)
 	subs := make([]*Subscription, 0, len(ch.subs))
 	for s := range ch.subs {
 		subs = append(subs, s)
 	}
 	c.mu.Unlock()
 	for _, s := range subs {
+		if gap != nil {
+			s.gap(*gap)
+		}
 		s.deliver(m)
 	}
 }

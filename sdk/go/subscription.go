@@ -41,10 +41,10 @@ type Subscription struct {
 	stop    chan struct{}
 	once    sync.Once
 
-	mu           sync.Mutex
-	onResub      map[int]func(Resubscribed)
-	nextListener int
-	last         *Resubscribed
+	mu      sync.Mutex
+	onResub listeners[Resubscribed]
+	onGap   listeners[Gap]
+	last    *Resubscribed
 }
 
 func newSubscription(c *Client, channel string, handler MessageHandler, buffered bool) *Subscription {
@@ -74,17 +74,24 @@ func (s *Subscription) Done() <-chan struct{} { return s.stop }
 // the first message that follows the resubscribe, so a gap is known before what comes after it.
 // The returned func removes f.
 func (s *Subscription) OnResubscribed(f func(Resubscribed)) (remove func()) {
+	return addListener(s, &s.onResub, f)
+}
+
+// OnGap registers f to learn of messages the subscription did not get (see Gap): after a
+// resubscribe that did not recover (right after the Resubscribed report), and when a live
+// message's seq skips some. f runs on the subscription's own goroutine, before the first message
+// after the gap. The returned func removes f.
+func (s *Subscription) OnGap(f func(Gap)) (remove func()) {
+	return addListener(s, &s.onGap, f)
+}
+
+func addListener[T any](s *Subscription, l *listeners[T], f func(T)) (remove func()) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.onResub == nil {
-		s.onResub = map[int]func(Resubscribed){}
-	}
-	id := s.nextListener
-	s.nextListener++
-	s.onResub[id] = f
+	id := l.add(f)
 	return func() {
 		s.mu.Lock()
-		delete(s.onResub, id)
+		l.remove(id)
 		s.mu.Unlock()
 	}
 }
@@ -105,28 +112,29 @@ func (s *Subscription) resubscribed(r Resubscribed) {
 	s.mu.Lock()
 	s.last = &r
 	s.mu.Unlock()
-	s.q.push(func() {
-		s.mu.Lock()
-		listeners := make([]func(Resubscribed), 0, len(s.onResub))
-		for id := 0; id < s.nextListener; id++ {
-			if f, ok := s.onResub[id]; ok {
-				listeners = append(listeners, f)
-			}
-		}
-		s.mu.Unlock()
-		for _, f := range listeners {
-			s.callListener(f, r)
-		}
-	})
+	notify(s, &s.onResub, "resubscribed", r)
 }
 
-func (s *Subscription) callListener(f func(Resubscribed), r Resubscribed) {
-	defer func() {
-		if p := recover(); p != nil {
-			s.c.report(recovered("resubscribed listener of "+s.channel, p))
+// gap queues g for the listeners, in order with the messages.
+func (s *Subscription) gap(g Gap) { notify(s, &s.onGap, "gap", g) }
+
+// notify queues a call of l's listeners with v; a listener's panic is recovered and reported.
+func notify[T any](s *Subscription, l *listeners[T], what string, v T) {
+	s.q.push(func() {
+		s.mu.Lock()
+		funcs := l.snapshot()
+		s.mu.Unlock()
+		for _, f := range funcs {
+			func() {
+				defer func() {
+					if p := recover(); p != nil {
+						s.c.report(recovered(what+" listener of "+s.channel, p))
+					}
+				}()
+				f(v)
+			}()
 		}
-	}()
-	f(r)
+	})
 }
 
 // Unsubscribe ends this subscription; the wire unsub goes out (and is awaited) when it was the
