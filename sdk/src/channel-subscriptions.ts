@@ -1,5 +1,6 @@
 import { NAME_PATTERN } from "../../src/protocol/codec";
 import type { ServerFrame } from "../../src/protocol/frames";
+import { Backoff } from "./backoff";
 import { ChannelPosition } from "./channel-position";
 import { ErrorCode, isNexusError, NexusError } from "./errors";
 import type { ChannelMessage, MessageHandler } from "./options";
@@ -34,7 +35,12 @@ interface Channel {
   position: ChannelPosition;
   /** Messages that arrived while the `sub` was waiting for its ack: the ack decides what they are. */
   held: ChannelMessage[] | undefined;
+  /** A resubscribe the edge refused for now (`rate_limited`): the next try, and how long the tries wait. */
+  retry?: { backoff: Backoff; timer: ReturnType<typeof setTimeout> | undefined };
 }
+
+/** How a refused resubscribe waits before it tries again: 0.5 s doubling to 5 s, full jitter. */
+const RESUBSCRIBE_RETRY = { initialDelayMs: 500, maxDelayMs: 5000 };
 
 /**
  * The channels this client wants, each with its local subscriptions. One wire `sub` per channel
@@ -87,7 +93,10 @@ export class ChannelSubscriptions {
 
   /** The socket dropped: every channel must be subscribed again on the next one. */
   dropped(): void {
-    for (const entry of this.channels.values()) entry.active = false;
+    for (const entry of this.channels.values()) {
+      entry.active = false;
+      stopRetry(entry);
+    }
   }
 
   /** Hands a `msg` frame to the channel's local subscriptions (unless it is a duplicate). */
@@ -111,9 +120,19 @@ export class ChannelSubscriptions {
     if (deliver) for (const sub of entry.subs) sub.deliver(message);
   }
 
+  private retryLater(name: string, entry: Channel): void {
+    entry.retry ??= { backoff: new Backoff(RESUBSCRIBE_RETRY), timer: undefined };
+    const retry = entry.retry;
+    retry.timer = setTimeout(() => {
+      retry.timer = undefined;
+      if (this.channels.get(name) === entry && !entry.active && this.link.isOpen()) void this.sendSub(name, entry);
+    }, retry.backoff.next());
+  }
+
   /** Ends every subscription and rejects every waiting `subscribe()` (the client closed). */
   closeAll(error: NexusError): void {
     for (const entry of this.channels.values()) {
+      stopRetry(entry);
       for (const sub of entry.subs) sub.end();
       for (const waiter of entry.waiters) waiter.reject(error);
     }
@@ -131,6 +150,13 @@ export class ChannelSubscriptions {
       // A drop is not a failure: the next socket's restore subscribes again and the waiters keep waiting.
       if (isNexusError(err, ErrorCode.disconnected) && err.retryable) return;
       if (this.channels.get(name) !== entry) return;
+      // A resubscribe the edge refused for now (it paces joins of channels new to the app: after a
+      // reconnect with many subscriptions, `rate_limited`) is tried again later, not dropped.
+      if (entry.waiters.length === 0 && entry.subs.size > 0 && err instanceof NexusError && err.retryable) {
+        this.retryLater(name, entry);
+        this.link.error(err);
+        return;
+      }
       const waiters = entry.waiters.splice(0);
       for (const waiter of waiters) {
         entry.subs.delete(waiter.sub);
@@ -143,6 +169,7 @@ export class ChannelSubscriptions {
     }
     if (this.channels.get(name) !== entry) return;
     entry.active = true;
+    entry.retry = undefined;
     const { resubscribed, gap } = entry.position.acked(ack?.t === "ack" ? ack : {});
     if (resubscribed) for (const sub of entry.subs) sub.notify("resubscribed", resubscribed);
     if (gap) for (const sub of entry.subs) sub.notify("gap", gap);
@@ -157,6 +184,7 @@ export class ChannelSubscriptions {
     if (!entry?.subs.delete(sub)) return;
     if (entry.subs.size > 0) return;
     this.channels.delete(sub.channel);
+    stopRetry(entry);
     for (const waiter of entry.waiters) waiter.reject(new NexusError(ErrorCode.bad_request, "unsubscribed before the ack"));
     if (!this.link.isOpen()) return;
     try {
@@ -166,4 +194,9 @@ export class ChannelSubscriptions {
       if (!isNexusError(err, ErrorCode.disconnected)) throw err;
     }
   }
+}
+
+function stopRetry(entry: Channel): void {
+  if (entry.retry?.timer !== undefined) clearTimeout(entry.retry.timer);
+  entry.retry = undefined;
 }

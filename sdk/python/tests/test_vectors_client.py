@@ -124,18 +124,26 @@ async def test_resubscribes_with_since_and_epoch() -> None:
         subscribing = nx.subscribe(a["channel"], lambda text, m: got.put_nowait(m))
         await answered(first, "sub", {"t": "ack", "seq": a["since"] - 1, "epoch": a["epoch"]})
         await within(subscribing)
-        live = {"t": "msg", "channel": a["channel"], "data": "x", "seq": a["since"], "from": SENDER, "retained": True}
-        await first.send(live)
+        kept = {
+            "t": "msg",
+            "channel": a["channel"],
+            "data": "k",
+            "seq": a["since"] - 1,
+            "from": SENDER,
+            "retained": True,
+        }
+        await first.send(kept)
+        await first.send({**kept, "data": "x", "seq": a["since"], "retained": False})
         await nx.flush()
         await first.ws.close(1001)
         second = await within(edge.connection(1))
         sub = await answered(second, "sub", {"t": "ack", "seq": a["since"], "epoch": a["epoch"]})
         assert {k: x for k, x in sub.items() if k != "id"} == {k: x for k, x in v["frame"].items() if k != "id"}
         # The retained value that follows the new ack was delivered before the drop: not again.
-        await second.send(live)
-        await second.send({**live, "data": "y", "seq": a["since"] + 1, "retained": False})
-        delivered = [await within(got.get()) for _ in range(2)]
-        assert [(m.text, m.seq) for m in delivered] == [("x", a["since"]), ("y", a["since"] + 1)]
+        await second.send(kept)
+        await second.send({**kept, "data": "y", "seq": a["since"] + 1, "retained": False})
+        delivered = [await within(got.get()) for _ in range(3)]
+        assert [(m.text, m.seq) for m in delivered] == [("k", a["since"] - 1), ("x", a["since"]), ("y", a["since"] + 1)]
     finally:
         await nx.close()
         await edge.stop()

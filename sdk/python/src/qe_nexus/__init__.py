@@ -17,6 +17,7 @@
 """
 
 from .backoff import Backoff
+from .channel_position import Gap, GapReason
 from .client import Client, DirectHandler
 from .connecting import Connecting, connect
 from .connection import State
@@ -68,6 +69,8 @@ __all__ = [
     "DisconnectedError",
     "ErrorCode",
     "ForbiddenError",
+    "Gap",
+    "GapReason",
     "Identity",
     "InternalError",
     "Jid",

@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from .channel_position import ChannelPosition, wire_int
 from .errors import BadRequestError, DisconnectedError, NexusError
 from .frames import Frame, Message, sub_frame, unsub_frame
 from .identity import NAME_PATTERN
@@ -24,27 +25,20 @@ class Declare(Protocol):
 
 @dataclass
 class _Channel:
+    position: ChannelPosition
     subs: set[Subscription] = field(default_factory=set)
     active: bool = False
     waiters: list[tuple[Subscription, asyncio.Future[Subscription]]] = field(default_factory=list)
-    # Where this client stands in the channel: every seq up to last_seq was delivered here, or came before
-    # the subscription began (a first ack's seq); epoch is the sequence it belongs to (from the sub acks).
-    last_seq: int | None = None
-    epoch: str | None = None
-    # A retained value at or below this seq was delivered before the latest reconnect: not again.
-    retained_floor: int | None = None
-    # Acked once at least: a later sub is a resubscribe, which the subscriptions hear about.
-    subscribed: bool = False
 
 
 class ChannelSubscriptions:
     """One wire ``sub`` per channel however many local subscriptions share it, all restored after a
     reconnect (with ``since``/``epoch`` when the edge told an epoch), ``unsub`` when the last one goes.
 
-    A reconnect never delivers a message twice: a message at or below where the client stands is dropped,
-    and so is the retained value that follows a resubscribe's ack when its ``seq`` was already delivered
-    under the same epoch. Each resubscribe tells the channel's subscriptions whether it recovered
-    (``ack.recovered``), before the messages that follow the ack.
+    A reconnect never delivers a message twice: a message at or below the last ``seq`` delivered under the
+    same epoch is dropped (see :class:`ChannelPosition`). Each resubscribe tells the channel's subscriptions
+    whether it recovered (``ack.recovered``), and of the gap when it did not, before the messages that follow
+    the ack; a live message whose ``seq`` skipped some is announced as a gap before it is delivered.
     """
 
     def __init__(
@@ -78,7 +72,7 @@ class ChannelSubscriptions:
             return future
         is_new = entry is None
         if entry is None:
-            entry = self._channels[channel] = _Channel()
+            entry = self._channels[channel] = _Channel(ChannelPosition(channel))
         entry.subs.add(sub)
         entry.waiters.append((sub, future))
         if is_new and self._is_open():
@@ -100,13 +94,14 @@ class ChannelSubscriptions:
         entry = self._channels.get(message.channel)
         if entry is None:
             return
-        if message.retained:
-            if entry.retained_floor is not None and message.seq <= entry.retained_floor:
-                return  # the retained value this client already had before the reconnect
-        elif entry.last_seq is not None and message.seq <= entry.last_seq:
-            return  # delivered already (or from before the subscription began)
-        entry.last_seq = message.seq if entry.last_seq is None else max(entry.last_seq, message.seq)
-        for sub in list(entry.subs):
+        deliver, gap = entry.position.accept(message.seq, message.retained)
+        if not deliver:
+            return  # delivered already
+        subs = list(entry.subs)
+        if gap is not None:
+            for sub in subs:
+                sub.gap(gap)
+        for sub in subs:
             sub.deliver(message)
 
     def close_all(self, error: NexusError) -> None:
@@ -122,12 +117,11 @@ class ChannelSubscriptions:
             task.cancel()
 
     async def _send_sub(self, name: str, entry: _Channel) -> None:
-        recover = entry.last_seq is not None and entry.epoch is not None
-        since, epoch = (entry.last_seq, entry.epoch) if recover else (None, None)
+        since, epoch = entry.position.resume_fields()
 
         def on_ack(ack: Frame) -> None:
             if self._channels.get(name) is entry:
-                self._on_ack(name, entry, ack, recover)
+                self._on_ack(name, entry, ack, since is not None)
 
         try:
             await self._declare("sub", lambda id: sub_frame(id, name, since=since, epoch=epoch), on_ack)
@@ -149,32 +143,20 @@ class ChannelSubscriptions:
 
     def _on_ack(self, name: str, entry: _Channel, ack: Frame, asked: bool) -> None:
         # Runs as the ack arrives, before the frames behind it: the listener hears of a gap before what follows.
-        recovered = self._acked(entry, ack, asked)
-        if entry.subscribed:
-            report = Resubscribed(name, recovered)
-            waiting = {sub for sub, _ in entry.waiters}
-            for sub in list(entry.subs - waiting):
-                sub.resubscribed(report)
-        entry.subscribed = True
-
-    @staticmethod
-    def _acked(entry: _Channel, ack: Frame, asked: bool) -> bool:
-        """Updates where the client stands from a ``sub`` ack; ``True`` when the edge recovered what was missed."""
-        epoch, seq = ack.get("epoch"), ack.get("seq")
-        recovered = asked and ack.get("recovered") is True
-        restarted = isinstance(epoch, str) and entry.epoch is not None and epoch != entry.epoch
-        # Without an epoch, a channel sequence that went backwards also means it started again.
-        went_back = isinstance(seq, int) and entry.last_seq is not None and seq < entry.last_seq
-        if restarted or went_back:
-            entry.last_seq = None
-        entry.retained_floor = entry.last_seq
-        if isinstance(epoch, str):
-            entry.epoch = epoch
-        if not recovered and isinstance(seq, int):
-            # Nothing older than the ack's seq will come (live messages are above it): the client stands
-            # there now, so a later resubscribe asks only for what it could have seen.
-            entry.last_seq = seq if entry.last_seq is None else max(entry.last_seq, seq)
-        return recovered
+        epoch = ack.get("epoch")
+        resubscribed, recovered, gap = entry.position.acked(
+            wire_int(ack.get("seq")), epoch if isinstance(epoch, str) else None, asked and ack.get("recovered") is True
+        )
+        if not resubscribed:
+            return
+        report = Resubscribed(name, recovered)
+        waiting = {sub for sub, _ in entry.waiters}
+        subs = [sub for sub in entry.subs if sub not in waiting]
+        for sub in subs:
+            sub.resubscribed(report)
+        if gap is not None:
+            for sub in subs:
+                sub.gap(gap)
 
     def _fail(self, name: str, entry: _Channel, err: NexusError) -> None:
         if self._channels.get(name) is not entry:

@@ -7,8 +7,9 @@ import functools
 from collections.abc import Awaitable, Callable, Generator
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, Literal
+from typing import Any, Literal, overload
 
+from .channel_position import Gap
 from .frames import Message
 from .handlers import positional_count
 
@@ -60,7 +61,7 @@ class Subscription:
         # Without a handler the iterator is the only consumer: keep what arrives before the loop starts.
         self._queue: asyncio.Queue[Message | None] | None = asyncio.Queue() if handler is None else None
         self._ended = False
-        self._listeners: list[Callable[[Resubscribed], Any]] = []
+        self._listeners: dict[str, list[Callable[[Any], Any]]] = {"resubscribed": [], "gap": []}
         #: The outcome of the latest resubscribe: ``None`` until the first reconnect, then whether every
         #: message published meanwhile was recovered (see :class:`Resubscribed`).
         self.recovered: bool | None = None
@@ -70,24 +71,40 @@ class Subscription:
         """``True`` once unsubscribed or the client closed."""
         return self._ended
 
-    def on(self, event: Literal["resubscribed"], listener: Callable[[Resubscribed], Any]) -> Callable[[], None]:
-        """Listens to ``resubscribed``: after every reconnect, once the channel is subscribed again and before
-        any message of the new socket, ``listener(Resubscribed)`` (sync or async) says whether nothing was
-        missed; returns the function that stops listening::
+    @overload
+    def on(self, event: Literal["resubscribed"], listener: Callable[[Resubscribed], Any]) -> Callable[[], None]: ...
+    @overload
+    def on(self, event: Literal["gap"], listener: Callable[[Gap], Any]) -> Callable[[], None]: ...
+    def on(self, event: str, listener: Callable[[Any], Any]) -> Callable[[], None]:
+        """Listens to a subscription's event (``listener`` sync or async); returns the function that stops listening.
 
-            sub.on("resubscribed", lambda r: None if r.recovered else print("gap in", r.channel))
+        - ``resubscribed``: after every reconnect, once the channel is subscribed again and before any message of
+          the new socket, ``listener(Resubscribed)`` says whether nothing was missed.
+        - ``gap``: ``listener(Gap)`` when messages were missed: after a resubscribe that did not recover (right
+          after its ``resubscribed`` report), or before a live message whose ``seq`` skipped some::
+
+            sub.on("gap", lambda g: reload(g.channel))  # fetch the state afresh: some messages are gone
         """
-        if event != "resubscribed":
-            raise ValueError(f"unknown event {event!r}: a subscription has 'resubscribed'")
-        self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+        listeners = self._listeners.get(event)
+        if listeners is None:
+            raise ValueError(f"unknown event {event!r}: a subscription has 'resubscribed' and 'gap'")
+        listeners.append(listener)
+        return lambda: listeners.remove(listener) if listener in listeners else None
 
     def resubscribed(self, report: Resubscribed) -> None:
         """Records and announces a resubscribe's outcome (internal)."""
         if self._ended:
             return
         self.recovered = report.recovered
-        for listener in list(self._listeners):
+        self._emit("resubscribed", report)
+
+    def gap(self, report: Gap) -> None:
+        """Announces missed messages (internal)."""
+        if not self._ended:
+            self._emit("gap", report)
+
+    def _emit(self, event: str, report: Any) -> None:
+        for listener in list(self._listeners[event]):
             self._run(functools.partial(listener, report))
 
     async def unsubscribe(self) -> None:
