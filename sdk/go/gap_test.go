@@ -133,3 +133,12 @@ func TestGapReportsComeInOrderWithTheMessages(t *testing.T) {
 	msg(c, sock, 907, "recovered too", false)
 	expectEvents(t, events, "resubscribed prices true", "msg 906 recovered", "msg 907 recovered too")
 }
+
+func TestAgainstAnEdgeWithoutHistoryEveryResubscribeIsAGapAfterTheLastMessage(t *testing.T) {
+	ch := &channel{name: "prices"}
+	ch.acked(&serverFrame{T: "ack"})
+	accept(t, ch, live(3), true, "none")
+	_, gap := ch.acked(&serverFrame{T: "ack"})
+	expectGap(t, "ack without seq or epoch", gap, "prices not_recovered after 3 next ? epoch changed false")
+	accept(t, ch, live(9), true, "none") // nothing to compare with after the restart
+}
