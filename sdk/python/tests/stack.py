@@ -24,9 +24,11 @@ START_TIMEOUT_S = 120.0
 
 class LocalStack:
     """``npm start`` in its own process group; ``restart()`` kills it and starts it again on the same port
-    and data directory (an edge restart as an operator does it)."""
+    and data directory (an edge restart as an operator does it). ``vars`` are ``NEXUS_*`` settings for the edge
+    (``npm start`` hands them over), e.g. tighter limits for one test's own stack."""
 
-    def __init__(self) -> None:
+    def __init__(self, vars: dict[str, str] | None = None) -> None:
+        self.vars = dict(vars or {})
         self.data_dir = tempfile.mkdtemp(prefix="nexus-py-")
         self.admin_key = secrets.token_hex(16)
         self.jwt_secret = secrets.token_hex(32)
@@ -39,6 +41,7 @@ class LocalStack:
     def start(self) -> None:
         env = {
             **os.environ,
+            **self.vars,
             "NEXUS_PORT": str(self.port),
             "NEXUS_MQTT_PORT": "0",
             "NEXUS_DATA_DIR": self.data_dir,

@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from .backoff import Backoff
 from .channel_position import ChannelPosition, wire_int
 from .errors import BadRequestError, DisconnectedError, NexusError
 from .frames import Frame, Message, sub_frame, unsub_frame
@@ -29,6 +30,25 @@ class _Channel:
     subs: set[Subscription] = field(default_factory=set)
     active: bool = False
     waiters: list[tuple[Subscription, asyncio.Future[Subscription]]] = field(default_factory=list)
+    #: A resubscribe the edge refused for now (``rate_limited``): how long the tries wait, and the next one.
+    retry: _Retry | None = None
+
+
+@dataclass
+class _Retry:
+    backoff: Backoff
+    timer: asyncio.TimerHandle | None = None
+
+
+def _resubscribe_backoff() -> Backoff:
+    """How a refused resubscribe waits before it tries again: 0.5 s doubling to 5 s, full jitter."""
+    return Backoff(initial=0.5, maximum=5.0)
+
+
+def _stop_retry(entry: _Channel) -> None:
+    if entry.retry is not None and entry.retry.timer is not None:
+        entry.retry.timer.cancel()
+    entry.retry = None
 
 
 class ChannelSubscriptions:
@@ -39,6 +59,10 @@ class ChannelSubscriptions:
     same epoch is dropped (see :class:`ChannelPosition`). Each resubscribe tells the channel's subscriptions
     whether it recovered (``ack.recovered``), and of the gap when it did not, before the messages that follow
     the ack; a live message whose ``seq`` skipped some is announced as a gap before it is delivered.
+
+    A resubscribe the edge refuses with a retryable error (it paces joins of channels new to the app, so a
+    restore of many channels is partly ``rate_limited``) is reported and tried again after a backoff, with the
+    same ``since``/``epoch``, while the socket is up; a first subscribe's refusal goes to its caller instead.
     """
 
     def __init__(
@@ -87,6 +111,7 @@ class ChannelSubscriptions:
         """The socket dropped: every channel must be subscribed again on the next one."""
         for entry in self._channels.values():
             entry.active = False
+            _stop_retry(entry)  # the next socket's restore subscribes again anyway
 
     def deliver(self, frame: Frame) -> None:
         """Hands a ``msg`` frame to the channel's local subscriptions."""
@@ -107,6 +132,7 @@ class ChannelSubscriptions:
     def close_all(self, error: NexusError) -> None:
         """Ends every subscription and fails every waiting ``subscribe()`` (the client closed)."""
         for entry in self._channels.values():
+            _stop_retry(entry)
             for sub in entry.subs:
                 sub.end()
             for _, future in entry.waiters:
@@ -136,6 +162,7 @@ class ChannelSubscriptions:
         if self._channels.get(name) is not entry:
             return
         entry.active = True
+        entry.retry = None  # the next refusal starts from the first delay again
         for sub, future in entry.waiters:
             if not future.done():
                 future.set_result(sub)
@@ -169,8 +196,23 @@ class ChannelSubscriptions:
                 future.set_exception(err)
         if not entry.subs:
             del self._channels[name]
+            return
+        if err.retryable:
+            # Subscriptions that flowed before the drop remain: a refusal for now (rate_limited) is tried again.
+            self._retry_later(name, entry)
+            self._report(err)
         elif not waiters:
             self._report(err)
+
+    def _retry_later(self, name: str, entry: _Channel) -> None:
+        retry = entry.retry = entry.retry or _Retry(_resubscribe_backoff())
+
+        def again() -> None:
+            retry.timer = None
+            if self._channels.get(name) is entry and not entry.active and self._is_open():
+                self._spawn(self._send_sub(name, entry))
+
+        retry.timer = asyncio.get_running_loop().call_later(retry.backoff.next(), again)
 
     async def _remove(self, sub: Subscription) -> None:
         entry = self._channels.get(sub.channel)
@@ -180,6 +222,7 @@ class ChannelSubscriptions:
         if entry.subs:
             return
         del self._channels[sub.channel]
+        _stop_retry(entry)
         for _, future in entry.waiters:
             if not future.done():
                 future.set_exception(BadRequestError("unsubscribed before the ack"))
