@@ -30,10 +30,14 @@ class Clients:
         self.stack = stack
         self._open: list[Client] = []
 
-    async def open(self, uid: str, app: str, *, kind: str | None = "pydefault", **options: Any) -> Client:
+    async def open(
+        self, uid: str, app: str, *, kind: str | None = "pydefault", url: str | None = None, **options: Any
+    ) -> Client:
+        """A client of ``uid`` in ``app``, on the stack or through ``url`` (a proxy in front of it)."""
         token = options.pop("token", None) or self.stack.token(uid, app)
         options.setdefault("reconnect", Backoff(initial=0.05, maximum=0.5))
-        nx = await connect(self.stack.url, token, kind=kind if "resource" not in options else None, **options)
+        kind = kind if "resource" not in options else None
+        nx = await connect(url or self.stack.url, token, kind=kind, **options)
         self._open.append(nx)
         return nx
 
