@@ -24,7 +24,8 @@ func (ch *channel) waiting(sub *Subscription) bool {
 // Subscribe subscribes to channel and returns once the server's ack says messages flow. handler
 // gets the messages one at a time, in order; the retained value comes first, with Retained set.
 // It fails with forbidden outside the token's sub capabilities, quota_exceeded past
-// maxSubscriptions, bad_request for a bad name. The subscription is restored after every reconnect.
+// maxSubscriptions, bad_request for a bad name. The subscription is restored after every reconnect;
+// a resubscribe the edge refuses for now (rate_limited) is reported to OnError and tried again with backoff.
 func (c *Client) Subscribe(ctx context.Context, channel string, handler MessageHandler) (*Subscription, error) {
 	if handler == nil {
 		return nil, NewError(CodeBadRequest, "handler is nil (use SubscribeChan for a Go channel)")
@@ -87,6 +88,7 @@ func (c *Client) subscribe(ctx context.Context, name string, handler MessageHand
 func (c *Client) sendSubLocked(ch *channel) *pending {
 	frame := ch.subFrame()
 	ch.asked = frame.Since != nil
+	ch.pauseRetryLocked() // it goes out now; a refusal waits longer next time
 	p := &pending{
 		what:     "sub " + ch.name,
 		expect:   true,
@@ -99,6 +101,7 @@ func (c *Client) sendSubLocked(ch *channel) *pending {
 		if c.channels[ch.name] != ch || f.T != "ack" {
 			return
 		}
+		ch.stopRetryLocked() // subscribed: the next refusal waits the shortest delay again
 		recovered, gap := ch.acked(f)
 		if ch.subscribed {
 			// On each subscription's queue, so the reports come before the messages behind the ack.
@@ -133,8 +136,15 @@ func (c *Client) sendSubLocked(ch *channel) *pending {
 			}
 			if len(ch.subs) == 0 {
 				delete(c.channels, ch.name)
-			} else if len(waiters) == 0 {
-				c.report(err)
+			} else {
+				// Resubscribed subscriptions remain: one refused for now (rate_limited by the
+				// edge's join pacing after a reconnect) is tried again later, not left dead.
+				if errors.As(err, &e) && e.Retryable {
+					c.retryLaterLocked(ch)
+				}
+				if len(waiters) == 0 {
+					c.report(err)
+				}
 			}
 		}
 		for _, w := range waiters {
@@ -171,11 +181,13 @@ func (c *Client) unsubscribe(ctx context.Context, sub *Subscription) error {
 	ch.waiters = kept
 	if len(ch.subs) > 0 || c.sock == nil {
 		if len(ch.subs) == 0 {
+			ch.stopRetryLocked()
 			delete(c.channels, sub.channel) // not connected: the server forgot it with the socket
 		}
 		c.mu.Unlock()
 		return nil
 	}
+	ch.stopRetryLocked()
 	delete(c.channels, sub.channel)
 	frame := subFrame{T: "unsub", Channel: sub.channel}
 	p := &pending{

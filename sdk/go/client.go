@@ -143,6 +143,7 @@ func (c *Client) closeLocked() {
 	}
 	c.waiting = nil
 	for _, ch := range channels {
+		ch.stopRetryLocked()
 		for sub := range ch.subs {
 			sub.end()
 		}

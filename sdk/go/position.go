@@ -12,7 +12,9 @@ type channel struct {
 	inflight *pending
 	asked    bool
 	waiters  []*subWaiter
-	lastSeq  int64
+	// retry: a resubscribe the edge refused for now waits to be tried again (see retryLaterLocked).
+	retry   *resubscribeRetryState
+	lastSeq int64
 	// standing: lastSeq is a position in the channel's run (an ack's seq or a live message's), so a
 	// seq that skips past lastSeq+1 is a gap. False until the edge told one, and after a restart.
 	standing bool

@@ -135,6 +135,7 @@ func (c *Client) dropped(sock *socket) {
 	c.dropInFlightLocked(sock)
 	for _, ch := range c.channels {
 		ch.active = false
+		ch.stopRetryLocked() // the next socket's restore subscribes again
 	}
 	if c.state != StateClosed {
 		c.setStateLocked(StateDisconnected)

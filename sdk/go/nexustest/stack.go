@@ -37,6 +37,9 @@ type Options struct {
 	Log io.Writer
 	// StartTimeout bounds one start (default 90 s).
 	StartTimeout time.Duration
+	// Vars are extra NEXUS_ variables for the edge (limits such as NEXUS_NEW_CHANNELS_PER_SEC),
+	// over the environment's.
+	Vars map[string]string
 }
 
 // Stack is a running local stack.
@@ -101,6 +104,9 @@ func (s *Stack) start(ctx context.Context, port int) error {
 		"CLOUDFLARE_CF_FETCH_ENABLED=false",
 		"WRANGLER_SEND_METRICS=false",
 	)
+	for k, v := range s.opts.Vars {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
 	cmd.SysProcAttr = processGroup()
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
