@@ -150,21 +150,21 @@ export class ChannelSubscriptions {
       // A drop is not a failure: the next socket's restore subscribes again and the waiters keep waiting.
       if (isNexusError(err, ErrorCode.disconnected) && err.retryable) return;
       if (this.channels.get(name) !== entry) return;
-      // A resubscribe the edge refused for now (it paces joins of channels new to the app: after a
-      // reconnect with many subscriptions, `rate_limited`) is tried again later, not dropped.
-      if (entry.waiters.length === 0 && entry.subs.size > 0 && err instanceof NexusError && err.retryable) {
-        this.retryLater(name, entry);
-        this.link.error(err);
-        return;
-      }
       const waiters = entry.waiters.splice(0);
       for (const waiter of waiters) {
         entry.subs.delete(waiter.sub);
         waiter.sub.end();
         waiter.reject(err);
       }
-      if (entry.subs.size === 0) this.channels.delete(name);
-      else if (waiters.length === 0) this.link.error(err);
+      if (entry.subs.size === 0) {
+        this.channels.delete(name);
+        return;
+      }
+      // Older subscriptions remain (a resubscribe): one the edge refused for now (it paces joins of
+      // channels new to the app: after a reconnect with many subscriptions, `rate_limited`) is tried
+      // again later, not dropped.
+      if (err instanceof NexusError && err.retryable) this.retryLater(name, entry);
+      if (waiters.length === 0) this.link.error(err);
       return;
     }
     if (this.channels.get(name) !== entry) return;
