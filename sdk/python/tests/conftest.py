@@ -8,18 +8,14 @@ import pytest
 
 from .fake_edge import FakeEdge
 from .helpers import Clients
-from .stack import LocalStack
+from .stack import LocalStack, running_stack
 
 
 @pytest.fixture(scope="session")
 def stack() -> Iterator[LocalStack]:
     """``npm start`` on free ports with its own data directory; stopped by process group even on failure."""
-    local = LocalStack()
-    try:
-        local.start()
+    with running_stack() as local:
         yield local
-    finally:
-        local.stop()
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import Coroutine
+from collections.abc import AsyncIterator, Coroutine
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -128,3 +128,13 @@ async def _copy(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> N
         while chunk := await reader.read(65536):
             writer.write(chunk)
             await writer.drain()
+
+
+@contextlib.asynccontextmanager
+async def cut_proxy(edge_url: str) -> AsyncIterator[CutProxy]:
+    """A started ``CutProxy`` in front of ``edge_url``, stopped on the way out."""
+    started = await CutProxy.start(edge_url)
+    try:
+        yield started
+    finally:
+        await started.stop()

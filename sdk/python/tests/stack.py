@@ -14,6 +14,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -139,3 +140,14 @@ class LocalStack:
 def new_uid() -> str:
     """A fresh 24-hex uid, as QE's ObjectIds."""
     return secrets.token_hex(12)
+
+
+@contextlib.contextmanager
+def running_stack(vars: dict[str, str] | None = None) -> Iterator[LocalStack]:
+    """A started ``LocalStack`` (with ``vars``), stopped by process group on the way out, even on failure."""
+    local = LocalStack(vars)
+    try:
+        local.start()
+        yield local
+    finally:
+        local.stop()

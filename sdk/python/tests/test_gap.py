@@ -13,7 +13,7 @@ import pytest
 
 from qe_nexus import Client, Gap, Message, Resubscribed, Subscription
 
-from .cut_proxy import CutProxy
+from .cut_proxy import CutProxy, cut_proxy
 from .helpers import Clients, Recorder, within
 from .stack import LocalStack
 
@@ -22,11 +22,8 @@ Event = Message | Resubscribed | Gap
 
 @pytest.fixture
 async def proxy(stack: LocalStack) -> AsyncIterator[CutProxy]:
-    started = await CutProxy.start(stack.url)
-    try:
+    async with cut_proxy(stack.url) as started:
         yield started
-    finally:
-        await started.stop()
 
 
 async def watch(nx: Client, channel: str) -> tuple[Subscription, asyncio.Queue[Event]]:

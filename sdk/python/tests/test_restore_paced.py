@@ -11,9 +11,9 @@ from collections.abc import AsyncIterator, Callable, Iterator
 
 import pytest
 
-from .cut_proxy import CutProxy
+from .cut_proxy import CutProxy, cut_proxy
 from .helpers import Clients, Recorder, within
-from .stack import LocalStack
+from .stack import LocalStack, running_stack
 
 CHANNELS = 10
 
@@ -23,12 +23,8 @@ PACED = {"NEXUS_NEW_CHANNELS_PER_SEC": "4", "NEXUS_NEW_CHANNELS_BURST": "4", "NE
 
 @pytest.fixture(scope="module")
 def paced_stack() -> Iterator[LocalStack]:
-    local = LocalStack(PACED)
-    try:
-        local.start()
+    with running_stack(PACED) as local:
         yield local
-    finally:
-        local.stop()
 
 
 @pytest.fixture
@@ -42,11 +38,8 @@ async def paced_clients(paced_stack: LocalStack) -> AsyncIterator[Clients]:
 
 @pytest.fixture
 async def proxy(paced_stack: LocalStack) -> AsyncIterator[CutProxy]:
-    started = await CutProxy.start(paced_stack.url)
-    try:
+    async with cut_proxy(paced_stack.url) as started:
         yield started
-    finally:
-        await started.stop()
 
 
 @pytest.mark.timeout(120)  # a stack of its own to start, and resubscribes that wait their turn
