@@ -160,10 +160,13 @@ export interface AppState {
   outboundCalls: number;
   rotations: number;
   publishBatches: number;
+  ackBatches: number;
   directBatches: number;
   channelJoins: number;
   channelQueues: number;
   joinMarks: number;
+  /** Channels whose messages the object keeps in seq order (ChannelOrder): those it has subscribers on. */
+  orderChains: number;
   /** Stubs to other objects with calls in flight. */
   stubs: number;
   /** Background work in flight (presence updates, leaves, cancels). */
@@ -223,7 +226,7 @@ export interface ChannelRpc extends Rpc.DurableObjectBranded {
   /** Numbers and hands out messages at once; they are stored within a flush interval (`durable` says when). */
   publishBatch(channel: string, items: Publish[], from?: string): Published | Promise<Published>;
   /** Resolves once the message `seq` is stored: what a publish's `ack` waits for. */
-  durable(channel: string, seq: number): Promise<void> | undefined;
+  durable(channel: string, seq: number, lowest?: number): Promise<void> | undefined;
   /** Stores what waits and lowers the ceiling to the seq (a clean stop: a fresh object goes on with no skip). */
   settle(channel: string): Promise<void>;
   stats(channel: string): ChannelStats;

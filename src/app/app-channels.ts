@@ -81,9 +81,15 @@ export class AppChannels {
     this.quota = new SubscriptionQuota(host.limits);
   }
 
-  /** Joins in flight, per-block sub/unsub queues and join marks (for the stats route). */
-  get sizes(): { joins: number; queues: number; joinMarks: number; reserved: number } {
-    return { joins: this.joining.size, queues: this.queues.size, joinMarks: this.joinedAt.size, reserved: this.quota.joining };
+  /** Joins in flight, per-block sub/unsub queues, join marks and seq-order chains (for the stats route). */
+  get sizes(): { joins: number; queues: number; joinMarks: number; reserved: number; orderChains: number } {
+    return {
+      joins: this.joining.size,
+      queues: this.queues.size,
+      joinMarks: this.joinedAt.size,
+      reserved: this.quota.joining,
+      orderChains: this.inSeq.size,
+    };
   }
 
   /** Subscribes a block; resolves with the ack's fields and the frames to send after it (none if it already was subscribed). */

@@ -53,6 +53,8 @@ export interface AppParts {
   pubStarts: PublishStarts;
   /** Per channel: one publish call in flight; what arrives meanwhile goes in the next (order kept). */
   publishes: KeyedBatcher<Publish, number>;
+  /** Per channel: one `durable` call in flight for the acks of its publishes; the seqs that wait meanwhile share the next (an error, or undefined once stored). */
+  acks: KeyedBatcher<number, unknown>;
   /** Per other app: one Direct call in flight; what arrives meanwhile goes in the next (order kept). */
   directs: KeyedBatcher<DirectItem, Refusal | null>;
   /** Per other app: one batch of API calls in flight; what arrives meanwhile goes in the next (order kept). */
@@ -122,6 +124,28 @@ export function makeAppParts(ctx: DurableObjectState, env: Env): AppParts {
       sizeOf: (p) => p.data.length + p.fromJson.length,
     },
   );
+  // An ack waits for the channel's flush; the acks that wait meanwhile share one call (a flush stores
+  // every seq numbered so far), not one call per acknowledged publish.
+  const acks = new KeyedBatcher<number, unknown>(
+    async (channel, seqs) => {
+      const stub = stubs.channel(channel);
+      try {
+        await stub.durable(channel, Math.max(...seqs), Math.min(...seqs));
+        return seqs.map(() => undefined);
+      } catch {
+        // One of them was lost in a restart (or the call failed): each is asked alone, so the stored ones are still acknowledged.
+        return Promise.all(
+          seqs.map((seq) =>
+            Promise.resolve(stub.durable(channel, seq)).then(
+              () => undefined,
+              (err: unknown) => err,
+            ),
+          ),
+        );
+      }
+    },
+    { pause: null },
+  );
   const wills = new LastWills(sql, (will) =>
     background(
       publishes
@@ -160,6 +184,7 @@ export function makeAppParts(ctx: DurableObjectState, env: Env): AppParts {
     knownApps: new KnownApps((name) => stubs.directory().has(name)),
     pubStarts: new PublishStarts(config, (channel) => blocks.index.channels.has(channel)),
     publishes,
+    acks,
     directs: new KeyedBatcher((target, items) => stubs.app(target).rpcDirectBatch(target, items), {
       maxBatchBytes: config.maxBatchBytes,
       maxQueuedBytes: config.maxQueuedBytes,

@@ -36,7 +36,7 @@ export class ChannelOrder {
     private readonly waitMs = ORDER_WAIT_MS,
   ) {}
 
-  /** Channels with a chain (for the stats route). */
+  /** Channels with a chain: those with local subscribers or a join in flight (for the admin state route). */
   get size(): number {
     return this.chains.size;
   }
@@ -50,10 +50,11 @@ export class ChannelOrder {
     if (chain?.last !== undefined && d.seq <= chain.last) return 1; // already passed (a crossed duplicate)
     if (d.prev === undefined || (chain?.last === undefined && !joining) || d.prev === chain?.last) {
       const passed = this.pass(channel, d);
-      this.advance(channel, d.seq);
+      // No chain and no local subscriber (a delivery after the app left): nothing to keep in order.
+      if (chain || passed > 0) this.advance(channel, chain ?? this.start(channel), d.seq);
       return passed;
     }
-    const held = chain ?? this.start(channel, undefined);
+    const held = chain ?? this.start(channel);
     held.waiting.set(d.prev, d);
     held.timer ??= setTimeout(() => this.giveUp(channel), this.waitMs);
     return 1;
@@ -61,7 +62,7 @@ export class ChannelOrder {
 
   /** The app's join answered `seq`: a new chain starts there (an existing one goes on). */
   joined(channel: string, seq: number): void {
-    const chain = this.chains.get(channel) ?? this.start(channel, undefined);
+    const chain = this.chains.get(channel) ?? this.start(channel);
     if (chain.last !== undefined) return;
     chain.last = seq;
     for (const prev of [...chain.waiting.keys()]) if (prev < seq) chain.waiting.delete(prev);
@@ -75,14 +76,13 @@ export class ChannelOrder {
     this.chains.delete(channel);
   }
 
-  private start(channel: string, last: number | undefined): Chain {
-    const chain: Chain = { last, waiting: new Map(), timer: undefined };
+  private start(channel: string): Chain {
+    const chain: Chain = { last: undefined, waiting: new Map(), timer: undefined };
     this.chains.set(channel, chain);
     return chain;
   }
 
-  private advance(channel: string, seq: number): void {
-    const chain = this.chains.get(channel) ?? this.start(channel, undefined);
+  private advance(channel: string, chain: Chain, seq: number): void {
     chain.last = seq;
     this.drain(channel, chain);
   }

@@ -26,6 +26,8 @@ export interface FrameContext {
   /** The object's traffic figures (calls and their latency are counted where they finish). */
   readonly traffic: TrafficStats;
   readonly publishes: KeyedBatcher<Publish, number>;
+  /** Waits for a publish's seq to be stored: undefined once it is, else the error. */
+  readonly acks: KeyedBatcher<number, unknown>;
   /** undefined: a publish to `channel` goes at once; else the turn it waits for (see publish-starts.ts). */
   publishTurn(uid: string, channel: string): Promise<Refusal | undefined> | undefined;
   readonly directs: KeyedBatcher<DirectItem, Refusal | null>;
@@ -72,6 +74,7 @@ export function frameContext(parts: AppParts, rpc: AppRpcSurface): FrameContext 
     outbound: parts.outbound,
     traffic: blocks.traffic,
     publishes: parts.publishes,
+    acks: parts.acks,
     publishTurn: (uid, channel) => parts.pubStarts.admit(uid, channel),
     directs: parts.directs,
     callsOut: parts.callsOut,

@@ -292,7 +292,8 @@ async function pub(app: FrameContext, s: Session, f: Frame<"pub">): Promise<void
     const seq = await app.publishes.push(f.channel, { fromJson: s.fromJson, data: f.data, retain: f.retain === true });
     if (f.id === undefined) return;
     // An ack says the message is kept (it survives a restart of the edge): it waits for the channel's flush.
-    await app.stubs.channel(f.channel).durable(f.channel, seq);
+    const refused = await app.acks.push(f.channel, seq);
+    if (refused !== undefined) throw refused;
     ack(app, s, f.id);
   } catch (err) {
     undo?.();

@@ -118,13 +118,17 @@ export class ChannelObject extends DurableObject<Env> implements ChannelRpc {
     return turn;
   }
 
-  /** Resolves once the message `seq` is stored (the answer leaves with that commit): a publish's acknowledgement. */
-  durable(channel: string, seq: number): Promise<void> | undefined {
+  /**
+   * Resolves once the message `seq` is stored (the answer leaves with that commit): a publish's
+   * acknowledgement; with `lowest`, for every seq from `lowest` to `seq` at once (a flush stores all
+   * numbered so far), refused if any of them was lost in a restart.
+   */
+  durable(channel: string, seq: number, lowest = seq): Promise<void> | undefined {
     this.bind(channel);
     // Numbered by an earlier run of this object that stopped before storing it (a crash): never acknowledged.
     const skipped = this.state.skipped;
-    if (skipped && seq > skipped.from && seq <= skipped.to) {
-      throw new Error(`message ${seq} of "${channel}" was lost in a restart before it was stored`);
+    if (skipped && lowest <= skipped.to && seq > skipped.from) {
+      throw new Error(`message ${Math.max(lowest, skipped.from + 1)} of "${channel}" was lost in a restart before it was stored`);
     }
     return this.flush.durable(seq);
   }

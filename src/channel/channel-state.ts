@@ -152,11 +152,6 @@ export class ChannelState {
     if (ceiling === this.ceiling) this.usable = ceiling;
   }
 
-  /** The stored ceiling (for tests and stats). */
-  get storedCeiling(): number {
-    return this.ceiling;
-  }
-
   private put(key: string, value: string): void {
     this.sql.exec("INSERT OR REPLACE INTO channel_meta (key, value) VALUES (?, ?)", key, value);
   }

@@ -77,8 +77,18 @@ describe("a channel's flush", () => {
         }
       })();
       const ackStored = woken.durable("f-crash", 3);
+      // Several acks at once (`lowest` to `seq`): refused when any of them is in the skip.
+      const rangeStored = woken.durable("f-crash", 3, 1);
+      const rangeLost = (() => {
+        try {
+          woken.durable("f-crash", 5, 2);
+          return "acknowledged";
+        } catch (err) {
+          return (err as Error).message;
+        }
+      })();
       const next = (await woken.publishBatch("f-crash", [pub("m6")])).seqs;
-      return { lost, ceiling, atWake, sawM5, sawM2, inSkip, ackLost, ackStored, next };
+      return { lost, ceiling, atWake, sawM5, sawM2, inSkip, ackLost, ackStored, rangeStored, rangeLost, next };
     });
     expect(result.lost).toEqual([4, 5]);
     expect(result.ceiling).toBeGreaterThanOrEqual(5);
@@ -87,6 +97,8 @@ describe("a channel's flush", () => {
     expect(result.next).toEqual([result.ceiling + 1]);
     expect(result.ackLost).toMatch(/message 5 of "f-crash" was lost in a restart before it was stored/);
     expect(result.ackStored).toBeUndefined();
+    expect(result.rangeStored).toBeUndefined();
+    expect(result.rangeLost).toMatch(/message 4 of "f-crash" was lost in a restart before it was stored/);
     // A subscriber that had m5 (or stood in the skip) missed nothing that was kept; one at m2 gets m3.
     expect(result.sawM5).toMatchObject({ recovered: true, missed: [] });
     expect(result.inSkip).toMatchObject({ recovered: true, missed: [] });
