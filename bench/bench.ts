@@ -11,7 +11,7 @@ import { RuntimeTracker } from "./runtime-tracker";
 import { benchApi } from "./scenarios/api";
 import { benchBridge, bridgeAvailable } from "./scenarios/bridge";
 import { benchChannel } from "./scenarios/channel";
-import { benchConnections } from "./scenarios/connections";
+import { benchConnections, CONNECTION_ROUNDS } from "./scenarios/connections";
 import { benchDirect } from "./scenarios/direct";
 import { measureEcho } from "./scenarios/echo";
 
@@ -24,6 +24,8 @@ export interface BenchOptions {
   scale?: number;
   /** Idle connections held open in the connections scenario. */
   connections?: number;
+  /** Rounds of (Nexus set, echo set) in the connections scenario; each row is the round with the median ratio. */
+  connectionRounds?: number;
   /** Only the scenarios whose names start with one of these (case-insensitive): "direct", "api", "channel", "connections", "bridge". */
   only?: string[];
   /** Stop starting scenarios after this many ms. */
@@ -84,6 +86,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResults
   const maxMs = options.maxMs ?? 3000;
   const scale = options.scale ?? 1;
   const connections = options.connections ?? 10_000;
+  const connectionRounds = options.connectionRounds ?? CONNECTION_ROUNDS;
   const budgetMs = options.budgetMs ?? 8.5 * 60_000;
   const log = options.log ?? (() => {});
   const started = Date.now();
@@ -101,7 +104,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResults
   ).filter((s) => wanted(s.label));
   const isolated: IsolatedStep[] = (
     [
-      { label: `Connections ${connections}`, run: (fresh) => benchConnections(fresh, connections) },
+      { label: `Connections ${connections}`, run: (fresh) => benchConnections(fresh, connections, connectionRounds) },
       ...(bridgeAvailable() ? [{ label: "Bridge", run: (fresh: FreshStack) => fresh((ctx) => benchBridge(ctx)) }] : []),
     ] as IsolatedStep[]
   ).filter((s) => wanted(s.label));
@@ -196,7 +199,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResults
       loadAvgAtStart,
       loadAvgAtEnd: loadavg(),
     },
-    options: { maxMs, scale, connections, peers: peers.map((p) => `${p.name} ${p.version}`) },
+    options: { maxMs, scale, connections, connectionRounds, peers: peers.map((p) => `${p.name} ${p.version}`) },
     runs,
   };
 }

@@ -1,3 +1,4 @@
+import { writeFileSync } from "node:fs";
 import { connectInspector } from "./inspector";
 
 /** One CPU profile of the edge's isolate, summarised: where its JS time went. */
@@ -45,6 +46,7 @@ export async function profileWhile<T>(
     const { profile } = await call<{
       profile: { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[]; startTime: number; endTime: number };
     }>("Profiler.stop");
+    if (process.env.NEXUS_PROFILE_DUMP) writeFileSync(process.env.NEXUS_PROFILE_DUMP, JSON.stringify(profile));
     return { result, profile: summarise(profile) };
   } finally {
     inspector.close();

@@ -111,6 +111,20 @@ export function rssBytes(pid: number): number {
 }
 
 /**
+ * User and system CPU time a process has used so far, in ms (all its threads).
+ *
+ * @example
+ * ```ts
+ * const t0 = cpuMs(workerdPid); await work(); const spent = cpuMs(workerdPid) - t0;
+ * ```
+ */
+export function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
+/**
  * Pins every thread of `pid` to the given cores. `taskset -a`: a plain `-p` moves only the main
  * thread, and both Node (libuv pool) and workerd run several threads.
  *

@@ -11,7 +11,7 @@
 //   channel       one publisher to one subscriber, 8 in flight
 //   connect       connects of one token, 250 at a time
 //   echo-connect  connects to the bare echo, 250 at a time (the connect floor)
-import { readFileSync } from "node:fs";
+// NEXUS_PROFILE_DUMP=<file> also writes the raw profile (DevTools' .cpuprofile format), to walk its tree.
 import { parseArgs } from "node:util";
 import { startLocalStack } from "../scripts/local-stack";
 import { BENCH_VARS } from "./bench";
@@ -19,6 +19,7 @@ import { APP_A, type BenchContext, OWNER_A, setUpApps } from "./context";
 import { profileWhile } from "./cpu-profile";
 import { freePort } from "./heap-probe";
 import { runWindow } from "./loop";
+import { cpuMs } from "./pin";
 import { RuntimeTracker } from "./runtime-tracker";
 import { openEcho } from "./scenarios/echo";
 import { workerPair } from "./scenarios/workers";
@@ -30,13 +31,6 @@ const { values, positionals } = parseArgs({
 });
 const paths = positionals.length > 0 ? positionals : ["echo", "api-cross"];
 const maxMs = Number(values.ms);
-
-/** User + system CPU time of a process so far, in ms. */
-function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-}
 
 /** Sets the path up; `run` does `count` units (or until maxMs) and answers how many it completed. */
 async function prepare(

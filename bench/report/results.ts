@@ -16,7 +16,7 @@ export interface BenchResults {
   durationMs: number;
   machine: { cpus: number; cpuModel: string; node: string; platform: string; loadAvgAtStart: number[]; loadAvgAtEnd: number[] };
   /** `peers`: the peer servers measured in this run ("mosquitto 2.0.11"), when `--peers` was given. */
-  options: { maxMs: number; scale: number; connections: number; peers?: string[] };
+  options: { maxMs: number; scale: number; connections: number; connectionRounds?: number; peers?: string[] };
   runs: PlacementRun[];
 }
 
