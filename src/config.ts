@@ -136,6 +136,26 @@ export function readConfig(env: NexusVars): NexusConfig {
   };
 }
 
+const configs = new WeakMap<object, { config: NexusConfig; problem: string | undefined }>();
+
+/**
+ * `readConfig` and `configProblem` of an env object, worked out once per object rather than on every
+ * request (the runtime hands a worker the same env object for each request; its vars do not change).
+ *
+ * @example
+ * ```ts
+ * const { config, problem } = configOf(c.env);
+ * ```
+ */
+export function configOf(env: NexusVars): { config: NexusConfig; problem: string | undefined } {
+  let known = configs.get(env);
+  if (!known) {
+    known = { config: readConfig(env), problem: configProblem(env) };
+    configs.set(env, known);
+  }
+  return known;
+}
+
 /** The shortest HS256 secret the edge accepts, in bytes (RFC 7518 section 3.2: at least the hash size). */
 export const MIN_SECRET_BYTES = 32;
 

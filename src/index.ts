@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { configProblem, readConfig } from "./config";
+import { configOf } from "./config";
 import { admin } from "./http/admin";
 import { drainUnread } from "./http/bounded-body";
 import { connect } from "./http/connect";
@@ -16,7 +16,7 @@ const app = new Hono<{ Bindings: Env }>();
 
 // A misconfigured edge does not run half-configured: every route, health included, says why.
 app.use("*", async (c, next) => {
-  const problem = configProblem(c.env);
+  const { problem } = configOf(c.env);
   if (problem) {
     console.error(`nexus refuses to serve: ${problem}`);
     return c.json({ error: { code: "internal", message: `misconfigured: ${problem}` } }, 500);
@@ -30,7 +30,7 @@ app.route("/v1/admin", admin);
 
 // The benchmark baseline (a bare Durable Object WebSocket echo), only when NEXUS_BENCH=1.
 app.get("/bench/echo", (c) => {
-  if (!readConfig(c.env).bench) throw new HttpError(404, "not_found", "benchmarks are off");
+  if (!configOf(c.env).config.bench) throw new HttpError(404, "not_found", "benchmarks are off");
   return c.env.ECHO.getByName(c.req.query("name") ?? "echo").fetch(c.req.raw);
 });
 

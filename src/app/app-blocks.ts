@@ -4,7 +4,6 @@ import { makeIdentity } from "../identity/jid";
 import { isWorkerKind, randomSuffix } from "../identity/kinds";
 import type { BlockInfo } from "../protocol/frames";
 import type { LastWills } from "./last-will";
-import { TokenBucket } from "./rate-limit";
 import { blockKey } from "./routing";
 import { countSends } from "./send";
 import { attachmentOf, type Session, type SessionAttachment, type SessionCaps } from "./session";
@@ -134,7 +133,6 @@ export class AppBlocks {
   }
 
   private toSession(ws: WebSocket, att: SessionAttachment, methods: Set<string>, channels: Set<string>): Session {
-    const { ratePerSec, rateBurst, abuseLimit, abuseWindowMs } = this.config;
     const session: Session = {
       ...att,
       ws,
@@ -143,7 +141,8 @@ export class AppBlocks {
       methods,
       channels,
       caps: {},
-      bucket: new TokenBucket({ ratePerSec, burst: rateBurst, abuseLimit, abuseWindowMs }),
+      // Made at its first frame (frame-handlers.ts): a full bucket then is what one made now would hold.
+      bucket: undefined,
       heardAt: att.since,
       unread: 0,
       pingSeen: 0,

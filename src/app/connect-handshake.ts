@@ -2,7 +2,7 @@ import { CLAIMS_HEADER, type ConnectClaims } from "../do-contracts";
 import { makeIdentity } from "../identity/jid";
 import { isWorkerKind, parseResource, randomSuffix } from "../identity/kinds";
 import { CloseCode, ErrorCode, Quota } from "../protocol/codes";
-import { welcomeFrame, welcomeLimits } from "../protocol/welcome";
+import { welcomeFrameOf, welcomeLimits } from "../protocol/welcome";
 import type { AppParts } from "./app-parts";
 import { blockKey } from "./routing";
 import { send } from "./send";
@@ -26,6 +26,8 @@ import type { SessionAttachment } from "./session";
 export class ConnectHandshake {
   /** Whether this instance has told the directory about its app. */
   private listed = false;
+  /** The limits every welcome states, as JSON (the configuration does not change while the object lives). */
+  private limitsJson: string | undefined;
 
   constructor(
     private readonly ctx: DurableObjectState,
@@ -91,7 +93,8 @@ export class ConnectHandshake {
       // [XMPP resource conflict] a second connection with the same full JID replaces the first; the new
       // block is indexed first, so the uid never looks absent (its presence is not removed).
       if (previous) teardown.drop(previous.ws, CloseCode.replaced, "replaced by a new connection");
-      send(ws, welcomeFrame(identity, welcomeLimits(config)));
+      this.limitsJson ??= JSON.stringify(welcomeLimits(config));
+      send(ws, welcomeFrameOf(identity.jid, session.fromJson, this.limitsJson));
       if (isWorkerKind(kind)) this.parts.background(keepalive.watch(session));
     } catch (err) {
       // Nothing routable may survive a failed welcome: the block goes as if it had closed.

@@ -8,6 +8,7 @@ import type { ApiOutcome, BlockInfo, ClientFrame, WireError } from "../protocol/
 import type { Joined } from "./app-channels";
 import type { FrameContext } from "./frame-context";
 import type { Admission } from "./frame-gate";
+import { connectionBucket } from "./rate-limit";
 import { failed, unknownApp, validTargetResource } from "./routing";
 import type { Session } from "./session";
 
@@ -40,6 +41,7 @@ function admit(app: FrameContext, s: Session, message: string | ArrayBuffer, now
     s.credits--;
     return "ok";
   }
+  s.bucket ??= connectionBucket(app.config, now);
   return app.gate.admit(s.bucket, s.identity.uid, now);
 }
 

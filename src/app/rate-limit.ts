@@ -39,3 +39,22 @@ export class TokenBucket {
     return this.refusals > this.opts.abuseLimit ? "abuse" : "limited";
   }
 }
+
+/**
+ * A connection's own bucket, full, as the configuration sets it (NEXUS_RATE_PER_SEC, its burst and
+ * the abuse threshold).
+ *
+ * @example
+ * ```ts
+ * session.bucket ??= connectionBucket(config, Date.now());
+ * ```
+ */
+export function connectionBucket(
+  c: { ratePerSec: number; rateBurst: number; abuseLimit: number; abuseWindowMs: number },
+  now: number,
+): TokenBucket {
+  return new TokenBucket(
+    { ratePerSec: c.ratePerSec, burst: c.rateBurst, abuseLimit: c.abuseLimit, abuseWindowMs: c.abuseWindowMs },
+    now,
+  );
+}

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { capabilityProblem } from "../auth/capabilities";
 import { mintToken } from "../auth/tokens";
-import { readConfig } from "../config";
+import { configOf } from "../config";
 import { APP_PATTERN, UID_PATTERN } from "../identity/jid";
 import { isKind, KINDS } from "../identity/kinds";
 import { addLiveRoutes } from "./admin-live";
@@ -17,7 +17,7 @@ type Env_ = { Bindings: Env };
 export const admin = new Hono<Env_>();
 
 admin.use("*", async (c, next) => {
-  const key = readConfig(c.env).adminKey;
+  const key = configOf(c.env).config.adminKey;
   if (!key) throw new HttpError(403, "forbidden", "admin routes are off: set NEXUS_ADMIN_KEY");
   const given = /^Bearer\s+(.+)$/i.exec(c.req.header("Authorization") ?? "")?.[1];
   if (!given) throw new HttpError(401, "unauthorized", "admin key required: Authorization: Bearer <key>");
@@ -52,7 +52,7 @@ function uidParam(uid: unknown): string {
 
 /** The JSON object body of an admin call; bodies are small, so one over NEXUS_MAX_ADMIN_BODY_BYTES is refused (413). */
 async function body(c: { env: Env; req: { raw: Request } }): Promise<Record<string, unknown>> {
-  const text = await readBoundedText(c.req.raw, readConfig(c.env).maxAdminBodyBytes);
+  const text = await readBoundedText(c.req.raw, configOf(c.env).config.maxAdminBodyBytes);
   if (text.trim() === "") return {};
   try {
     const value = JSON.parse(text) as unknown;
@@ -103,7 +103,7 @@ admin.delete("/apps/:app/grants/:uid", async (c) => {
 });
 
 admin.post("/tokens", async (c) => {
-  const config = readConfig(c.env);
+  const config = configOf(c.env).config;
   const secret = config.jwtSecret;
   if (!secret) throw new HttpError(403, "forbidden", "token minting needs NEXUS_JWT_SECRET");
   const b = await body(c);

@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { TokenError, TokenUnavailable, verifyToken } from "../auth/tokens";
-import { readConfig } from "../config";
+import { configOf } from "../config";
 import { CLAIMS_HEADER, type ConnectClaims } from "../do-contracts";
 import { isKind, parseResource } from "../identity/kinds";
 import { HttpError } from "./errors";
@@ -16,7 +16,7 @@ function bearer(header: string | undefined): string | undefined {
  * checks answer a plain GET, which is how a browser learns why its upgrade was refused.
  */
 export async function connect(c: Context<{ Bindings: Env }>): Promise<Response> {
-  const config = readConfig(c.env);
+  const { config } = configOf(c.env);
   const token = bearer(c.req.header("Authorization")) ?? c.req.query("token");
   if (!token) throw new HttpError(401, "unauthorized", "missing token: use Authorization: Bearer <jwt> or ?token=");
   let claims: Awaited<ReturnType<typeof verifyToken>>;
@@ -61,7 +61,8 @@ export async function connect(c: Context<{ Bindings: Env }>): Promise<Response> 
     ...(claims.pub ? { pub: claims.pub } : {}),
     ...(claims.sub ? { sub: claims.sub } : {}),
   };
-  const headers = new Headers(c.req.raw.headers);
-  headers.set(CLAIMS_HEADER, JSON.stringify(block));
+  // Only what the app object reads: the runtime answers the client's handshake itself, so a copy of
+  // every client header would be built and carried across for nothing.
+  const headers = { Upgrade: "websocket", [CLAIMS_HEADER]: JSON.stringify(block) };
   return c.env.APP.getByName(claims.app).fetch(new Request(c.req.raw.url, { headers }));
 }

@@ -14,6 +14,19 @@ export function welcomeFrame(identity: Identity, limits: WelcomeLimits): string 
 }
 
 /**
+ * The same text as `welcomeFrame`, spliced from parts already serialised: the app object keeps each
+ * block's identity as JSON (`fromJson`) and its limits as JSON, so a connect stringifies neither again.
+ *
+ * @example
+ * ```ts
+ * ws.send(welcomeFrameOf(identity.jid, JSON.stringify(identity), JSON.stringify(welcomeLimits(config))));
+ * ```
+ */
+export function welcomeFrameOf(jid: string, fromJson: string, limitsJson: string): string {
+  return `{"t":"welcome","v":1,"jid":${JSON.stringify(jid)},"from":${fromJson},"limits":${limitsJson}}`;
+}
+
+/**
  * The limits a welcome states, picked from the edge's configuration (which holds more than these).
  *
  * @example
