@@ -64,5 +64,5 @@ export async function connect(c: Context<{ Bindings: Env }>): Promise<Response> 
   // Only what the app object reads: the runtime answers the client's handshake itself, so a copy of
   // every client header would be built and carried across for nothing.
   const headers = { Upgrade: "websocket", [CLAIMS_HEADER]: JSON.stringify(block) };
-  return c.env.APP.getByName(claims.app).fetch(new Request(c.req.raw.url, { headers }));
+  return c.env.APP.getByName(claims.app).fetch(c.req.raw.url, { headers });
 }
