@@ -7,6 +7,7 @@ import type { FrameGate } from "./frame-gate";
 import type { LastWills } from "./last-will";
 import type { OutboundCalls } from "./outbound-calls";
 import type { RemoteCalls } from "./remote-calls";
+import { release } from "./send";
 import type { SessionStore } from "./session-store";
 
 /** What removing a block touches. */
@@ -42,6 +43,7 @@ export class BlockTeardown {
   drop(ws: WebSocket, code: number, reason: string): void {
     const { blocks, store, calls, channels, stubs } = this.parts;
     const session = blocks.sessionOf(ws);
+    release(ws);
     try {
       ws.close(code, reason);
     } catch {

@@ -5,7 +5,7 @@ import { CloseCode, ErrorCode, Quota } from "../protocol/codes";
 import { welcomeFrameOf, welcomeLimits } from "../protocol/welcome";
 import type { AppParts } from "./app-parts";
 import { blockKey } from "./routing";
-import { send } from "./send";
+import { sendFirst } from "./send";
 import type { SessionAttachment } from "./session";
 
 /**
@@ -94,7 +94,8 @@ export class ConnectHandshake {
       // block is indexed first, so the uid never looks absent (its presence is not removed).
       if (previous) teardown.drop(previous.ws, CloseCode.replaced, "replaced by a new connection");
       this.limitsJson ??= JSON.stringify(welcomeLimits(config));
-      send(ws, welcomeFrameOf(identity.jid, session.fromJson, this.limitsJson));
+      // Out once the 101 has left (see sendFirst); anything routed to the block meanwhile follows it.
+      sendFirst(ws, welcomeFrameOf(identity.jid, session.fromJson, this.limitsJson));
       if (isWorkerKind(kind)) this.parts.background(keepalive.watch(session));
     } catch (err) {
       // Nothing routable may survive a failed welcome: the block goes as if it had closed.
