@@ -4,8 +4,8 @@ import { isWorkerKind, parseResource, randomSuffix } from "../identity/kinds";
 import { CloseCode, ErrorCode, Quota } from "../protocol/codes";
 import { welcomeFrameOf, welcomeLimits } from "../protocol/welcome";
 import type { AppParts } from "./app-parts";
+import { FirstFrames } from "./first-frames";
 import { blockKey } from "./routing";
-import { sendFirst } from "./send";
 import type { SessionAttachment } from "./session";
 
 /**
@@ -28,6 +28,8 @@ export class ConnectHandshake {
   private listed = false;
   /** The limits every welcome states, as JSON (the configuration does not change while the object lives). */
   private limitsJson: string | undefined;
+  /** Welcomes held until the runtime has taken their 101 (see first-frames.ts). */
+  readonly welcomes = new FirstFrames();
 
   constructor(
     private readonly ctx: DurableObjectState,
@@ -35,6 +37,7 @@ export class ConnectHandshake {
   ) {}
 
   async accept(request: Request): Promise<Response> {
+    this.welcomes.release();
     const { app, blocks, stubs } = this.parts;
     const claims = JSON.parse(request.headers.get(CLAIMS_HEADER) ?? "null") as ConnectClaims | null;
     if (!claims || request.headers.get("Upgrade") !== "websocket") return new Response("bad internal request", { status: 400 });
@@ -94,8 +97,8 @@ export class ConnectHandshake {
       // block is indexed first, so the uid never looks absent (its presence is not removed).
       if (previous) teardown.drop(previous.ws, CloseCode.replaced, "replaced by a new connection");
       this.limitsJson ??= JSON.stringify(welcomeLimits(config));
-      // Out once the 101 has left (see sendFirst); anything routed to the block meanwhile follows it.
-      sendFirst(ws, welcomeFrameOf(identity.jid, session.fromJson, this.limitsJson));
+      // Out once the 101 has left (see first-frames.ts); anything routed to the block meanwhile follows it.
+      this.welcomes.send(ws, welcomeFrameOf(identity.jid, session.fromJson, this.limitsJson));
       if (isWorkerKind(kind)) this.parts.background(keepalive.watch(session));
     } catch (err) {
       // Nothing routable may survive a failed welcome: the block goes as if it had closed.

@@ -4,7 +4,7 @@ import type { TrafficStats } from "./traffic-stats";
 interface Outlet {
   /** Which app object's traffic the socket counts towards (objects of one class may share an isolate). */
   traffic: TrafficStats;
-  /** Frames waiting for the runtime to take the upgrade's response, the first one first (see `sendFirst`). */
+  /** Frames waiting for the runtime to take the upgrade's response, the first one first (see `hold`). */
   held?: string[];
 }
 
@@ -51,31 +51,25 @@ export function send(ws: WebSocket, text: string): boolean {
 }
 
 /**
- * Sends `first` to a socket the app object has just accepted, once the runtime has taken the
- * upgrade's 101 response (on the next turn of the event loop): whatever is sent to the socket
- * meanwhile waits and follows it, in order, so `first` is still the first frame the client reads.
- * Why wait: workerd keeps about 20 KiB per socket, for the socket's whole life, when a frame is sent
- * on it before the 101 has left the object (measured: 10,000 idle blocks, 179 KiB each against
- * 169 KiB; it costs CPU too); a frame sent after costs nothing of the kind. Call after `countSends`.
+ * Makes `first` the next frame of a socket, held with whatever is sent to the socket after it until
+ * `release`. Call after `countSends`; without it, `first` is sent at once. See first-frames.ts for why.
  *
  * @example
  * ```ts
- * sendFirst(ws, welcomeFrame(identity, limits)); // then return the 101 response
+ * hold(ws, welcome);
+ * send(ws, direct); // waits behind welcome
+ * release(ws); // welcome, then direct
  * ```
  */
-export function sendFirst(ws: WebSocket, first: string): void {
+export function hold(ws: WebSocket, first: string): void {
   const outlet = outlets.get(ws);
-  if (!outlet) {
-    send(ws, first);
-    return;
-  }
-  outlet.held = [first];
-  setTimeout(() => release(ws), 0);
+  if (outlet) outlet.held = [first];
+  else send(ws, first);
 }
 
 /**
- * Sends now what `sendFirst` holds for a socket, if anything (before the app object closes it, so
- * that a block closed on its first turn still reads its first frame before the close).
+ * Sends what `hold` holds for a socket, if anything; also before the app object closes it, so that a
+ * block closed on its first turn still reads its first frame before the close.
  *
  * @example
  * ```ts

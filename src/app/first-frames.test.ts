@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { countSends, release, send, sendFirst } from "./send";
+import { FirstFrames } from "./first-frames";
+import { countSends, hold, release, send } from "./send";
 import { TrafficStats } from "./traffic-stats";
 
 const OPEN = 1;
@@ -18,7 +19,7 @@ function fakeSocket() {
 }
 const asWs = (s: ReturnType<typeof fakeSocket>) => s as unknown as WebSocket;
 
-describe("sendFirst", () => {
+describe("hold and FirstFrames", () => {
   beforeEach(() => {
     vi.stubGlobal("WebSocket", { OPEN });
     vi.useFakeTimers();
@@ -32,7 +33,7 @@ describe("sendFirst", () => {
     const s = fakeSocket();
     const traffic = new TrafficStats(() => 1);
     countSends(asWs(s), traffic);
-    sendFirst(asWs(s), "welcome");
+    new FirstFrames().send(asWs(s), "welcome");
     expect(send(asWs(s), "direct 1")).toBe(true);
     expect(send(asWs(s), "direct 2")).toBe(true);
     expect(s.sent).toEqual([]);
@@ -46,7 +47,7 @@ describe("sendFirst", () => {
   it("sends what it holds at once when released (before a close), and nothing twice", () => {
     const s = fakeSocket();
     countSends(asWs(s), new TrafficStats(() => 1));
-    sendFirst(asWs(s), "welcome");
+    new FirstFrames().send(asWs(s), "welcome");
     send(asWs(s), "direct 1");
     release(asWs(s));
     expect(s.sent).toEqual(["welcome", "direct 1"]);
@@ -57,10 +58,25 @@ describe("sendFirst", () => {
   it("refuses frames for a socket that closed while it held them, and sends nothing after the close", () => {
     const s = fakeSocket();
     countSends(asWs(s), new TrafficStats(() => 1));
-    sendFirst(asWs(s), "welcome");
+    hold(asWs(s), "welcome");
     s.readyState = CLOSED;
     expect(send(asWs(s), "direct 1")).toBe(false);
     vi.runAllTimers();
     expect(s.sent).toEqual([]);
+  });
+
+  it("sends every held first frame when the object's next event releases them, before the turn ends", () => {
+    const a = fakeSocket();
+    const b = fakeSocket();
+    countSends(asWs(a), new TrafficStats(() => 2));
+    countSends(asWs(b), new TrafficStats(() => 2));
+    const first = new FirstFrames();
+    first.send(asWs(a), "welcome a");
+    first.send(asWs(b), "welcome b");
+    send(asWs(b), "direct to b");
+    first.release();
+    expect([a.sent, b.sent]).toEqual([["welcome a"], ["welcome b", "direct to b"]]);
+    vi.runAllTimers();
+    expect([a.sent, b.sent]).toEqual([["welcome a"], ["welcome b", "direct to b"]]);
   });
 });
