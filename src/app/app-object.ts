@@ -49,7 +49,7 @@ export class AppObject extends DurableObject<Env> implements AppRpc {
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
-    this.handshake.welcomes.release();
+    this.handshake.welcomes.released(Date.now());
     const session = this.parts.blocks.sessionOf(ws);
     if (!session) return;
     const now = Date.now();

@@ -37,7 +37,7 @@ export class ConnectHandshake {
   ) {}
 
   async accept(request: Request): Promise<Response> {
-    this.welcomes.release();
+    this.welcomes.released(Date.now());
     const { app, blocks, stubs } = this.parts;
     const claims = JSON.parse(request.headers.get(CLAIMS_HEADER) ?? "null") as ConnectClaims | null;
     if (!claims || request.headers.get("Upgrade") !== "websocket") return new Response("bad internal request", { status: 400 });

@@ -79,4 +79,16 @@ describe("hold and FirstFrames", () => {
     vi.runAllTimers();
     expect([a.sent, b.sent]).toEqual([["welcome a"], ["welcome b", "direct to b"]]);
   });
+
+  it("is released by a later event only once the runtime's clock has moved since the first was held", () => {
+    const s = fakeSocket();
+    countSends(asWs(s), new TrafficStats(() => 1));
+    const first = new FirstFrames();
+    const t0 = Date.now();
+    first.send(asWs(s), "welcome");
+    first.released(t0);
+    expect(s.sent).toEqual([]);
+    first.released(t0 + 1);
+    expect(s.sent).toEqual(["welcome"]);
+  });
 });
