@@ -99,7 +99,7 @@ export class ChannelObject extends DurableObject<Env> implements ChannelRpc {
 
   /**
    * Publishes messages in order and hands them to the member apps at once; answers their seqs.
-   * They are stored by the next flush (within FLUSH_MS): `durable` says when. The publisher's own
+   * They are stored by a later flush (within LAZY_FLUSH_MS, FLUSH_MS once an ack waits): `durable` says when. The publisher's own
    * app (`from`), when a member, gets its deliveries in the answer: it delivers them itself.
    */
   publishBatch(channel: string, items: Publish[], from?: string): Published | Promise<Published> {
