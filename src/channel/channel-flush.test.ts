@@ -28,6 +28,7 @@ function channel() {
     state: () => fake,
     history: () => history,
     sync: () => Promise.resolve(),
+    leased: () => 0,
     keep: (work) => kept.push(work),
   });
   const publish = () => {

@@ -14,6 +14,8 @@ export interface FlushHost {
   history(): ChannelHistory;
   /** Resolves once every write so far is durable (`ctx.storage.sync()`). */
   sync(): Promise<void>;
+  /** The end of the numbering lease out now (0: none): a seq its holder may hand out, so never below the ceiling. */
+  leased(): number;
   /** Keeps the object alive until `work` settles (`ctx.waitUntil`). */
   keep(work: Promise<unknown>): void;
 }
@@ -126,7 +128,7 @@ export class ChannelFlush {
     const busy = !quiet && (this.pending || this.raise);
     this.raise = false;
     this.host.history().write();
-    const ceiling = busy ? state.seq + RESERVE : state.seq;
+    const ceiling = Math.max(busy ? state.seq + RESERVE : state.seq, this.host.leased());
     state.write(ceiling);
     this.written = state.seq;
     const ready = this.waiters.filter((w) => w.seq <= this.written);
