@@ -1,6 +1,6 @@
 import type { KeyedBatcher } from "../batcher";
 import type { NexusConfig } from "../config";
-import type { CallItem, CallRequest, DirectItem, Publish, Recovery, Refusal, TargetRequest } from "../do-contracts";
+import type { CallItem, CallRequest, DirectItem, Recovery, Refusal, TargetRequest } from "../do-contracts";
 import type { ApiOutcome, BlockInfo, Identity } from "../protocol/frames";
 import type { StubCache } from "../stubs";
 import type { Joined } from "./app-channels";
