@@ -152,11 +152,12 @@ export class ChannelObject extends DurableObject<Env> implements ChannelRpc {
   }
 
   private publishNow(items: Publish[], from: string | undefined): Published | Promise<Published> {
-    if (this.numbering === undefined && this.state.admits(items.length)) return this.number(items, from);
+    // Only here may a lease be lent: nothing queued for numbering could then follow it.
+    if (this.numbering === undefined && this.state.admits(items.length)) return this.number(items, from, true);
     // Numbering reached the durable ceiling: this batch, and every one after it, waits for a flush.
     const turn = (this.numbering ?? Promise.resolve()).then(async () => {
       while (!this.state.admits(items.length)) await this.flush.reserve();
-      return this.number(items, from);
+      return this.number(items, from, false);
     });
     this.numbering = turn;
     const settled = () => {
@@ -181,7 +182,7 @@ export class ChannelObject extends DurableObject<Env> implements ChannelRpc {
     return this.flush.durable(seq);
   }
 
-  private number(items: Publish[], from: string | undefined): Published {
+  private number(items: Publish[], from: string | undefined, mayLease: boolean): Published {
     const published = items.map((p) => this.state.publish(p.fromJson, p.data, p.retain));
     this.history.append(published, Date.now());
     this.flush.soon();
@@ -217,7 +218,7 @@ export class ChannelObject extends DurableObject<Env> implements ChannelRpc {
     if (handed.length > 0) this.ctx.waitUntil(Promise.all(handed));
     const seqs = published.map((m) => m.seq);
     const answer: Published = local ? { seqs, local } : { seqs };
-    const lease = this.leases.offer(from, this.state.members());
+    const lease = this.leases.offer(from, this.state.members(), mayLease);
     if (lease) answer.lease = lease;
     return answer;
   }

@@ -75,12 +75,13 @@ export class LeaseGrant {
 
   /**
    * After a publish from `from` was numbered here: a lease for it when it is the only member, none
-   * is out, nothing waits for one to end, and no other app published in the last LEASE_AFTER_MIX_MS.
+   * is out, nothing waits for one to end, no other app published in the last LEASE_AFTER_MIX_MS,
+   * and `lendable` (no other publish is queued for numbering behind this one).
    */
-  offer(from: string | undefined, members: ReadonlyMap<string, number>, now = Date.now()): Lease | undefined {
+  offer(from: string | undefined, members: ReadonlyMap<string, number>, lendable = true, now = Date.now()): Lease | undefined {
     if (this.lastFrom !== undefined && from !== this.lastFrom) this.mixedAt = now;
     this.lastFrom = from;
-    if (from === undefined || this.lease || this.waiting > 0 || this.size <= 0) return undefined;
+    if (!lendable || from === undefined || this.lease || this.waiting > 0 || this.size <= 0) return undefined;
     if (now - this.mixedAt < LEASE_AFTER_MIX_MS) return undefined;
     if (members.size !== 1 || !members.has(from)) return undefined;
     const state = this.host.state();
