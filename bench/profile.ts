@@ -1,14 +1,18 @@
-// `npm run bench:profile -- <path>... [--ms 3000] [--no-profile]`: what bounds a path. Runs each path for
-// a few seconds, one after the other, on one local stack with the runtime's inspector open, and prints
-// its rate, the runtime's CPU time per unit (from /proc: all of workerd, JS and C++), and a V8 CPU
-// profile of the isolate (self time per function, idle, GC and "(program)": the runtime's C++ under
-// JS, e.g. RPC and storage). Paths:
+// `npm run bench:profile -- <path>... [--ms 3000] [--no-profile] [--rounds N]`: what bounds a path. Runs
+// each path for a few seconds, one after the other, on one local stack with the runtime's inspector
+// open, and prints its rate, the runtime's CPU time per unit (from /proc: all of workerd, JS and C++),
+// and a V8 CPU profile of the isolate (self time per function, idle, GC and "(program)": the runtime's
+// C++ under JS, e.g. RPC and storage). `--rounds N` compares paths instead: it runs them in turn, N
+// times each for ms/N (no profile), so that the machine's drift (runs here differ by up to 25%) falls
+// on every path alike; two runs of one path this way differ by about 3%. Paths:
 //   echo          the bare Durable Object echo, 64 in flight (the floor)
+//   echo8         the same with 8 in flight (the channel's floor)
 //   direct-same   Directs within one app, 64 in flight
 //   direct-cross  Directs across apps, 64 in flight
 //   api-same      API calls within one app, 64 in flight
 //   api-cross     API calls across apps, 64 in flight
-//   channel       one publisher to one subscriber, 8 in flight
+//   channel       one publisher to one subscriber, 8 in flight; `channel:<name>` on a channel named
+//                 after it (several at once: an experiment build can tell its variants by the name)
 //   connect       connects of one token, 250 at a time
 //   echo-connect  connects to the bare echo, 250 at a time (the connect floor)
 // NEXUS_PROFILE_DUMP=<file> also writes the raw profile (DevTools' .cpuprofile format), to walk its tree.
@@ -27,7 +31,11 @@ import { closeAll, openMany, type WireClient } from "./wire-client";
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { ms: { type: "string", default: "3000" }, "no-profile": { type: "boolean", default: false } },
+  options: {
+    ms: { type: "string", default: "3000" },
+    "no-profile": { type: "boolean", default: false },
+    rounds: { type: "string", default: "0" },
+  },
 });
 const paths = positionals.length > 0 ? positionals : ["echo", "api-cross"];
 const maxMs = Number(values.ms);
@@ -37,10 +45,10 @@ async function prepare(
   ctx: BenchContext,
   path: string,
 ): Promise<{ run(count: number, maxMs: number): Promise<number>; close(): Promise<void> }> {
-  const window = path === "channel" ? 8 : 64;
+  const window = path.startsWith("channel") || path === "echo8" ? 8 : 64;
   const loop = async (send: (k: number) => void, attach: (done: (k: number) => void) => void, count: number, ms: number) =>
     (await runWindow({ count, maxMs: ms, window, send, attach })).completed;
-  if (path === "echo") {
+  if (path === "echo" || path === "echo8") {
     const c = await openEcho(ctx);
     const send = (k: number) => c.send(JSON.stringify({ t: "direct", app: APP_A, resource: "defaultEcho", data: String(k) }));
     const attach = (done: (k: number) => void) => {
@@ -68,8 +76,8 @@ async function prepare(
     return { run: (n, ms) => loop((k) => pair.sender.send(`${prefix}${k}"}`), attach, n, ms), close: () => pair.close() };
   }
   const token = await ctx.token({ uid: OWNER_A, app: APP_A });
-  if (path === "channel") {
-    const channel = `profile.${Date.now()}`;
+  if (path === "channel" || path.startsWith("channel:")) {
+    const channel = `profile.${path.slice(8) || "main"}.${Date.now()}`;
     const publisher = await ctx.connect(token, { kind: "default" });
     const sub = await ctx.connect(token, { kind: "webuo" });
     await sub.expectAck({ t: "sub", channel });
@@ -126,12 +134,40 @@ async function measure(rt: RuntimeTracker, inspectorPort: number, path: string):
   for (const f of profile.top.slice(0, 25)) console.log(`  ${per(f.ms).padStart(10)}  ${f.name}`);
 }
 
+/** Every path in turn, `rounds` times, each for maxMs / rounds: machine drift falls on all alike. */
+async function alternate(rt: RuntimeTracker, rounds: number): Promise<void> {
+  const prepared = [];
+  for (const path of paths) {
+    const p = await prepare(rt.ctx, path);
+    await p.run(5000, 1500);
+    prepared.push({ path, p, done: 0, cpu: 0, wall: 0 });
+  }
+  const pid = (await rt.attempt("shared", async (pid) => pid)) as number;
+  rt.unpin();
+  for (let r = 0; r < rounds; r++) {
+    for (const x of r % 2 === 0 ? prepared : [...prepared].reverse()) {
+      const cpu0 = cpuMs(pid);
+      const t0 = performance.now();
+      x.done += await x.p.run(1_000_000, maxMs / rounds);
+      x.wall += performance.now() - t0;
+      x.cpu += cpuMs(pid) - cpu0;
+    }
+  }
+  for (const x of prepared) {
+    await x.p.close();
+    const rate = Math.round((x.done / x.wall) * 1000);
+    console.log(`${x.path}: ${x.done} units, ${rate}/s, workerd ${((x.cpu * 1000) / x.done).toFixed(1)} µs per unit`);
+  }
+}
+
 const inspectorPort = await freePort();
 const stack = await startLocalStack({ mqttPort: 0, vars: BENCH_VARS, inspectorPort, logLevel: "error" });
 try {
   const rt = await RuntimeTracker.start(stack, { maxMs, scale: 1, log: console.error });
   await setUpApps(rt.ctx);
-  for (const path of paths) await measure(rt, inspectorPort, path);
+  const rounds = Number(values.rounds);
+  if (rounds > 0) await alternate(rt, rounds);
+  else for (const path of paths) await measure(rt, inspectorPort, path);
 } finally {
   await stack.stop();
 }

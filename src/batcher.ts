@@ -5,6 +5,9 @@ interface Queued<T, R> {
   reject: (error: unknown) => void;
 }
 
+/** A queued item taken back (`takeQueued`), with what settles its `push`. */
+export type Taken<T, R> = Readonly<Queued<T, R>>;
+
 /** How big one call may get, and how much may wait behind it. */
 export interface BatchLimits<T> {
   /** Items per call (default 512). */
@@ -94,6 +97,14 @@ export class Batcher<T, R> {
     return !this.busy && this.queue.length === 0;
   }
 
+  /** Takes back the items queued behind the call in flight (not sent yet), in order; the caller settles them. */
+  takeQueued(): Taken<T, R>[] {
+    const taken = this.queue;
+    this.queue = [];
+    this.queuedBytes = 0;
+    return taken;
+  }
+
   private async drain(): Promise<void> {
     this.busy = true;
     let sent = false;
@@ -170,5 +181,10 @@ export class KeyedBatcher<T, R> {
 
   get size(): number {
     return this.batchers.size;
+  }
+
+  /** Takes back what is queued for `key` behind its call in flight, in order (see Batcher.takeQueued). */
+  takeQueued(key: string): Taken<T, R>[] {
+    return this.batchers.get(key)?.takeQueued() ?? [];
   }
 }

@@ -49,6 +49,8 @@ export const LIMIT_VARS = {
   maxAdminBodyBytes: { env: "NEXUS_MAX_ADMIN_BODY_BYTES", default: 64 * 1024 },
   /** A channel with no member, no retained value and no history frees its storage after this long. */
   channelIdleMs: { env: "NEXUS_CHANNEL_IDLE_MS", default: 600_000 },
+  /** Seqs a channel object lets its only member app number ahead at a time (a numbering lease); 0: never. */
+  channelLease: { env: "NEXUS_CHANNEL_LEASE", default: 1024 },
   /** Per channel, history keeps the last this many messages ... */
   historySize: { env: "NEXUS_HISTORY_SIZE", default: 256 },
   /** ... none older than this ... */

@@ -82,10 +82,24 @@ export interface Delivery {
   prev?: number;
 }
 
-/** A publish batch's answer: the seqs, and the publisher's own app's deliveries when it is a member (it delivers them itself). */
+/**
+ * A numbering lease: while the publisher's app is a channel's only member, the channel object lets
+ * that app's object number the channel's messages itself, up to `to`, and send them on afterwards
+ * (see src/channel/lease-grant.ts and docs/protocol.md, "Numbering leases").
+ */
+export interface Lease {
+  id: string;
+  to: number;
+}
+
+/**
+ * A publish batch's answer: the seqs, the publisher's own app's deliveries when it is a member (it
+ * delivers them itself), and a lease when it is the only member.
+ */
 export interface Published {
   seqs: number[];
   local?: Delivery[];
+  lease?: Lease;
 }
 
 /** What a subscriber that lost its subscription saw last: a `sub` frame's `since` and `epoch`. */
@@ -160,6 +174,8 @@ export interface AppState {
   outboundCalls: number;
   rotations: number;
   publishBatches: number;
+  /** Channels whose numbering lease this app object holds. */
+  channelLeases: number;
   ackBatches: number;
   directBatches: number;
   channelJoins: number;
@@ -200,6 +216,12 @@ export interface AppRpc extends Rpc.DurableObjectBranded {
   rpcCancel(app: string, callKeys: string[]): void;
   rpcDirectBatch(app: string, items: DirectItem[]): (Refusal | null)[];
   rpcDeliverBatch(app: string, channel: string, items: Delivery[]): number;
+  /**
+   * The channel object takes its numbering lease back: the app numbers nothing more under it and
+   * answers, once every message it numbered has reached the channel object, the last seq it
+   * numbered; null when it does not hold that lease (its object started again since).
+   */
+  rpcEndLease(app: string, channel: string, id: string): Promise<number | null>;
   rpcBlocks(app: string, uid: string | undefined, kind: string | undefined): BlockInfo[];
   rpcScopedBlocks(app: string, callerUid: string, kind: string | undefined): Refusal | BlockInfo[];
   adminPut(app: string, owner: string): RegistryEntry & { online: number };
@@ -214,24 +236,38 @@ export interface AppRpc extends Rpc.DurableObjectBranded {
   fetch(request: Request): Promise<Response>;
 }
 
+/** What the console shows of a channel. */
+export interface ChannelPeek {
+  seq: number;
+  members: string[];
+  retained: string | null;
+}
+
 /** The RPC surface of a channel object (one per channel). */
 export interface ChannelRpc extends Rpc.DurableObjectBranded {
   /** `order` grows with every join and leave an app object sends (see ChannelState.leave). */
-  join(channel: string, app: string, order?: number, recovery?: Recovery): ChannelJoin;
+  join(channel: string, app: string, order?: number, recovery?: Recovery): ChannelJoin | Promise<ChannelJoin>;
   /** Where the channel stands, without joining (for a `sub` of a connection already subscribed). */
-  position(channel: string): { seq: number; epoch: string };
-  leave(channel: string, app: string, order?: number): void;
+  position(channel: string): { seq: number; epoch: string } | Promise<{ seq: number; epoch: string }>;
+  leave(channel: string, app: string, order?: number): void | Promise<void>;
   /** Publishes one message; answers its seq once it is stored. */
   publish(channel: string, fromJson: string, data: string, retain: boolean): Promise<number>;
   /** Numbers and hands out messages at once; they are stored within a flush interval (`durable` says when). */
   publishBatch(channel: string, items: Publish[], from?: string): Published | Promise<Published>;
+  /**
+   * Messages the lease holder numbered, `first` and on, in order; answers the lease's `to`, raised
+   * as far as the channel's durable ceiling allows. Throws when that lease has ended.
+   */
+  appendLeased(channel: string, app: string, id: string, first: number, items: Publish[]): number;
+  /** The holder gives its lease back; `last` is the last seq it numbered (all of them appended before). */
+  releaseLease(channel: string, app: string, id: string, last: number): void;
   /** Resolves once the message `seq` is stored: what a publish's `ack` waits for. */
   durable(channel: string, seq: number, lowest?: number): Promise<void> | undefined;
   /** Stores what waits and lowers the ceiling to the seq (a clean stop: a fresh object goes on with no skip). */
   settle(channel: string): Promise<void>;
-  stats(channel: string): ChannelStats;
+  stats(channel: string): ChannelStats | Promise<ChannelStats>;
   /** For the console: the seq, the member apps and the retained frame (as sent to subscribers). */
-  adminPeek(channel: string): { seq: number; members: string[]; retained: string | null };
+  adminPeek(channel: string): ChannelPeek | Promise<ChannelPeek>;
 }
 
 /** The RPC surface of a uid's presence object: the apps in which the uid has blocks online. */

@@ -111,6 +111,10 @@ export class AppObject extends DurableObject<Env> implements AppRpc {
     return this.rpc.rpcDeliverBatch(app, channel, items);
   }
 
+  rpcEndLease(app: string, channel: string, id: string): Promise<number | null> {
+    return this.rpc.rpcEndLease(app, channel, id);
+  }
+
   rpcBlocks(app: string, uid: string | undefined, kind: string | undefined): BlockInfo[] {
     return this.rpc.rpcBlocks(app, uid, kind);
   }

@@ -19,6 +19,7 @@ import { KnownApps } from "./known-apps";
 import { LastWills } from "./last-will";
 import { ObjectStarts } from "./object-starts";
 import { OutboundCalls } from "./outbound-calls";
+import { type ChannelPublisher, PublishLeases } from "./publish-leases";
 import { PublishStarts } from "./publish-starts";
 import { RateMeter } from "./rate-meter";
 import { Registry } from "./registry";
@@ -51,8 +52,10 @@ export interface AppParts {
   knownApps: KnownApps;
   /** Paces the first publishes to channels the app object has not touched recently (each starts or wakes a channel object). */
   pubStarts: PublishStarts;
-  /** Per channel: one publish call in flight; what arrives meanwhile goes in the next (order kept). */
-  publishes: KeyedBatcher<Publish, number>;
+  /** Per channel: under its numbering lease when held, else one publish call in flight and what arrives meanwhile in the next (order kept). */
+  publishes: ChannelPublisher;
+  /** The channels' numbering leases this app holds (see publish-leases.ts). */
+  leases: PublishLeases;
   /** Per channel: one `durable` call in flight for the acks of its publishes; the seqs that wait meanwhile share the next (an error, or undefined once stored). */
   acks: KeyedBatcher<number, unknown>;
   /** Per other app: one Direct call in flight; what arrives meanwhile goes in the next (order kept). */
@@ -106,10 +109,30 @@ export function makeAppParts(ctx: DurableObjectState, env: Env): AppParts {
   const background = (p: Promise<unknown>): void => work.run(p);
   // Set below: the publish answers carry the app's own deliveries, which its channels part hands on.
   let channels: AppChannels | undefined;
-  const publishes = new KeyedBatcher<Publish, number>(
+  const leases = new PublishLeases({
+    app: () => app.name ?? "",
+    stubs,
+    deliver: (channel, d) => channels?.deliver(channel, d),
+    background,
+    maxBatchBytes: config.maxBatchBytes,
+    maxQueuedBytes: config.maxQueuedBytes,
+  });
+  const batch: KeyedBatcher<Publish, number> = new KeyedBatcher<Publish, number>(
     async (channel, items) => {
+      // What this app numbered under a lease that is ending goes first: one publisher's order holds.
+      await leases.settled(channel);
       const answer = await stubs.channel(channel).publishBatch(channel, items, app.name);
       for (const d of answer.local ?? []) channels?.deliver(channel, d);
+      if (answer.lease) {
+        const last = answer.seqs[answer.seqs.length - 1] ?? 0;
+        leases.grant(
+          channel,
+          answer.lease,
+          last,
+          () => batch.takeQueued(channel),
+          (p) => batch.push(channel, p),
+        );
+      }
       return answer.seqs;
     },
     {
@@ -126,6 +149,12 @@ export function makeAppParts(ctx: DurableObjectState, env: Env): AppParts {
   );
   // An ack waits for the channel's flush; the acks that wait meanwhile share one call (a flush stores
   // every seq numbered so far), not one call per acknowledged publish.
+  const publishes: ChannelPublisher = {
+    push: (channel, item, acked = false) => leases.take(channel, item, acked) ?? batch.push(channel, item),
+    get size() {
+      return batch.size;
+    },
+  };
   const acks = new KeyedBatcher<number, unknown>(
     async (channel, seqs) => {
       const stub = stubs.channel(channel);
@@ -184,6 +213,7 @@ export function makeAppParts(ctx: DurableObjectState, env: Env): AppParts {
     knownApps: new KnownApps((name) => stubs.directory().has(name)),
     pubStarts: new PublishStarts(config, (channel) => blocks.index.channels.has(channel)),
     publishes,
+    leases,
     acks,
     directs: new KeyedBatcher((target, items) => stubs.app(target).rpcDirectBatch(target, items), {
       maxBatchBytes: config.maxBatchBytes,

@@ -38,6 +38,7 @@ export function appState(parts: AppParts, sockets: number): AppState {
     outboundCalls: outbound.calls,
     rotations: parts.calls.rotations,
     publishBatches: parts.publishes.size,
+    channelLeases: parts.leases.size,
     ackBatches: parts.acks.size,
     directBatches: parts.directs.size,
     channelJoins: channels.joins,

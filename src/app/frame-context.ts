@@ -1,12 +1,13 @@
 import type { KeyedBatcher } from "../batcher";
 import type { NexusConfig } from "../config";
-import type { CallItem, CallRequest, DirectItem, Publish, Recovery, Refusal, TargetRequest } from "../do-contracts";
+import type { CallItem, CallRequest, DirectItem, Recovery, Refusal, TargetRequest } from "../do-contracts";
 import type { ApiOutcome, BlockInfo, Identity } from "../protocol/frames";
 import type { StubCache } from "../stubs";
 import type { Joined } from "./app-channels";
 import type { AppParts } from "./app-parts";
 import type { FrameGate } from "./frame-gate";
 import type { OutboundCalls } from "./outbound-calls";
+import type { ChannelPublisher } from "./publish-leases";
 import type { RemoteCalls } from "./remote-calls";
 import type { AppRpcSurface } from "./rpc-surface";
 import type { Session } from "./session";
@@ -25,7 +26,7 @@ export interface FrameContext {
   readonly outbound: OutboundCalls;
   /** The object's traffic figures (calls and their latency are counted where they finish). */
   readonly traffic: TrafficStats;
-  readonly publishes: KeyedBatcher<Publish, number>;
+  readonly publishes: ChannelPublisher;
   /** Waits for a publish's seq to be stored: undefined once it is, else the error. */
   readonly acks: KeyedBatcher<number, unknown>;
   /** undefined: a publish to `channel` goes at once; else the turn it waits for (see publish-starts.ts). */

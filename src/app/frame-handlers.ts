@@ -291,7 +291,8 @@ async function pub(app: FrameContext, s: Session, f: Frame<"pub">): Promise<void
     return;
   }
   try {
-    const seq = await app.publishes.push(f.channel, { fromJson: s.fromJson, data: f.data, retain: f.retain === true });
+    const acked = f.id !== undefined;
+    const seq = await app.publishes.push(f.channel, { fromJson: s.fromJson, data: f.data, retain: f.retain === true }, acked);
     if (f.id === undefined) return;
     // An ack says the message is kept (it survives a restart of the edge): it waits for the channel's flush.
     const refused = await app.acks.push(f.channel, seq);

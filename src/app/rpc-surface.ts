@@ -87,6 +87,11 @@ export class AppRpcSurface implements Surface {
     return delivered;
   }
 
+  rpcEndLease(app: string, channel: string, id: string): Promise<number | null> {
+    this.parts.app.bind(app);
+    return this.parts.leases.end(channel, id);
+  }
+
   /** The online blocks of a uid (optionally of one kind), for Find. */
   rpcBlocks(app: string, uid: string | undefined, kind: string | undefined): BlockInfo[] {
     this.parts.app.bind(app);

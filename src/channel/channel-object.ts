@@ -1,13 +1,14 @@
 import { DurableObject } from "cloudflare:workers";
 import { KeyedBatcher } from "../batcher";
 import { readConfig } from "../config";
-import type { ChannelJoin, ChannelRpc, ChannelStats, Delivery, Publish, Published, Recovery } from "../do-contracts";
+import type { ChannelJoin, ChannelPeek, ChannelRpc, ChannelStats, Delivery, Publish, Published, Recovery } from "../do-contracts";
 import { deferSchema } from "../storage/deferred-schema";
 import { StubCache } from "../stubs";
 import { ChannelFlush } from "./channel-flush";
 import { ChannelHistory, type HistoryBounds } from "./channel-history";
 import { ChannelState } from "./channel-state";
 import { type IdleHeld, IdleRelease } from "./idle-release";
+import { LeaseGrant } from "./lease-grant";
 
 /**
  * One per channel: assigns each message its `seq`, keeps the retained value, and fans a message
@@ -29,6 +30,8 @@ export class ChannelObject extends DurableObject<Env> implements ChannelRpc {
   /** Per member app: one delivery call in flight; what arrives meanwhile goes in the next. */
   private readonly deliveries: KeyedBatcher<Delivery, number>;
   private flush: ChannelFlush;
+  /** The numbering lease of the channel's only member app, if it has one (see LeaseGrant). */
+  private readonly leases: LeaseGrant;
   /** Per member app: the seq of the last message routed to it by this run of the object (a Delivery's `prev`). */
   private readonly routed = new Map<string, number>();
   /** Publishes waiting for a durable ceiling (see ChannelFlush), in the order they came; later ones queue behind. */
@@ -44,6 +47,18 @@ export class ChannelObject extends DurableObject<Env> implements ChannelRpc {
     this.history = new ChannelHistory(sql, this.historyBounds, Date.now());
     this.stubs = new StubCache(env);
     this.idle = new IdleRelease(channelIdleMs, Date.now());
+    this.leases = new LeaseGrant(
+      {
+        state: () => this.state,
+        revoke: (app, id) => this.stubs.app(app).rpcEndLease(app, this.channel, id),
+        ended: (app, skipped) => {
+          if (skipped) this.routed.delete(app);
+          // The stored ceiling covers the lease's end: a flush brings it down once the channel is quiet.
+          this.flush.soon();
+        },
+      },
+      config.channelLease,
+    );
     this.flush = this.newFlush();
     this.deliveries = new KeyedBatcher(
       async (app, items) => {
@@ -61,8 +76,12 @@ export class ChannelObject extends DurableObject<Env> implements ChannelRpc {
    * it missed when history still holds all of them, else the retained frame. The read and the seq
    * come from one turn of this object, so no publish falls between them.
    */
-  join(channel: string, app: string, order?: number, recovery?: Recovery): ChannelJoin {
+  join(channel: string, app: string, order?: number, recovery?: Recovery): ChannelJoin | Promise<ChannelJoin> {
     this.bind(channel);
+    return this.leases.whenFree(() => this.joinNow(app, order, recovery));
+  }
+
+  private joinNow(app: string, order: number | undefined, recovery: Recovery | undefined): ChannelJoin {
     this.state.join(app, order);
     const { seq, seqEpoch: epoch } = this.state;
     this.routed.set(app, seq);
@@ -76,13 +95,17 @@ export class ChannelObject extends DurableObject<Env> implements ChannelRpc {
     return { seq, epoch, retained: null, recovered: true, missed };
   }
 
-  position(channel: string): { seq: number; epoch: string } {
+  position(channel: string): { seq: number; epoch: string } | Promise<{ seq: number; epoch: string }> {
     this.bind(channel);
-    return { seq: this.state.seq, epoch: this.state.seqEpoch };
+    return this.leases.whenFree(() => ({ seq: this.state.seq, epoch: this.state.seqEpoch }));
   }
 
-  leave(channel: string, app: string, order?: number): void {
+  leave(channel: string, app: string, order?: number): void | Promise<void> {
     this.bind(channel);
+    return this.leases.whenFree(() => this.leaveNow(app, order));
+  }
+
+  private leaveNow(app: string, order: number | undefined): void {
     this.state.leave(app, undefined, order);
     if (!this.state.members().has(app)) this.routed.delete(app);
     // Not awaited, as in publishBatch: a leave that waited on the alarm's storage made the joins and
@@ -99,16 +122,42 @@ export class ChannelObject extends DurableObject<Env> implements ChannelRpc {
 
   /**
    * Publishes messages in order and hands them to the member apps at once; answers their seqs.
-   * They are stored by the next flush (within FLUSH_MS): `durable` says when. The publisher's own
+   * They are stored by a later flush (within LAZY_FLUSH_MS, FLUSH_MS once an ack waits): `durable` says when. The publisher's own
    * app (`from`), when a member, gets its deliveries in the answer: it delivers them itself.
    */
   publishBatch(channel: string, items: Publish[], from?: string): Published | Promise<Published> {
     this.bind(channel);
-    if (this.numbering === undefined && this.state.admits(items.length)) return this.number(items, from);
+    return this.leases.whenFree(() => this.publishNow(items, from));
+  }
+
+  /**
+   * Takes the messages the lease holder numbered (see LeaseGrant): they are kept and stored as if
+   * numbered here, and go to no other app (a join takes the lease back first). Answers the lease's end.
+   */
+  appendLeased(channel: string, app: string, id: string, first: number, items: Publish[]): number {
+    this.bind(channel);
+    if (!this.leases.accepts(app, id, first, items.length)) {
+      throw new Error(`the numbering lease ${id} of "${channel}" has ended`);
+    }
+    const published = items.map((p) => this.state.publish(p.fromJson, p.data, p.retain));
+    this.history.append(published, Date.now());
+    this.flush.soon();
+    this.routed.set(app, this.state.seq);
+    return this.leases.extend();
+  }
+
+  releaseLease(channel: string, app: string, id: string, last: number): void {
+    this.bind(channel);
+    this.leases.release(app, id, last);
+  }
+
+  private publishNow(items: Publish[], from: string | undefined): Published | Promise<Published> {
+    // Only here may a lease be lent: nothing queued for numbering could then follow it.
+    if (this.numbering === undefined && this.state.admits(items.length)) return this.number(items, from, true);
     // Numbering reached the durable ceiling: this batch, and every one after it, waits for a flush.
     const turn = (this.numbering ?? Promise.resolve()).then(async () => {
       while (!this.state.admits(items.length)) await this.flush.reserve();
-      return this.number(items, from);
+      return this.number(items, from, false);
     });
     this.numbering = turn;
     const settled = () => {
@@ -133,7 +182,7 @@ export class ChannelObject extends DurableObject<Env> implements ChannelRpc {
     return this.flush.durable(seq);
   }
 
-  private number(items: Publish[], from: string | undefined): Published {
+  private number(items: Publish[], from: string | undefined, mayLease: boolean): Published {
     const published = items.map((p) => this.state.publish(p.fromJson, p.data, p.retain));
     this.history.append(published, Date.now());
     this.flush.soon();
@@ -168,20 +217,27 @@ export class ChannelObject extends DurableObject<Env> implements ChannelRpc {
     // durable_object_io_tasks_prevent_eviction; see docs/protocol.md "Queued channel deliveries").
     if (handed.length > 0) this.ctx.waitUntil(Promise.all(handed));
     const seqs = published.map((m) => m.seq);
-    return local ? { seqs, local } : { seqs };
+    const answer: Published = local ? { seqs, local } : { seqs };
+    const lease = this.leases.offer(from, this.state.members(), mayLease);
+    if (lease) answer.lease = lease;
+    return answer;
   }
 
   /**
    * Stores what waits and lowers the ceiling to the seq, as a quiet channel does by itself within two
    * flush intervals: a fresh object over this storage then goes on with no skip (a clean stop).
    */
-  settle(channel: string): Promise<void> {
+  async settle(channel: string): Promise<void> {
     this.bind(channel);
-    return this.flush.run(true);
+    await this.leases.whenFree(() => this.flush.run(true));
   }
 
-  stats(channel: string): ChannelStats {
+  stats(channel: string): ChannelStats | Promise<ChannelStats> {
     this.bind(channel);
+    return this.leases.whenFree(() => this.statsNow(channel));
+  }
+
+  private statsNow(channel: string): ChannelStats {
     const { seq, seqEpoch: epoch } = this.state;
     const members = [...this.state.members().keys()];
     return { channel, seq, epoch, members, retained: this.state.retained() !== null, history: this.history.size };
@@ -215,6 +271,7 @@ export class ChannelObject extends DurableObject<Env> implements ChannelRpc {
       state: () => this.state,
       history: () => this.history,
       sync: () => this.ctx.storage.sync(),
+      leased: () => this.leases.to,
       keep: (work) => this.ctx.waitUntil(work),
     });
   }
@@ -241,9 +298,13 @@ export class ChannelObject extends DurableObject<Env> implements ChannelRpc {
     await this.ctx.storage.setAlarm(at);
   }
 
-  adminPeek(channel: string): { seq: number; members: string[]; retained: string | null } {
+  adminPeek(channel: string): ChannelPeek | Promise<ChannelPeek> {
     this.bind(channel);
-    return { seq: this.state.seq, members: [...this.state.members().keys()], retained: this.state.retained() };
+    return this.leases.whenFree(() => ({
+      seq: this.state.seq,
+      members: [...this.state.members().keys()],
+      retained: this.state.retained(),
+    }));
   }
 
   private bind(channel: string): void {

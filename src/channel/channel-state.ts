@@ -110,10 +110,27 @@ export class ChannelState {
     return this.seq + count <= this.usable;
   }
 
+  /** The highest seq numbering may reach before a flush makes a higher ceiling durable. */
+  get durableCeiling(): number {
+    return this.usable;
+  }
+
+  /**
+   * Goes on after `to` (at most the durable ceiling): the seqs up to it may have been handed out
+   * and are never stored, as after a crash (a lease whose holder lost what it numbered).
+   */
+  skipTo(to: number): void {
+    if (to <= this.seq) return;
+    this.skipped = { from: this.seq, to };
+    this.seq = to;
+    this.put("skipFrom", String(this.skipped.from));
+    this.put("skipTo", String(this.skipped.to));
+  }
+
   /** Numbers a message, in memory (`write` stores the sequence and the retained frame). */
   publish(fromJson: string, data: string, retain: boolean): { seq: number; text: string } {
     const seq = ++this.seq;
-    const head = `{"t":"msg","channel":${JSON.stringify(this.name)},"from":${fromJson},"data":${JSON.stringify(data)},"seq":${seq}`;
+    const head = msgHead(this.name ?? "", fromJson, data, seq);
     if (retain) {
       // [MQTT-3.3.1-10 analogue] an empty retained payload clears the retained value.
       this.retainedFrame = data === "" ? null : `${head},"retained":true}`;
@@ -155,6 +172,19 @@ export class ChannelState {
   private put(key: string, value: string): void {
     this.sql.exec("INSERT OR REPLACE INTO channel_meta (key, value) VALUES (?, ?)", key, value);
   }
+}
+
+/**
+ * A channel message's frame without its closing brace: what live subscribers get is `${head}}`, the
+ * retained frame `${head},"retained":true}`. The channel object and a lease holder build it alike.
+ *
+ * @example
+ * ```ts
+ * `${msgHead("prices", fromJson, "42", 7)}}`; // {"t":"msg","channel":"prices","from":{...},"data":"42","seq":7}
+ * ```
+ */
+export function msgHead(channel: string, fromJson: string, data: string, seq: number): string {
+  return `{"t":"msg","channel":${JSON.stringify(channel)},"from":${fromJson},"data":${JSON.stringify(data)},"seq":${seq}`;
 }
 
 function newEpoch(): string {

@@ -63,10 +63,10 @@ describe("a channel's flush", () => {
       const { ceiling } = stored(state);
       // Read in the same turn as the crash: the live instance (sharing this storage) must not flush first.
       const woken = new ChannelObject(state, env);
-      const atWake = woken.stats("f-crash");
-      const sawM5 = woken.join("f-crash", "app1", undefined, { since: 5, epoch });
-      const sawM2 = woken.join("f-crash", "app1", undefined, { since: 2, epoch });
-      const inSkip = woken.join("f-crash", "app1", undefined, { since: ceiling - 1, epoch });
+      const atWake = await woken.stats("f-crash");
+      const sawM5 = await woken.join("f-crash", "app1", undefined, { since: 5, epoch });
+      const sawM2 = await woken.join("f-crash", "app1", undefined, { since: 2, epoch });
+      const inSkip = await woken.join("f-crash", "app1", undefined, { since: ceiling - 1, epoch });
       // An ack the lost messages' publisher still waits for is refused; a stored one is acknowledged.
       const ackLost = (() => {
         try {

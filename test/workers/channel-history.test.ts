@@ -59,9 +59,9 @@ describe("channel history", () => {
     const result = await fresh("h-size", { NEXUS_HISTORY_SIZE: "3" }, async (o) => {
       for (let i = 1; i <= 5; i++) await o.publish("h-size", FROM, `m${i}`, false);
       return {
-        kept: o.stats("h-size").history,
-        from2: o.join("h-size", "app1", undefined, { since: 2 }),
-        from1: o.join("h-size", "app1", undefined, { since: 1 }),
+        kept: (await o.stats("h-size")).history,
+        from2: await o.join("h-size", "app1", undefined, { since: 2 }),
+        from1: await o.join("h-size", "app1", undefined, { since: 1 }),
       };
     });
     expect(result.kept).toBe(3);
@@ -77,9 +77,9 @@ describe("channel history", () => {
       const woken = new ChannelObject(state, { ...env, NEXUS_HISTORY_SIZE: "10" } as Env);
       return {
         rows,
-        kept: woken.stats("h-rows").history,
-        from90: woken.join("h-rows", "app1", undefined, { since: 90 }),
-        from89: woken.join("h-rows", "app1", undefined, { since: 89 }),
+        kept: (await woken.stats("h-rows")).history,
+        from90: await woken.join("h-rows", "app1", undefined, { since: 90 }),
+        from89: await woken.join("h-rows", "app1", undefined, { since: 89 }),
       };
     });
     expect(result.rows).toBeGreaterThanOrEqual(10);
@@ -93,12 +93,18 @@ describe("channel history", () => {
     const big = "x".repeat(1500);
     const result = await fresh("h-bytes", { NEXUS_HISTORY_BYTES: "4000" }, async (o) => {
       for (let i = 1; i <= 4; i++) await o.publish("h-bytes", FROM, `${i}${big}`, false);
-      const kept = o.stats("h-bytes").history;
-      const from2 = o.join("h-bytes", "app1", undefined, { since: 2 });
-      const from1 = o.join("h-bytes", "app1", undefined, { since: 1 });
+      const kept = (await o.stats("h-bytes")).history;
+      const from2 = await o.join("h-bytes", "app1", undefined, { since: 2 });
+      const from1 = await o.join("h-bytes", "app1", undefined, { since: 1 });
       // A message larger than the whole bound is not kept, and with it nothing before it recovers.
       await o.publish("h-bytes", FROM, "y".repeat(4000), false);
-      return { kept, from2, from1, after: o.stats("h-bytes").history, from4: o.join("h-bytes", "app1", undefined, { since: 4 }) };
+      return {
+        kept,
+        from2,
+        from1,
+        after: (await o.stats("h-bytes")).history,
+        from4: await o.join("h-bytes", "app1", undefined, { since: 4 }),
+      };
     });
     expect(result.kept).toBe(2);
     expect(result.from2).toMatchObject({ recovered: true, missed: [expect.any(String), expect.any(String)] });
@@ -111,7 +117,7 @@ describe("channel history", () => {
     const result = await fresh("h-ttl", { NEXUS_HISTORY_TTL_MS: "1" }, async (o) => {
       await o.publish("h-ttl", FROM, "old", false);
       await new Promise((resolve) => setTimeout(resolve, 5)); // the TTL passes
-      return { join: o.join("h-ttl", "app1", undefined, { since: 0 }), kept: o.stats("h-ttl").history };
+      return { join: await o.join("h-ttl", "app1", undefined, { since: 0 }), kept: (await o.stats("h-ttl")).history };
     });
     expect(result.join).toMatchObject({ seq: 1, recovered: false });
     expect(result.kept).toBe(0);
@@ -122,9 +128,9 @@ describe("channel history", () => {
     const { epoch } = await stub.join("h-restart", "app1");
     for (let i = 1; i <= 3; i++) await stub.publish("h-restart", FROM, `m${i}`, false);
     const woken = await fresh("h-restart", {}, async (o) => {
-      const joined = o.join("h-restart", "app1", undefined, { since: 1, epoch });
+      const joined = await o.join("h-restart", "app1", undefined, { since: 1, epoch });
       await o.publish("h-restart", FROM, "m4", false);
-      return { joined, next: o.join("h-restart", "app1", undefined, { since: 3, epoch }) };
+      return { joined, next: await o.join("h-restart", "app1", undefined, { since: 3, epoch }) };
     });
     expect(woken.joined).toMatchObject({ seq: 3, epoch, recovered: true });
     expect(data(woken.joined.missed)).toEqual(["m2", "m3"]);
@@ -141,7 +147,10 @@ describe("history and an idle channel", () => {
       await o.leave("h-idle-kept", "app1");
       await new Promise((resolve) => setTimeout(resolve, 5)); // the idle period passes, the TTL does not
       await o.alarm();
-      return { alarm: await state.storage.getAlarm(), joined: o.join("h-idle-kept", "app1", undefined, { since: 0, epoch }) };
+      return {
+        alarm: await state.storage.getAlarm(),
+        joined: await o.join("h-idle-kept", "app1", undefined, { since: 0, epoch }),
+      };
     });
     expect(result.alarm).not.toBeNull(); // looked at again once the history expires
     expect(result.joined).toMatchObject({ seq: 1, epoch, recovered: true });
@@ -155,7 +164,7 @@ describe("history and an idle channel", () => {
       await o.leave("h-idle-freed", "app1");
       await new Promise((resolve) => setTimeout(resolve, 5)); // the idle period and the TTL pass
       await o.alarm();
-      return o.join("h-idle-freed", "app1", undefined, { since: 1, epoch });
+      return await o.join("h-idle-freed", "app1", undefined, { since: 1, epoch });
     });
     expect(result.seq).toBe(0);
     expect(result.epoch).not.toBe(epoch);

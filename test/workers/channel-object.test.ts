@@ -12,7 +12,7 @@ describe("channel object", () => {
     const restarted = await runInDurableObject(stub, async (live: ChannelObject, state) => {
       await live.settle("ticks"); // as before an eviction
       const fresh = new ChannelObject(state, env);
-      return { joined: fresh.join("ticks", "someapp"), seq: await fresh.publish("ticks", FROM, "3", false) };
+      return { joined: await fresh.join("ticks", "someapp"), seq: await fresh.publish("ticks", FROM, "3", false) };
     });
     expect(restarted.seq).toBe(3);
     expect(JSON.parse(restarted.joined.retained!)).toMatchObject({
@@ -59,7 +59,7 @@ describe("an idle channel", () => {
         .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'")
         .toArray()
         .filter((r) => !r.name.startsWith("_cf_"));
-      return { alarm, tables, stats: fresh.stats("idle-1"), seq: await fresh.publish("idle-1", FROM, "again", false) };
+      return { alarm, tables, stats: await fresh.stats("idle-1"), seq: await fresh.publish("idle-1", FROM, "again", false) };
     });
     expect(after.alarm).not.toBeNull();
     expect(after.tables).toEqual([]);
@@ -76,7 +76,7 @@ describe("an idle channel", () => {
       const fresh = new ChannelObject(state, { ...env, NEXUS_CHANNEL_IDLE_MS: "1" } as Env);
       await new Promise((resolve) => setTimeout(resolve, 5));
       await fresh.alarm();
-      return fresh.join("idle-2", "app2");
+      return await fresh.join("idle-2", "app2");
     });
     expect(JSON.parse(kept.retained!)).toMatchObject({ data: "online", seq: 1 });
   });
