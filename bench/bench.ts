@@ -98,6 +98,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResults
       { label: "Direct", run: (ctx, b) => benchDirect(ctx, b) },
       { label: "API", run: (ctx, b) => benchApi(ctx, b) },
       { label: "Channel 1 to 1", run: (ctx, b) => benchChannel(ctx, b, 1) },
+      { label: "Channel 1 to 1 across apps", run: (ctx, b) => benchChannel(ctx, b, 1, true) },
       { label: "Channel 1 to 100", run: (ctx, b) => benchChannel(ctx, b, 100) },
       { label: "Channel 1 to 1,000", run: (ctx, b) => benchChannel(ctx, b, 1000) },
     ] as Step[]

@@ -6,7 +6,7 @@ import type { PeerClient, PeerDriver } from "./clients";
 
 /** Where a peer figure is compared: the Nexus scenarios that do the same work, metric for metric. */
 export const PEER_COUNTERPARTS: Record<string, string[]> = {
-  "pub/sub, 1 to 1": ["Channel, 1 to 1"],
+  "pub/sub, 1 to 1": ["Channel, 1 to 1", "Channel, 1 to 1 across apps"],
   "pub/sub, 1 to 100": ["Channel, 1 to 100"],
   "pub/sub, 1 to 1,000": ["Channel, 1 to 1,000"],
   "request/reply": ["API, within one app", "API, across apps"],

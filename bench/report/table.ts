@@ -6,6 +6,7 @@ const SCENARIO_ORDER = [
   "Direct",
   "API",
   "Channel, 1 to 1\u0000",
+  "Channel, 1 to 1 across apps",
   "Channel, 1 to 100\u0000",
   "Channel, 1 to 1,000",
   "Connections",

@@ -1,4 +1,4 @@
-import { APP_A, type Baseline, type BenchContext, type Figure, OWNER_A, scaled } from "../context";
+import { APP_A, APP_B, type Baseline, type BenchContext, type Figure, OWNER_A, OWNER_B, scaled } from "../context";
 import { type LoopResult, runWindow } from "../loop";
 import { summarise } from "../stats";
 import { closeAll, openMany, type WireClient } from "../wire-client";
@@ -11,18 +11,29 @@ import { closeAll, openMany, type WireClient } from "../wire-client";
  * Floors: deliveries/s against the echo's msgs/s; latency against one echo round trip plus the time
  * the echo needs to send `subscribers` messages at its pipelined rate.
  *
+ * The subscribers are blocks of the publisher's app, the channel's only member: its app object then
+ * numbers the messages itself under the channel's lease (docs/protocol.md, "Numbering leases").
+ * `acrossApps` puts them in another app instead: every publish then crosses to the channel object
+ * and on to the subscribers' app object, the path of channels shared by apps.
+ *
  * @example
  * ```ts
  * const figures = await benchChannel(ctx, baseline, 100);
  * ```
  */
-export async function benchChannel(ctx: BenchContext, baseline: Baseline, subscribers: number): Promise<Figure[]> {
-  const channel = `bench.fanout.${subscribers}.${Date.now()}`;
+export async function benchChannel(
+  ctx: BenchContext,
+  baseline: Baseline,
+  subscribers: number,
+  acrossApps = false,
+): Promise<Figure[]> {
+  const channel = `bench.fanout.${subscribers}.${acrossApps ? "across." : ""}${Date.now()}`;
   const token = await ctx.token({ uid: OWNER_A, app: APP_A });
+  const subToken = acrossApps ? await ctx.token({ uid: OWNER_B, app: APP_B }) : token;
   const publisher = await ctx.connect(token, { kind: "default" });
   let subs: WireClient[] = [];
   try {
-    subs = (await openMany(subscribers, 100, () => ctx.connect(token, { kind: "webuo" }))).clients;
+    subs = (await openMany(subscribers, 100, () => ctx.connect(subToken, { kind: "webuo" }))).clients;
     await Promise.all(subs.map((s) => s.expectAck({ t: "sub", channel })));
     const prefix = `{"t":"pub","channel":"${channel}","data":"`;
     const send = (k: number) => publisher.send(`${prefix}${k}"}`);
@@ -56,7 +67,8 @@ export async function benchChannel(ctx: BenchContext, baseline: Baseline, subscr
       send,
       attach,
     });
-    return channelFigures(`Channel, 1 to ${subscribers.toLocaleString("en")}`, subscribers, baseline, serial, piped, true);
+    const scenario = `Channel, 1 to ${subscribers.toLocaleString("en")}${acrossApps ? " across apps" : ""}`;
+    return channelFigures(scenario, subscribers, baseline, serial, piped, !acrossApps);
   } finally {
     await closeAll([publisher, ...subs]);
   }

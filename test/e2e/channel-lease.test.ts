@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { until } from "../faults/support/until";
 import { startStack, type TestStack } from "../support/stack";
-import type { Block } from "../support/ws-client";
+import { readMessages } from "../support/ws-client";
 
 // Numbering leases on the real stack: while one app is a channel's only member, its object numbers
 // its own publishes itself and sends them to the channel object afterwards. Whatever the channel's
@@ -21,15 +21,6 @@ beforeAll(async () => {
 
 afterAll(() => s?.stop());
 
-async function readAll(b: Block, count: number): Promise<{ seq: number; data: string }[]> {
-  const got: { seq: number; data: string }[] = [];
-  while (got.length < count) {
-    const m = await b.next((f) => f.t === "msg", 30_000);
-    got.push({ seq: m.seq as number, data: m.data as string });
-  }
-  return got;
-}
-
 async function leasesOf(app: string): Promise<number> {
   return (await s.admin("GET", `/v1/admin/apps/${app}/stats`)).body.state.channelLeases as number;
 }
@@ -44,17 +35,17 @@ describe("numbering leases", () => {
     expect(await subA.request({ t: "sub", id: "s1", channel })).toMatchObject({ seq: 0 });
     // An acknowledged publish from the only member's app: its answer brings the lease.
     expect(await pub.request({ t: "pub", id: "p0", channel, data: "m0" })).toMatchObject({ t: "ack", id: "p0" });
-    const first = await readAll(subA, 1);
+    const first = await readMessages(subA, 1);
     expect(first).toEqual([{ seq: 1, data: "m0" }]);
     for (let i = 1; i <= 300; i++) pub.send({ t: "pub", channel, data: `m${i}` });
-    const early = await readAll(subA, 300);
+    const early = await readMessages(subA, 300);
     expect(await leasesOf(APP_A)).toBe(1);
 
     // Another app joins while A keeps publishing: the join takes the lease back first.
     const subB = await s.open("subB", APP_B, { resource: "webuoSb" });
     for (let i = 301; i <= 600; i++) pub.send({ t: "pub", channel, data: `m${i}` });
     const ackB = await subB.request({ t: "sub", id: "s2", channel });
-    const late = await readAll(subA, 300);
+    const late = await readMessages(subA, 300);
     const seenA = [...first, ...early, ...late];
     // Every seq once, by one, in order, and A's messages in the order sent.
     expect(seenA.map((m) => m.seq)).toEqual(range(1, 601));
@@ -62,11 +53,11 @@ describe("numbering leases", () => {
     // B gets exactly what follows its ack, the same message under each seq as A.
     const joinedAt = ackB.seq as number;
     expect(joinedAt).toBeGreaterThanOrEqual(301);
-    const seenB = await readAll(subB, 601 - joinedAt);
+    const seenB = await readMessages(subB, 601 - joinedAt);
     expect(seenB).toEqual(seenA.slice(joinedAt));
     // Two members now: no lease while B is one.
     pub.send({ t: "pub", channel, data: "m601" });
-    expect(await readAll(subB, 1)).toEqual([{ seq: 602, data: "m601" }]);
+    expect(await readMessages(subB, 1)).toEqual([{ seq: 602, data: "m601" }]);
     expect(await leasesOf(APP_A)).toBe(0);
   });
 
@@ -76,13 +67,13 @@ describe("numbering leases", () => {
     const subA = await s.open("subA", APP_A, { resource: "webuoSa" });
     const { epoch } = await subA.request({ t: "sub", id: "s1", channel });
     for (let i = 1; i <= 100; i++) pub.send({ t: "pub", channel, data: `m${i}` });
-    await readAll(subA, 100);
+    await readMessages(subA, 100);
     expect(await leasesOf(APP_A)).toBe(1);
     // A second block of A recovers from seq 40: its join takes the lease back, then reads history.
     const back = await s.open("subA2", APP_A, { resource: "webuoSa2" });
     const ack = await back.request({ t: "sub", id: "s2", channel, since: 40, epoch });
     expect(ack).toMatchObject({ seq: 100, epoch, recovered: true });
-    expect(await readAll(back, 60)).toEqual(range(41, 100).map((seq) => ({ seq, data: `m${seq}` })));
+    expect(await readMessages(back, 60)).toEqual(range(41, 100).map((seq) => ({ seq, data: `m${seq}` })));
   });
 
   it("gives an unused lease back by itself, and the channel then goes on by one", async () => {
@@ -92,13 +83,13 @@ describe("numbering leases", () => {
     await subA.request({ t: "sub", id: "s1", channel });
     for (let i = 1; i <= 5; i++)
       expect(await pub.request({ t: "pub", id: `p${i}`, channel, data: `m${i}` })).toMatchObject({ t: "ack" });
-    await readAll(subA, 5);
+    await readMessages(subA, 5);
     expect(await leasesOf(APP_A)).toBe(1);
     // Given back after a second unused (LEASE_IDLE_MS): the stats route shows it.
     await until(async () => (await leasesOf(APP_A)) === 0, "the lease given back", 10_000, 100);
     const subB = await s.open("subB", APP_B, { resource: "webuoSb" });
     expect(await subB.request({ t: "sub", id: "s2", channel })).toMatchObject({ seq: 5 });
     pub.send({ t: "pub", channel, data: "m6" });
-    expect(await readAll(subB, 1)).toEqual([{ seq: 6, data: "m6" }]);
+    expect(await readMessages(subB, 1)).toEqual([{ seq: 6, data: "m6" }]);
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startStack, type TestStack } from "../support/stack";
-import type { Block } from "../support/ws-client";
+import { type Block, readMessages } from "../support/ws-client";
 
 // A channel's messages reach a subscriber by two ways: its own app's publishes come back in the
 // channel object's answer (the app object delivers them itself, with no second hop), everyone
@@ -26,15 +26,6 @@ function publishAll(p: Block, channel: string, tag: string, count: number): void
   for (let i = 1; i <= count; i++) p.send({ t: "pub", channel, data: `${tag}${i}` });
 }
 
-async function readAll(b: Block, count: number): Promise<{ seq: number; data: string }[]> {
-  const got: { seq: number; data: string }[] = [];
-  while (got.length < count) {
-    const m = await b.next((f) => f.t === "msg", 30_000);
-    got.push({ seq: m.seq as number, data: m.data as string });
-  }
-  return got;
-}
-
 describe("channel order across the publish answer and the delivery calls", () => {
   it("gives every subscriber of both apps every seq once, in order, while both apps publish at once", async () => {
     const channel = `order.${Date.now()}`;
@@ -50,7 +41,7 @@ describe("channel order across the publish answer and the delivery calls", () =>
     const start = Math.max(...acks.map((a) => a.seq as number));
     expect(start).toBe(0);
 
-    const readers = blocks.map((b) => readAll(b, 2 * EACH));
+    const readers = blocks.map((b) => readMessages(b, 2 * EACH));
     publishAll(pubA!, channel, "a", EACH);
     publishAll(pubB!, channel, "b", EACH);
     const seen = await Promise.all(readers);

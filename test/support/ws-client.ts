@@ -101,3 +101,20 @@ export function openBlock(url: string, headers?: Record<string, string>): Promis
       });
   });
 }
+
+/**
+ * Reads the next `count` channel messages of a block (skipping other frames), as `{ seq, data }`.
+ *
+ * @example
+ * ```ts
+ * expect(await readMessages(sub, 2)).toEqual([{ seq: 1, data: "a" }, { seq: 2, data: "b" }]);
+ * ```
+ */
+export async function readMessages(b: Block, count: number): Promise<{ seq: number; data: string }[]> {
+  const got: { seq: number; data: string }[] = [];
+  while (got.length < count) {
+    const m = await b.next((f) => f.t === "msg", 30_000);
+    got.push({ seq: m.seq as number, data: m.data as string });
+  }
+  return got;
+}
