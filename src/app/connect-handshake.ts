@@ -15,7 +15,8 @@ import type { SessionAttachment } from "./session";
  * Everything that waits (the uid's presence, the expiry alarm) happens before the block exists
  * anywhere: if it fails, the connect is refused with 503 and nothing is left behind. Then, with no
  * await between them, a block holding the same JID is replaced, the socket is accepted and indexed,
- * and `welcome` is sent, so nothing can be routed to the block before its `welcome`.
+ * and `welcome` is made its first frame, so nothing can be routed to the block before its `welcome`
+ * (it leaves once the 101 has, and what is routed to the block meanwhile follows it: first-frames.ts).
  *
  * @example
  * ```ts
