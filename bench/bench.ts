@@ -68,6 +68,18 @@ function baselineFigures(b: Baseline): Figure[] {
       floor: b.msgsPerSecAt8,
       better: "higher",
     },
+    ...(b.cpuUsPerMsgAt8 === undefined
+      ? []
+      : [
+          {
+            ...common,
+            metric: "workerd CPU per msg (8 in flight)",
+            unit: "µs",
+            value: b.cpuUsPerMsgAt8,
+            floor: b.cpuUsPerMsgAt8,
+            better: "lower" as const,
+          },
+        ]),
   ];
 }
 
@@ -97,8 +109,8 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResults
     [
       { label: "Direct", run: (ctx, b) => benchDirect(ctx, b) },
       { label: "API", run: (ctx, b) => benchApi(ctx, b) },
-      { label: "Channel 1 to 1", run: (ctx, b) => benchChannel(ctx, b, 1) },
-      { label: "Channel 1 to 1 across apps", run: (ctx, b) => benchChannel(ctx, b, 1, true) },
+      { label: "Channel 1 to 1", run: (ctx, b, pid) => benchChannel(ctx, b, 1, false, pid) },
+      { label: "Channel 1 to 1 across apps", run: (ctx, b, pid) => benchChannel(ctx, b, 1, true, pid) },
       { label: "Channel 1 to 100", run: (ctx, b) => benchChannel(ctx, b, 100) },
       { label: "Channel 1 to 1,000", run: (ctx, b) => benchChannel(ctx, b, 1000) },
     ] as Step[]
@@ -135,7 +147,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResults
         run.pinning = await rt.place(run.placement);
         log(`${run.placement} cores (${run.pinning})`);
         step(`${run.placement}: baseline echo`);
-        const baseline = await rt.attempt(run.placement, () => measureEcho(rt.ctx));
+        const baseline = await rt.attempt(run.placement, (pid) => measureEcho(rt.ctx, 64, pid));
         if (baseline instanceof Error) run.skipped.push(`every scenario: the baseline echo failed (${baseline.message})`);
         else run.figures.push(...baselineFigures(baseline));
         for (const s of steps) {

@@ -41,6 +41,8 @@ export interface Baseline {
   msgsPerSec: number;
   /** The echo's msgs/s with 8 in flight: the floor of one publisher to one subscriber, which keeps 8 publishes in flight. */
   msgsPerSecAt8: number;
+  /** The runtime's CPU (all of workerd, from /proc) per echoed message with 8 in flight, in µs, when its pid was given. */
+  cpuUsPerMsgAt8?: number;
 }
 
 /** What every scenario gets: the stack, helpers for the registry and tokens, and its budget. */

@@ -34,7 +34,7 @@ const GROUP = new Intl.NumberFormat("en", { maximumFractionDigits: 0 });
 export function formatValue(value: number, unit: string): string {
   if (!Number.isFinite(value)) return "n/a";
   if (unit === "ms") return value < 10 ? value.toFixed(3) : value.toFixed(1);
-  if (unit === "KiB") return value.toFixed(1);
+  if (unit === "KiB" || unit === "µs") return value.toFixed(1);
   return GROUP.format(value);
 }
 

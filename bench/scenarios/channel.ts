@@ -1,5 +1,6 @@
 import { APP_A, APP_B, type Baseline, type BenchContext, type Figure, OWNER_A, OWNER_B, scaled } from "../context";
 import { type LoopResult, runWindow } from "../loop";
+import { cpuMs } from "../pin";
 import { summarise } from "../stats";
 import { closeAll, openMany, type WireClient } from "../wire-client";
 
@@ -26,6 +27,7 @@ export async function benchChannel(
   baseline: Baseline,
   subscribers: number,
   acrossApps = false,
+  workerdPid?: number,
 ): Promise<Figure[]> {
   const channel = `bench.fanout.${subscribers}.${acrossApps ? "across." : ""}${Date.now()}`;
   const token = await ctx.token({ uid: OWNER_A, app: APP_A });
@@ -60,6 +62,7 @@ export async function benchChannel(
       send,
       attach,
     });
+    const cpu0 = workerdPid === undefined ? 0 : cpuMs(workerdPid);
     const piped = await runWindow({
       count: scaled(ctx, subscribers === 1 ? 5000 : subscribers >= 1000 ? 200 : 2000),
       maxMs: ctx.maxMs,
@@ -68,7 +71,20 @@ export async function benchChannel(
       attach,
     });
     const scenario = `Channel, 1 to ${subscribers.toLocaleString("en")}${acrossApps ? " across apps" : ""}`;
-    return channelFigures(scenario, subscribers, baseline, serial, piped, !acrossApps);
+    const figures = channelFigures(scenario, subscribers, baseline, serial, piped, !acrossApps);
+    // CPU per delivery is steadier than a rate on a shared machine: the runtime's own time, beside the echo's.
+    if (workerdPid !== undefined && subscribers === 1 && baseline.cpuUsPerMsgAt8 !== undefined) {
+      figures.push({
+        scenario,
+        metric: "workerd CPU per delivery (8 in flight)",
+        unit: "µs",
+        value: ((cpuMs(workerdPid) - cpu0) * 1000) / piped.completed,
+        floor: baseline.cpuUsPerMsgAt8,
+        floorLabel: "echo CPU per msg (8 in flight)",
+        better: "lower",
+      });
+    }
+    return figures;
   } finally {
     await closeAll([publisher, ...subs]);
   }

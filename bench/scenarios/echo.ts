@@ -1,5 +1,6 @@
 import type { Baseline, BenchContext } from "../context";
 import { runWindow } from "../loop";
+import { cpuMs } from "../pin";
 import { summarise } from "../stats";
 import { type Frame, WireClient } from "../wire-client";
 
@@ -28,7 +29,7 @@ export function openEcho(ctx: BenchContext): Promise<WireClient> {
  * const baseline = await measureEcho(ctx); // { serial: {p50: 0.25, ...}, msgsPerSec: 21000 }
  * ```
  */
-export async function measureEcho(ctx: BenchContext, window = 64): Promise<Baseline> {
+export async function measureEcho(ctx: BenchContext, window = 64, workerdPid?: number): Promise<Baseline> {
   const c = await openEcho(ctx);
   try {
     const attach = (done: (k: number) => void) => {
@@ -38,12 +39,15 @@ export async function measureEcho(ctx: BenchContext, window = 64): Promise<Basel
     await runWindow({ count: 2000, maxMs: 1000, window, send, attach }); // warm-up: JIT, object start
     const serial = await runWindow({ count: Math.round(5000 * ctx.scale), maxMs: ctx.maxMs, window: 1, send, attach });
     const piped = await runWindow({ count: Math.round(100_000 * ctx.scale), maxMs: ctx.maxMs, window, send, attach });
+    const cpu0 = workerdPid === undefined ? 0 : cpuMs(workerdPid);
     const piped8 = await runWindow({ count: Math.round(50_000 * ctx.scale), maxMs: ctx.maxMs, window: 8, send, attach });
-    return {
+    const baseline: Baseline = {
       serial: summarise(serial.latencies),
       msgsPerSec: (piped.completed / piped.elapsedMs) * 1000,
       msgsPerSecAt8: (piped8.completed / piped8.elapsedMs) * 1000,
     };
+    if (workerdPid !== undefined) baseline.cpuUsPerMsgAt8 = ((cpuMs(workerdPid) - cpu0) * 1000) / piped8.completed;
+    return baseline;
   } finally {
     await c.close();
   }
