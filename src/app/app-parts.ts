@@ -147,14 +147,14 @@ export function makeAppParts(ctx: DurableObjectState, env: Env): AppParts {
       sizeOf: (p) => p.data.length + p.fromJson.length,
     },
   );
-  // An ack waits for the channel's flush; the acks that wait meanwhile share one call (a flush stores
-  // every seq numbered so far), not one call per acknowledged publish.
   const publishes: ChannelPublisher = {
     push: (channel, item, acked = false) => leases.take(channel, item, acked) ?? batch.push(channel, item),
     get size() {
       return batch.size;
     },
   };
+  // An ack waits for the channel's flush; the acks that wait meanwhile share one call (a flush stores
+  // every seq numbered so far), not one call per acknowledged publish.
   const acks = new KeyedBatcher<number, unknown>(
     async (channel, seqs) => {
       const stub = stubs.channel(channel);

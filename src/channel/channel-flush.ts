@@ -137,7 +137,7 @@ export class ChannelFlush {
     // Busy: look again soon, to lower the ceiling if the channel went quiet (a restart then has no skip).
     if (busy) {
       this.soon(this.flushMs);
-      this.followUp = this.timer !== undefined && this.dueAt <= Date.now() + this.flushMs;
+      this.followUp = true;
     }
     await this.host.sync();
     state.committed(ceiling);
