@@ -44,7 +44,7 @@ const maxMs = Number(values.ms);
 async function prepare(
   ctx: BenchContext,
   path: string,
-): Promise<{ run(count: number, maxMs: number): Promise<number>; close(): Promise<void> }> {
+): Promise<{ run(count: number, maxMs: number): Promise<number>; between?(): Promise<void>; close(): Promise<void> }> {
   const window = path.startsWith("channel") || path === "echo8" ? 8 : 64;
   const loop = async (send: (k: number) => void, attach: (done: (k: number) => void) => void, count: number, ms: number) =>
     (await runWindow({ count, maxMs: ms, window, send, attach })).completed;
@@ -93,13 +93,19 @@ async function prepare(
     };
   }
   if (path === "connect" || path === "echo-connect") {
-    const held: WireClient[] = [];
+    let held: WireClient[] = [];
     const open = path === "connect" ? () => ctx.connect(token, { kind: "webuo" }) : () => openEcho(ctx);
     return {
-      async run(n) {
-        const r = await openMany(n, 250, open);
-        held.push(...r.clients);
-        return r.clients.length;
+      // 250 at a time, in sets of up to 1,000, until `count` or `maxMs`; open until `between` closes them.
+      async run(n, ms) {
+        const t0 = performance.now();
+        while (held.length < n && performance.now() - t0 < ms)
+          held.push(...(await openMany(Math.min(1000, n - held.length), 250, open)).clients);
+        return held.length;
+      },
+      async between() {
+        await closeAll(held);
+        held = [];
       },
       close: () => closeAll(held),
     };
@@ -112,6 +118,7 @@ async function measure(rt: RuntimeTracker, inspectorPort: number, path: string):
   const connects = path.endsWith("connect");
   const count = connects ? 2000 : 1_000_000;
   await p.run(connects ? 500 : 5000, 1500); // warm-up: JIT, objects started
+  await p.between?.();
   const pid = (await rt.attempt("shared", async (pid) => pid)) as number;
   rt.unpin();
   const cpu0 = cpuMs(pid);
@@ -146,6 +153,7 @@ async function alternate(rt: RuntimeTracker, rounds: number): Promise<void> {
   rt.unpin();
   for (let r = 0; r < rounds; r++) {
     for (const x of r % 2 === 0 ? prepared : [...prepared].reverse()) {
+      await x.p.between?.();
       const cpu0 = cpuMs(pid);
       const t0 = performance.now();
       x.done += await x.p.run(1_000_000, maxMs / rounds);

@@ -1,7 +1,8 @@
-import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify, SignJWT } from "jose";
+import { createRemoteJWKSet, errors, SignJWT } from "jose";
 import { APP_PATTERN, UID_PATTERN } from "../identity/jid";
 import { isKind } from "../identity/kinds";
 import { capabilityProblem } from "./capabilities";
+import { type CompactJws, type JwsHeader, jsonOf, parseCompact, verifyCompact } from "./jws";
 
 /** The claims Nexus reads from a block's token. */
 export interface TokenClaims {
@@ -52,17 +53,8 @@ function hmacKey(secret: string): Promise<CryptoKey> {
   return hmac.key;
 }
 
-function algOf(token: string): string | undefined {
-  try {
-    const header = JSON.parse(atob(token.split(".")[0]!.replace(/-/g, "+").replace(/_/g, "/"))) as { alg?: unknown };
-    return typeof header.alg === "string" ? header.alg : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function claimsOf(payload: JWTPayload): TokenClaims {
-  const { sub, app, exp, kinds, caps } = payload as JWTPayload & { app?: unknown; kinds?: unknown; caps?: unknown };
+function claimsOf(payload: Record<string, unknown>): TokenClaims {
+  const { sub, app, exp, kinds, caps } = payload;
   if (typeof sub !== "string" || !UID_PATTERN.test(sub)) throw new TokenError("token has no valid sub (uid)");
   if (typeof app !== "string" || !APP_PATTERN.test(app)) throw new TokenError("token has no valid app");
   if (typeof exp !== "number") throw new TokenError("token has no exp");
@@ -109,40 +101,74 @@ export const CLOCK_LEEWAY_SECONDS = 30;
  * ```
  */
 export async function verifyToken(token: string, policy: TokenPolicy): Promise<TokenClaims> {
-  const alg = algOf(token);
-  const options = {
-    requiredClaims: ["exp"],
-    clockTolerance: CLOCK_LEEWAY_SECONDS,
-    ...(policy.issuer !== undefined ? { issuer: policy.issuer } : {}),
-    ...(policy.audience !== undefined ? { audience: policy.audience } : {}),
-  };
+  const jws = parseCompact(token);
+  if (!jws) throw new TokenError("token is not a JWT");
+  const { alg } = jws.header;
+  let keys: CryptoKey[];
   try {
     if (alg === "HS256") {
       if (!policy.secret) throw new TokenError("HS256 tokens are not accepted here");
-      const { payload } = await jwtVerify(token, await hmacKey(policy.secret), { ...options, algorithms: ["HS256"] });
-      return claimsOf(payload);
-    }
-    if (alg === "RS256" || alg === "ES256") {
+      keys = [await hmacKey(policy.secret)];
+    } else if (alg === "RS256" || alg === "ES256") {
       if (!policy.jwksUrl) throw new TokenError(`${alg} tokens need a configured JWKS`);
-      const { payload } = await jwtVerify(token, jwksFor(policy.jwksUrl), { ...options, algorithms: ["RS256", "ES256"] });
-      return claimsOf(payload);
+      keys = await issuerKeys(policy.jwksUrl, jws.header);
+    } else {
+      throw new TokenError(`token algorithm ${alg} is not accepted`);
     }
   } catch (err) {
     if (err instanceof TokenError) throw err;
     throw refusalOf(err);
   }
-  throw new TokenError(alg ? `token algorithm ${alg} is not accepted` : "token is not a JWT");
+  if (!(await anyVerifies(jws, keys))) throw new TokenError("token signature or claims are not valid");
+  const payload = jsonOf(jws.payload);
+  if (typeof payload !== "object" || payload === null || Array.isArray(payload))
+    throw new TokenError("token signature or claims are not valid");
+  checkTimes(payload as Record<string, unknown>);
+  checkAudience(payload as Record<string, unknown>, policy);
+  return claimsOf(payload as Record<string, unknown>);
 }
 
-/** What a verification failure means for the client: the token is bad, or the keys cannot be had now. */
+/** The issuer's keys that may have signed a token with this header (more than one when its `kid` does not pick one). */
+async function issuerKeys(jwksUrl: string, header: JwsHeader): Promise<CryptoKey[]> {
+  try {
+    return [await jwksFor(jwksUrl)(header)];
+  } catch (err) {
+    if ((err as { code?: string }).code !== "ERR_JWKS_MULTIPLE_MATCHING_KEYS") throw err;
+    const keys: CryptoKey[] = [];
+    for await (const key of err as AsyncIterable<CryptoKey>) keys.push(key);
+    return keys;
+  }
+}
+
+async function anyVerifies(jws: CompactJws, keys: readonly CryptoKey[]): Promise<boolean> {
+  for (const key of keys) if (await verifyCompact(jws, key)) return true;
+  return false;
+}
+
+/** `exp` required, `nbf` honoured, `iat` a number when present, all with the leeway (RFC 7519 §4.1.4-6). */
+function checkTimes(payload: Record<string, unknown>): void {
+  const now = Math.floor(Date.now() / 1000);
+  const { exp, nbf, iat } = payload;
+  if (typeof exp !== "number") throw new TokenError("token exp claim is missing or not accepted here");
+  if (exp <= now - CLOCK_LEEWAY_SECONDS) throw new TokenError("token expired");
+  if (nbf !== undefined && (typeof nbf !== "number" || nbf > now + CLOCK_LEEWAY_SECONDS))
+    throw new TokenError("token is not valid yet (nbf)");
+  if (iat !== undefined && typeof iat !== "number") throw new TokenError("token signature or claims are not valid");
+}
+
+/** `iss` and `aud` when the deployment names them (RFC 7519 §4.1.1, §4.1.3: `aud` a string or an array). */
+function checkAudience(payload: Record<string, unknown>, policy: TokenPolicy): void {
+  const { iss, aud } = payload;
+  if (policy.issuer !== undefined && iss !== policy.issuer)
+    throw new TokenError("token iss claim is missing or not accepted here");
+  if (policy.audience === undefined) return;
+  const audiences = typeof aud === "string" ? [aud] : Array.isArray(aud) ? aud : [];
+  if (!audiences.includes(policy.audience)) throw new TokenError("token aud claim is missing or not accepted here");
+}
+
+/** What a failure to get the issuer's keys means for the client: the token is bad, or the keys cannot be had now. */
 function refusalOf(err: unknown): TokenError | TokenUnavailable {
   const code = (err as { code?: string }).code;
-  const claim = (err as { claim?: string }).claim;
-  if (code === "ERR_JWT_EXPIRED") return new TokenError("token expired");
-  if (code === "ERR_JWT_CLAIM_VALIDATION_FAILED" && claim === "nbf") return new TokenError("token is not valid yet (nbf)");
-  if (code === "ERR_JWT_CLAIM_VALIDATION_FAILED" && (claim === "iss" || claim === "aud" || claim === "exp")) {
-    return new TokenError(`token ${claim} claim is missing or not accepted here`);
-  }
   // The key set could not be fetched or read (network, non-200, timeout, not a JWKS): not the token's fault.
   if (
     !(err instanceof errors.JOSEError) ||
@@ -152,6 +178,7 @@ function refusalOf(err: unknown): TokenError | TokenUnavailable {
   ) {
     return new TokenUnavailable("the token's issuer keys cannot be fetched now; try again");
   }
+  // No key of the issuer's fits the token's header (ERR_JWKS_NO_MATCHING_KEY, an unsupported key).
   return new TokenError("token signature or claims are not valid");
 }
 
