@@ -24,7 +24,7 @@ export interface BenchOptions {
   scale?: number;
   /** Idle connections held open in the connections scenario. */
   connections?: number;
-  /** Rounds of (Nexus set, echo set) in the connections scenario; each row is the round with the median ratio. */
+  /** Rounds of the connections scenario, each a set of each side on one runtime, the order alternating. */
   connectionRounds?: number;
   /** Only the scenarios whose names start with one of these (case-insensitive): "direct", "api", "channel", "connections", "bridge". */
   only?: string[];

@@ -5,7 +5,7 @@ import { renderTable } from "./report/table";
 import { writeReports } from "./report/write";
 
 // npm run bench -- [--json FILE] [--html FILE] [--quick] [--placements separate,shared] [--max-ms 3000]
-//                   [--connections 10000] [--connection-rounds 3] [--only direct,api,channel,connections,bridge] [--peers]
+//                   [--connections 10000] [--connection-rounds 10] [--only direct,api,channel,connections,bridge] [--peers]
 const { values } = parseArgs({
   options: {
     json: { type: "string" },
@@ -14,7 +14,7 @@ const { values } = parseArgs({
     placements: { type: "string", default: "separate,shared" },
     "max-ms": { type: "string", default: "3000" },
     connections: { type: "string", default: "10000" },
-    "connection-rounds": { type: "string", default: "3" },
+    "connection-rounds": { type: "string", default: "10" },
     only: { type: "string" },
     peers: { type: "boolean", default: false },
   },

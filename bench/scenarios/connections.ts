@@ -37,44 +37,44 @@ export function ensureOpenFiles(pids: readonly number[], needed: number): void {
   }
 }
 
-interface Held {
-  clients: WireClient[];
+interface Side {
+  label: string;
+  open(ctx: BenchContext): Promise<WireClient>;
+  perConnectMs: number[];
+  /** Wall time and workerd CPU time spent opening this side's sockets, in ms. */
+  ms: number;
+  cpuMs: number;
+  /** This side's rate in each round, conn/s. */
+  rates: number[];
+}
+
+/** A side's figures once every round has run. */
+interface Measured {
+  n: number;
   connectMs: LatencySummary;
-  totalMs: number;
+  perSecond: number;
+  /** workerd's CPU time per connect, in µs (what bounds the rate when it has a core alone). */
+  cpuUs: number;
   bytesPerConnection: number;
-  /** workerd's CPU time per connect while the set opened, in µs (what bounds the rate when it has a core alone). */
-  cpuUsPerConnect: number;
 }
 
-async function openAndWeigh(
-  ctx: BenchContext,
-  workerdPid: number,
-  count: number,
-  open: () => Promise<WireClient>,
-): Promise<Held> {
-  const before = rssBytes(workerdPid);
-  const cpu0 = cpuMs(workerdPid);
-  const t0 = performance.now();
-  const r = await openMany(count, 250, open, (done) => {
-    if (done % 2500 === 0) ctx.log(`  ${done} connected`);
-  });
-  const totalMs = performance.now() - t0;
-  const cpuUsPerConnect = ((cpuMs(workerdPid) - cpu0) * 1000) / count;
-  // A pause, not a synchronisation: RSS has no event that says "settled".
-  await delay(SETTLE_MS);
-  const bytesPerConnection = (rssBytes(workerdPid) - before) / count;
-  return { clients: r.clients, connectMs: summarise(r.perConnectMs), totalMs, bytesPerConnection, cpuUsPerConnect };
+/** Waits until workerd has done what the last step left it (a burst of closes), polling its CPU time. */
+async function quiet(pid: number): Promise<void> {
+  for (let last = cpuMs(pid); ; ) {
+    await delay(100);
+    const now = cpuMs(pid);
+    if (now - last < 5) return;
+    last = now;
+  }
 }
 
-/** Rounds of the pair (Nexus set, echo set): the figures are those of the round with the median ratio. */
-export const CONNECTION_ROUNDS = 3;
-
-type Measured = Held & { n: number };
+/** Rounds of the connections scenario: in each, one set of each side, the order alternating. */
+export const CONNECTION_ROUNDS = 10;
 
 /** Connects of each side opened, unmeasured, before the first round. */
 const WARM_UP = 1000;
 
-/** The metrics of a pair of sets, each as (Nexus, echo), and how many times worse than the echo Nexus is. */
+/** The metrics of the two sides, each as (Nexus, echo), and how many times worse than the echo Nexus is. */
 const metrics: {
   metric: string;
   unit: string;
@@ -96,13 +96,8 @@ const metrics: {
     better: "lower",
     of: (m) => m.connectMs.p99,
   },
-  {
-    metric: "connections/s",
-    unit: "conn/s",
-    floorLabel: "echo connections/s",
-    better: "higher",
-    of: (m) => (m.n / m.totalMs) * 1000,
-  },
+  { metric: "connections/s", unit: "conn/s", floorLabel: "echo connections/s", better: "higher", of: (m) => m.perSecond },
+  { metric: "workerd CPU per connect", unit: "µs", floorLabel: "echo CPU per connect", better: "lower", of: (m) => m.cpuUs },
   {
     metric: "workerd RSS per connection",
     unit: "KiB",
@@ -113,18 +108,21 @@ const metrics: {
 ];
 
 /**
- * Scenario 4: `count` idle WebSockets, opened 250 at a time: time per connect and workerd's RSS growth
- * per connection, for Nexus `webuo` blocks of one app and, as the floor, the bare echo. Each set gets a
- * freshly started runtime (`fresh`): an allocator keeps what it frees, so a set opened after earlier
- * work would reuse its memory and look cheaper than it is.
+ * Scenario 4: `count` idle WebSockets per side, opened 250 at a time, for Nexus `webuo` blocks of one
+ * app and, as the floor, the bare echo: time per connect, connects per second, workerd's CPU per
+ * connect, and workerd's RSS growth per connection.
  *
- * The machine's state drifts between sets (a fresh runtime, other work on a shared host: the echo alone
- * measured 840 to 1,390 conn/s in runs minutes apart), so one pair of sets says little. The pair is
- * run `rounds` times, the order alternating (Nexus first, then the echo first, ...) so that neither
- * side always gets the later machine, and each row reports the round whose Nexus-to-echo ratio is the
- * median of that row's ratios (its `note` lists them all). Before the first round, both sides' connects
- * are opened once on a runtime of their own, unmeasured, so that no set runs a cold client. Both sides
- * open the same count, with the same concurrency.
+ * Rate, time and CPU come from one runtime on which both sides open their sockets in turn: `rounds`
+ * rounds, each a set of `count / rounds` sockets of each side, the order alternating (Nexus first, then
+ * the echo first, ...), so that the machine's drift falls on both alike; a round's sockets are closed
+ * at its end, and the next waits until workerd is idle again (both sides' `count` sockets at once would
+ * pass the machine's 20,000 open files). (Sets on runtimes of their own, one after the other, measured
+ * the echo alone at 910 to 1,399 conn/s within minutes, and the same Nexus code at 0.72-0.93x of it.)
+ * Before the first round, both sides' connects are opened once and closed, unmeasured, so that no set
+ * runs a cold client or a cold runtime. The note lists each round's Nexus ÷ echo rate.
+ *
+ * RSS comes from a freshly started runtime per side holding `count` sockets: an allocator keeps what
+ * it frees, so a set opened after earlier work would reuse its memory and look cheaper than it is.
  *
  * @example
  * ```ts
@@ -132,54 +130,91 @@ const metrics: {
  * ```
  */
 export async function benchConnections(fresh: FreshStack, count: number, rounds = CONNECTION_ROUNDS): Promise<Figure[]> {
-  const weigh = (label: string, open: (ctx: BenchContext) => Promise<WireClient>) =>
-    fresh(async (ctx, pid): Promise<Measured> => {
-      const n = scaled(ctx, count, 100);
-      ensureOpenFiles([process.pid, pid], n + 4096);
-      const held = await openAndWeigh(ctx, pid, n, () => open(ctx));
-      await closeAll(held.clients);
-      ctx.log(
-        `  ${label}: ${Math.round((n / held.totalMs) * 1000)} conn/s, workerd CPU ${Math.round(held.cpuUsPerConnect)} µs per connect, ${(held.bytesPerConnection / 1024).toFixed(1)} KiB each`,
-      );
-      return { ...held, n };
-    });
   const nexusOpen = async (ctx: BenchContext) => ctx.connect(await tokenFor(ctx), { kind: "webuo" });
-  const nexusSet = () => weigh("Nexus", nexusOpen);
-  const echoSet = () => weigh("echo", openEcho);
-  // The client's warm-up (Node's JIT of the socket code), on a runtime of its own, for both sides:
-  // without it the first set measured (once always Nexus) ran a cold client.
-  await fresh(async (ctx) => {
-    for (const open of [nexusOpen, openEcho]) await closeAll((await openMany(WARM_UP, 250, () => open(ctx))).clients);
+  const side = (label: string, open: Side["open"]): Side => ({
+    label,
+    open,
+    perConnectMs: [],
+    ms: 0,
+    cpuMs: 0,
+    rates: [],
   });
-  const pairs: { nexus: Measured; echo: Measured }[] = [];
-  for (let r = 0; r < rounds; r++) {
-    if (r % 2 === 0) {
-      const nexus = await nexusSet();
-      pairs.push({ nexus, echo: await echoSet() });
-    } else {
-      const echo = await echoSet();
-      pairs.push({ nexus: await nexusSet(), echo });
+  const nexus = side("Nexus", nexusOpen);
+  const echo = side("echo", openEcho);
+  let log: (message: string) => void = () => {};
+  const n = await fresh(async (ctx, pid) => {
+    log = ctx.log;
+    const n = scaled(ctx, count, 100);
+    const set = Math.ceil(n / rounds);
+    ensureOpenFiles([process.pid, pid], 2 * set + 4096);
+    for (const s of [nexus, echo]) await closeAll((await openMany(WARM_UP, 250, () => s.open(ctx))).clients);
+    await quiet(pid);
+    for (let r = 0; r < rounds; r++) {
+      const size = Math.min(set, n - r * set);
+      const open: WireClient[] = [];
+      try {
+        for (const s of r % 2 === 0 ? [nexus, echo] : [echo, nexus]) {
+          const cpu0 = cpuMs(pid);
+          const t0 = performance.now();
+          const opened = await openMany(size, 250, () => s.open(ctx));
+          const ms = performance.now() - t0;
+          s.ms += ms;
+          s.cpuMs += cpuMs(pid) - cpu0;
+          s.rates.push((size / ms) * 1000);
+          s.perConnectMs.push(...opened.perConnectMs);
+          open.push(...opened.clients);
+        }
+      } finally {
+        await closeAll(open);
+      }
+      // The closes' work (the app object's teardown of each block) is not the next set's.
+      await quiet(pid);
     }
-  }
-  const scenario = `Connections, ${pairs[0]!.nexus.n.toLocaleString("en")} idle`;
+    for (const s of [nexus, echo])
+      ctx.log(
+        `  ${s.label}: ${Math.round((n / s.ms) * 1000)} conn/s, workerd CPU ${Math.round((s.cpuMs * 1000) / n)} µs per connect`,
+      );
+    return n;
+  });
+  const weigh = (s: Side) =>
+    fresh(async (ctx, pid) => {
+      ensureOpenFiles([process.pid, pid], n + 4096);
+      const before = rssBytes(pid);
+      const { clients } = await openMany(n, 250, () => s.open(ctx));
+      // A pause, not a synchronisation: RSS has no event that says "settled".
+      await delay(SETTLE_MS);
+      const bytes = (rssBytes(pid) - before) / n;
+      await closeAll(clients);
+      ctx.log(`  ${s.label}: ${(bytes / 1024).toFixed(1)} KiB of workerd RSS per connection`);
+      return bytes;
+    });
+  const measured = async (s: Side): Promise<Measured> => ({
+    n,
+    connectMs: summarise(s.perConnectMs),
+    perSecond: (n / s.ms) * 1000,
+    cpuUs: (s.cpuMs * 1000) / n,
+    bytesPerConnection: await weigh(s),
+  });
+  const nexusFigures = await measured(nexus);
+  const echoFigures = await measured(echo);
+  const ratios = nexus.rates.map((rate, r) => `${(rate / echo.rates[r]!).toFixed(2)}x`).join(", ");
+  log(`  Nexus ÷ echo connections/s per round: ${ratios}`);
   return metrics.map((m) => {
-    const worse = (p: { nexus: Measured; echo: Measured }) =>
-      m.better === "higher" ? m.of(p.echo) / m.of(p.nexus) : m.of(p.nexus) / m.of(p.echo);
-    const ratios = pairs.map((p) => m.of(p.nexus) / m.of(p.echo));
-    const { nexus, echo } = [...pairs].sort((a, b) => worse(a) - worse(b))[Math.floor((pairs.length - 1) / 2)]!;
     const figure: Figure = {
-      scenario,
+      scenario: `Connections, ${n.toLocaleString("en")} idle`,
       metric: m.metric,
       unit: m.unit,
-      value: m.of(nexus),
-      floor: m.of(echo),
+      value: m.of(nexusFigures),
+      floor: m.of(echoFigures),
       floorLabel: m.floorLabel,
       better: m.better,
-      note: `the median of ${pairs.length} rounds; Nexus ÷ echo per round: ${ratios.map((x) => `${x.toFixed(2)}x`).join(", ")}`,
+      note: m.metric.includes("RSS")
+        ? "each side on a runtime of its own"
+        : `both sides on one runtime, in ${rounds} rounds of alternating order; Nexus ÷ echo rate per round: ${ratios}`,
     };
     if (m.metric.startsWith("connect time p50")) {
-      figure.latency = nexus.connectMs;
-      figure.floorCurve = echo.connectMs.curve;
+      figure.latency = nexusFigures.connectMs;
+      figure.floorCurve = echoFigures.connectMs.curve;
     }
     return figure;
   });
