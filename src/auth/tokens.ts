@@ -95,6 +95,10 @@ export const CLOCK_LEEWAY_SECONDS = 30;
  * `iss` and `aud` are checked when the policy names them. Throws `TokenError` for a token that
  * cannot be used (401), `TokenUnavailable` when the JWKS cannot be fetched now (503, retryable).
  *
+ * The JWS is split and its signature checked here, with WebCrypto (`jws.ts`); jose only fetches and
+ * caches the issuer's key set: its verifier (its own base64 and claim checks) was the largest piece of
+ * JS in a connect (docs/performance.md, "Connections: what a connect costs").
+ *
  * @example
  * ```ts
  * const claims = await verifyToken(token, { secret: env.NEXUS_JWT_SECRET, jwksUrl: env.NEXUS_JWKS_URL });
