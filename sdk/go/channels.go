@@ -102,10 +102,9 @@ func (c *Client) sendSubLocked(ch *channel) *pending {
 			return
 		}
 		ch.stopRetryLocked() // subscribed: the next refusal waits the shortest delay again
-		recovered, gap := ch.acked(f)
+		report, gap := ch.acked(f)
 		if ch.subscribed {
 			// On each subscription's queue, so the reports come before the messages behind the ack.
-			report := Resubscribed{Channel: ch.name, Recovered: recovered}
 			for sub := range ch.subs {
 				if !ch.waiting(sub) {
 					sub.resubscribed(report)

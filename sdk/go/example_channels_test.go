@@ -64,7 +64,8 @@ func ExampleSubscription_OnResubscribed() {
 	}
 	remove := sub.OnResubscribed(func(r nexus.Resubscribed) {
 		if !r.Recovered {
-			log.Printf("gap in %s: some messages may be missing, reload the state", r.Channel)
+			// r.Epoch and r.Seq (HasSeq): where the channel stood when the resubscription took effect.
+			log.Printf("gap in %s (now at seq %d): some messages may be missing, reload the state", r.Channel, r.Seq)
 		}
 	})
 	defer remove()

@@ -3,17 +3,22 @@
 package nexus_test
 
 import (
+	"encoding/json"
 	"fmt"
+	"net/http"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/coder/websocket"
 	nexus "github.com/qe/nexus/sdk/go"
 )
 
 // TestAGapIsReportedWhenTheHistoryCannotCoverAnOutage drops a subscriber's network twice while the
 // real edge stays up and a publisher goes on: a short outage is recovered from the channel's
 // history (no gap), one with more messages than the history holds (256 by default) is reported as
-// a not_recovered gap, right after the resubscribe's report and before the next message.
+// a not_recovered gap, right after the resubscribe's report and before the next message. Each report
+// carries the channel's epoch (as an observer's own sub ack tells it) and the seq its ack stood at.
 func TestAGapIsReportedWhenTheHistoryCannotCoverAnOutage(t *testing.T) {
 	app, owner := newApp(t)
 	name := "gap/" + randomHex(4)
@@ -32,7 +37,9 @@ func TestAGapIsReportedWhenTheHistoryCannotCoverAnOutage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sub.OnResubscribed(func(r nexus.Resubscribed) { events <- fmt.Sprintf("resubscribed %v", r.Recovered) })
+	sub.OnResubscribed(func(r nexus.Resubscribed) {
+		events <- fmt.Sprintf("resubscribed %v epoch %q seq %d (%v)", r.Recovered, r.Epoch, r.Seq, r.HasSeq)
+	})
 	sub.OnGap(func(g nexus.Gap) {
 		events <- fmt.Sprintf("gap %s after %d (%v) next %d (%v) epoch changed %v",
 			g.Reason, g.AfterSeq, g.HasAfterSeq, g.NextSeq, g.HasNextSeq, g.EpochChanged)
@@ -55,9 +62,16 @@ func TestAGapIsReportedWhenTheHistoryCannotCoverAnOutage(t *testing.T) {
 
 	publish("first", nexus.WithAck())
 	expect(t, events, "msg 1 first")
+	epoch, seq := channelPosition(t, token(t, owner, app), name)
+	if epoch == "" || seq != 1 {
+		t.Fatalf("the channel stands at epoch %q seq %d after one message; want an epoch and seq 1", epoch, seq)
+	}
+	resubscribed := func(recovered bool, seq int64) string {
+		return fmt.Sprintf("resubscribed %v epoch %q seq %d (true)", recovered, epoch, seq)
+	}
 
 	outage(func() { publish("while away", nexus.WithAck()) })
-	expect(t, events, "resubscribed true", "msg 2 while away")
+	expect(t, events, resubscribed(true, seq+1), "msg 2 while away")
 
 	outage(func() {
 		for i := range 299 {
@@ -67,13 +81,58 @@ func TestAGapIsReportedWhenTheHistoryCannotCoverAnOutage(t *testing.T) {
 	})
 	publish("after", nexus.WithAck())
 	expect(t, events,
-		"resubscribed false",
+		resubscribed(false, seq+1+300),
 		"gap not_recovered after 2 (true) next 303 (true) epoch changed false",
 		"msg 303 after",
 	)
 	if recovered, ok := sub.Recovered(); !ok || recovered {
 		t.Fatalf("Recovered() = %v, %v after the long outage; want false, true", recovered, ok)
 	}
+}
+
+// channelPosition is where the channel stands now (its epoch and seq), from the sub ack the edge
+// gives a raw socket of its own: an observer beside the SDK under test.
+func channelPosition(t *testing.T, tok, channel string) (epoch string, seq int64) {
+	t.Helper()
+	url := strings.Replace(stack.URL, "http", "ws", 1) + "/v1/connect?kind=webuo"
+	ws, _, err := websocket.Dial(testContext(t), url, &websocket.DialOptions{HTTPHeader: http.Header{"Authorization": {"Bearer " + tok}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.CloseNow()
+	type frame struct {
+		T     string `json:"t"`
+		ID    string `json:"id"`
+		Epoch string `json:"epoch"`
+		Seq   *int64 `json:"seq"`
+	}
+	read := func() frame {
+		t.Helper()
+		_, data, err := ws.Read(testContext(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var f frame
+		if err := json.Unmarshal(data, &f); err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+	if f := read(); f.T != "welcome" {
+		t.Fatalf("observer: %+v before the welcome", f)
+	}
+	sub := fmt.Sprintf(`{"t":"sub","id":"observer","channel":%q}`, channel)
+	if err := ws.Write(testContext(t), websocket.MessageText, []byte(sub)); err != nil {
+		t.Fatal(err)
+	}
+	f := read()
+	for f.ID != "observer" { // the retained value, if any
+		f = read()
+	}
+	if f.T != "ack" || f.Seq == nil {
+		t.Fatalf("observer's sub: %+v, want an ack with a seq", f)
+	}
+	return f.Epoch, *f.Seq
 }
 
 func waitForState(t *testing.T, states <-chan nexus.State, want nexus.State) {

@@ -120,7 +120,7 @@ func TestGapReportsComeInOrderWithTheMessages(t *testing.T) {
 	msg(c, sock, 901, "live", false)
 	msg(c, sock, 905, "after a jump", false)
 	expectEvents(t, events,
-		"resubscribed prices false",
+		`resubscribed prices false epoch "e1" seq 900`,
 		"gap prices not_recovered after 41 next 901 epoch changed false",
 		"msg 899 retained",
 		"msg 901 live",
@@ -131,7 +131,7 @@ func TestGapReportsComeInOrderWithTheMessages(t *testing.T) {
 	resubscribe(t, c, sock, `"seq":907,"epoch":"e1","recovered":true`)
 	msg(c, sock, 906, "recovered", false)
 	msg(c, sock, 907, "recovered too", false)
-	expectEvents(t, events, "resubscribed prices true", "msg 906 recovered", "msg 907 recovered too")
+	expectEvents(t, events, `resubscribed prices true epoch "e1" seq 907`, "msg 906 recovered", "msg 907 recovered too")
 }
 
 func TestAgainstAnEdgeWithoutHistoryEveryResubscribeIsAGapAfterTheLastMessage(t *testing.T) {
@@ -141,4 +141,21 @@ func TestAgainstAnEdgeWithoutHistoryEveryResubscribeIsAGapAfterTheLastMessage(t 
 	_, gap := ch.acked(&serverFrame{T: "ack"})
 	expectGap(t, "ack without seq or epoch", gap, "prices not_recovered after 3 next ? epoch changed false")
 	accept(t, ch, live(9), true, "none") // nothing to compare with after the restart
+}
+
+// The report carries where the ack put the channel (its epoch and seq), not the last message the
+// client had; an ack without them reports neither.
+func TestTheResubscribedReportCarriesTheAcksEpochAndSeq(t *testing.T) {
+	ch := &channel{name: "prices"}
+	ch.acked(ackFrame(40, "e1", false))
+	accept(t, ch, live(41), true, "none")
+	ch.asked = true
+	report, _ := ch.acked(ackFrame(47, "e1", true))
+	if got, want := describeResubscribed(report), `resubscribed prices true epoch "e1" seq 47`; got != want {
+		t.Fatalf("report %s, want %s", got, want)
+	}
+	report, _ = ch.acked(&serverFrame{T: "ack"})
+	if got, want := describeResubscribed(report), `resubscribed prices false epoch "" seq ?`; got != want {
+		t.Fatalf("an ack without epoch or seq: report %s, want %s", got, want)
+	}
 }

@@ -35,15 +35,19 @@ func (ch *channel) subFrame() subFrame {
 	return frame
 }
 
-// acked records where the channel stands from its sub's ack and answers whether the edge
-// recovered what was missed; when it did not, gap says what is missing (reported only after a
-// resubscribe). A new epoch, or a seq below the last one seen, means the sequence started again:
+// acked records where the channel stands from its sub's ack and answers the report for the
+// subscriptions (whether the edge recovered what was missed, and the ack's epoch and seq); when it
+// did not recover, gap says what is missing (both are reported only after a resubscribe). A new epoch, or a seq below the last one seen, means the sequence started again:
 // everything is new. Unless recovered, nothing at or below the ack's seq will come (live messages
 // are above it), so the client stands there; a recovery's missed messages follow the ack, above
 // lastSeq. What was delivered before (the retained value too) is not delivered again.
-func (ch *channel) acked(f *serverFrame) (recovered bool, gap *Gap) {
+func (ch *channel) acked(f *serverFrame) (report Resubscribed, gap *Gap) {
 	ch.active = true
-	recovered = ch.asked && f.Recovered != nil && *f.Recovered
+	recovered := ch.asked && f.Recovered != nil && *f.Recovered
+	report = Resubscribed{Channel: ch.name, Recovered: recovered, Epoch: f.Epoch}
+	if f.Seq != nil {
+		report.Seq, report.HasSeq = *f.Seq, true
+	}
 	after, hadAfter := ch.lastSeq, ch.standing
 	restarted := f.Epoch != ch.epoch || (f.Seq != nil && *f.Seq < ch.lastSeq)
 	if f.Epoch == "" || restarted {
@@ -54,13 +58,13 @@ func (ch *channel) acked(f *serverFrame) (recovered bool, gap *Gap) {
 		ch.lastSeq, ch.standing = max(ch.lastSeq, *f.Seq), true
 	}
 	if recovered {
-		return true, nil
+		return report, nil
 	}
 	gap = &Gap{Channel: ch.name, Reason: GapNotRecovered, AfterSeq: after, HasAfterSeq: hadAfter, EpochChanged: restarted}
 	if f.Seq != nil {
 		gap.NextSeq, gap.HasNextSeq = *f.Seq+1, true
 	}
-	return false, gap
+	return report, gap
 }
 
 // accept tells whether m is new to this client (a seq above where it stands, or a retained value

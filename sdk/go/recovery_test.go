@@ -27,8 +27,18 @@ func recoveryClient(t *testing.T) (*Client, *socket, *Subscription, chan string)
 	}()
 	ack(t, c, sock, `"seq":40,"epoch":"e1"`)
 	sub := <-subbed
-	sub.OnResubscribed(func(r Resubscribed) { events <- fmt.Sprintf("resubscribed %s %v", r.Channel, r.Recovered) })
+	sub.OnResubscribed(func(r Resubscribed) { events <- describeResubscribed(r) })
 	return c, sock, sub, events
+}
+
+// describeResubscribed is a report as the tests expect it: "resubscribed <channel> <recovered>
+// epoch <epoch> seq <seq>", seq "?" when the ack had none.
+func describeResubscribed(r Resubscribed) string {
+	seq := "?"
+	if r.HasSeq {
+		seq = fmt.Sprint(r.Seq)
+	}
+	return fmt.Sprintf("resubscribed %s %v epoch %q seq %s", r.Channel, r.Recovered, r.Epoch, seq)
 }
 
 // ack answers the sub the client wrote last with the given ack fields and returns what it asked.
@@ -89,7 +99,7 @@ func TestARecoveredResubscribeReportsBeforeTheMissedMessagesInOrderOnce(t *testi
 	for _, seq := range []int{42, 43, 44, 43, 45} { // 43 twice: the second is dropped
 		msg(c, sock, seq, fmt.Sprint(seq), false)
 	}
-	expectEvents(t, events, "resubscribed prices true", "msg 42 42", "msg 43 43", "msg 44 44", "msg 45 45")
+	expectEvents(t, events, `resubscribed prices true epoch "e1" seq 44`, "msg 42 42", "msg 43 43", "msg 44 44", "msg 45 45")
 	if recovered, ok := sub.Recovered(); !ok || !recovered {
 		t.Fatalf("Recovered() = %v, %v", recovered, ok)
 	}
@@ -104,7 +114,7 @@ func TestAGapReportsFalseThenTheNewRetainedValueAndLaterAsksFromAfterTheGap(t *t
 	msg(c, sock, 39, "kept", true) // had it already
 	msg(c, sock, 899, "newer", true)
 	msg(c, sock, 901, "live", false)
-	expectEvents(t, events, "resubscribed prices false", "msg 899 newer", "msg 901 live")
+	expectEvents(t, events, `resubscribed prices false epoch "e1" seq 900`, "msg 899 newer", "msg 901 live")
 	if recovered, ok := sub.Recovered(); !ok || recovered {
 		t.Fatalf("Recovered() = %v, %v", recovered, ok)
 	}
@@ -112,7 +122,7 @@ func TestAGapReportsFalseThenTheNewRetainedValueAndLaterAsksFromAfterTheGap(t *t
 	if asked := resubscribe(t, c, sock, `"seq":901,"epoch":"e1","recovered":true`); *asked.Since != 901 {
 		t.Fatalf("asked since %d, want 901", *asked.Since)
 	}
-	expectEvents(t, events, "resubscribed prices true")
+	expectEvents(t, events, `resubscribed prices true epoch "e1" seq 901`)
 }
 
 func TestASubscriberThatSawNothingAsksFromItsFirstAck(t *testing.T) {
@@ -121,7 +131,7 @@ func TestASubscriberThatSawNothingAsksFromItsFirstAck(t *testing.T) {
 		t.Fatalf("asked since %d, want 40 (the first ack's seq: older messages were never its own)", *asked.Since)
 	}
 	msg(c, sock, 41, "missed", false)
-	expectEvents(t, events, "resubscribed prices true", "msg 41 missed")
+	expectEvents(t, events, `resubscribed prices true epoch "e1" seq 42`, "msg 41 missed")
 }
 
 func TestANewEpochStartsOverAndReportsFalse(t *testing.T) {
@@ -131,5 +141,5 @@ func TestANewEpochStartsOverAndReportsFalse(t *testing.T) {
 	resubscribe(t, c, sock, `"seq":2,"epoch":"e2","recovered":false`)
 	msg(c, sock, 2, "retained in the new sequence", true)
 	msg(c, sock, 3, "new", false)
-	expectEvents(t, events, "resubscribed prices false", "msg 2 retained in the new sequence", "msg 3 new")
+	expectEvents(t, events, `resubscribed prices false epoch "e2" seq 2`, "msg 2 retained in the new sequence", "msg 3 new")
 }

@@ -21,13 +21,22 @@ type Message struct {
 type MessageHandler func(m Message)
 
 // Resubscribed tells how a subscription came back after a reconnect (as centrifuge's subscribed
-// event with Recovered). Recovered is true when the edge delivered, from the channel's history,
-// every message published while the client was away: they follow in order, before live ones, none
-// twice. False means some may be missing (the history no longer reached back, the channel started
-// again, or the edge had not told where the client stood); the retained value, if any, follows.
+// event with Recovered; the TypeScript SDK's ResubscribedEvent). Recovered is true when the edge
+// delivered, from the channel's history, every message published while the client was away: they
+// follow in order, before live ones, none twice. False means some may be missing (the history no
+// longer reached back, the channel started again, or the edge had not told where the client
+// stood); the retained value, if any, follows.
+//
+// Epoch and Seq are the channel's epoch and its seq when the resubscription took effect, from the
+// edge's sub ack (not the last message the client had): after a recovery the missed messages up to
+// Seq follow, otherwise live messages start after it. Epoch is empty and HasSeq false when the ack
+// had none (an edge without history).
 type Resubscribed struct {
 	Channel   string
 	Recovered bool
+	Epoch     string
+	Seq       int64
+	HasSeq    bool
 }
 
 // Subscription is one local subscription to a channel. Several local subscriptions of one channel

@@ -136,10 +136,10 @@ func TestChannelAckAndDuplicates(t *testing.T) {
 		t.Fatalf("resubscribe frame %+v", f)
 	}
 	ch.asked = true
-	if recovered, _ := ch.acked(&serverFrame{T: "ack", Seq: seq(12), Epoch: "e1", Recovered: &yes}); !recovered || ch.lastSeq != 9 {
+	if r, _ := ch.acked(&serverFrame{T: "ack", Seq: seq(12), Epoch: "e1", Recovered: &yes}); !r.Recovered || ch.lastSeq != 9 {
 		t.Fatalf("a recovery keeps lastSeq (the missed messages follow): %d", ch.lastSeq)
 	}
-	if recovered, _ := ch.acked(&serverFrame{T: "ack", Seq: seq(12), Epoch: "e1"}); recovered || ch.lastSeq != 12 || ch.retainedFloor != 9 {
+	if r, _ := ch.acked(&serverFrame{T: "ack", Seq: seq(12), Epoch: "e1"}); r.Recovered || ch.lastSeq != 12 || ch.retainedFloor != 9 {
 		t.Fatalf("a gap moves the client to the ack's seq, the retained value below 9 is not again: %+v", ch)
 	}
 	ch.acked(&serverFrame{T: "ack", Seq: seq(3), Epoch: "e1"})

@@ -1,6 +1,8 @@
 /**
  * How a subscription came back after a reconnect, as its `resubscribed` event reports it (as
- * centrifuge's `subscribed` event with `recovered`; the Python and Go SDKs report the same).
+ * centrifuge's `subscribed` event with `recovered`; the Python and Go SDKs report the same: Python's
+ * `Resubscribed(channel, recovered, epoch, seq)` with `None` for absent, Go's `Resubscribed` with
+ * `Epoch` empty and `HasSeq` false when absent).
  *
  * @example
  * ```ts

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
+
+from websockets.asyncio.client import connect as ws_connect
 
 from qe_nexus import Backoff, Client, NexusError, State, connect
 
@@ -81,3 +84,17 @@ class Recorder:
 async def within(awaitable: Any) -> Any:
     """Awaits with the test's bound."""
     return await asyncio.wait_for(awaitable, WAIT_S)
+
+
+async def channel_position(stack: LocalStack, token: str, channel: str) -> tuple[str | None, int | None]:
+    """The channel's ``(epoch, seq)`` now, from the ``sub`` ack the edge gives a raw socket of its own: an
+    observer beside the SDK under test. The socket is closed before this returns."""
+    url = stack.url.replace("http", "ws", 1) + "/v1/connect?kind=webuo"
+    async with ws_connect(url, additional_headers={"Authorization": f"Bearer {token}"}) as ws:
+        welcome = json.loads(await within(ws.recv()))
+        assert welcome["t"] == "welcome", welcome
+        await ws.send(json.dumps({"t": "sub", "id": "observer", "channel": channel}))
+        while (frame := json.loads(await within(ws.recv()))).get("id") != "observer":
+            pass  # the retained value, if any
+    assert frame["t"] == "ack", frame
+    return frame.get("epoch"), frame.get("seq")

@@ -3,20 +3,20 @@ reports, by the same rules as the TypeScript SDK's ``ChannelPosition``."""
 
 from __future__ import annotations
 
-from qe_nexus import Gap
+from qe_nexus import Gap, Resubscribed
 from qe_nexus.channel_position import Accepted, Acked, ChannelPosition
 
 
 def subscribed(seq: int | None = 40, epoch: str | None = "e1") -> ChannelPosition:
     pos = ChannelPosition("prices")
-    assert pos.acked(seq, epoch, recovered=False) == Acked(resubscribed=False, recovered=False, gap=None)
+    assert pos.acked(seq, epoch, recovered=False) == Acked(report=None, gap=None)
     return pos
 
 
 def test_the_first_subscribe_reports_nothing_and_resumes_from_the_acks_seq() -> None:
     pos = ChannelPosition("prices")
     assert pos.resume_fields() == (None, None)
-    assert pos.acked(40, "e1", recovered=False) == Acked(False, False, None)
+    assert pos.acked(40, "e1", recovered=False) == Acked(None, None)
     assert pos.resume_fields() == (40, "e1")
 
 
@@ -51,7 +51,7 @@ def test_the_retained_value_neither_moves_nor_breaks_the_run() -> None:
 def test_a_recovered_resubscribe_has_no_gap() -> None:
     pos = subscribed(40)
     pos.accept(41, retained=False)
-    assert pos.acked(44, "e1", recovered=True) == Acked(True, True, None)
+    assert pos.acked(44, "e1", recovered=True) == Acked(Resubscribed("prices", True, epoch="e1", seq=44), None)
     assert [pos.accept(s, retained=False) for s in (41, 42, 43, 44)] == [
         Accepted(False, None),
         Accepted(True, None),
@@ -64,7 +64,9 @@ def test_a_resubscribe_that_did_not_recover_reports_not_recovered_from_the_last_
     pos = subscribed(5)
     pos.accept(5, retained=True)
     pos.accept(6, retained=False)
-    assert pos.acked(900, "e1", recovered=False) == Acked(True, False, Gap("prices", "not_recovered", 6, 901, False))
+    assert pos.acked(900, "e1", recovered=False) == Acked(
+        Resubscribed("prices", False, epoch="e1", seq=900), Gap("prices", "not_recovered", 6, 901, False)
+    )
     assert pos.accept(5, retained=True) == Accepted(False, None)  # the retained value it had already
     assert pos.accept(901, retained=False) == Accepted(True, None)  # no second gap for the same loss
     assert pos.resume_fields() == (901, "e1")
@@ -73,7 +75,9 @@ def test_a_resubscribe_that_did_not_recover_reports_not_recovered_from_the_last_
 def test_a_new_epoch_starts_over_and_says_so() -> None:
     pos = subscribed(50, "old")
     pos.accept(51, retained=False)
-    assert pos.acked(2, "new", recovered=False).gap == Gap("prices", "not_recovered", 51, 3, epoch_changed=True)
+    assert pos.acked(2, "new", recovered=False) == Acked(
+        Resubscribed("prices", False, epoch="new", seq=2), Gap("prices", "not_recovered", 51, 3, epoch_changed=True)
+    )
     assert pos.accept(2, retained=True) == Accepted(True, None)  # a lower seq of the new run is new
     assert pos.accept(3, retained=False) == Accepted(True, None)
     assert pos.resume_fields() == (3, "new")
@@ -90,4 +94,19 @@ def test_an_edge_without_history_never_resumes_and_every_resubscribe_is_a_gap() 
     pos = subscribed(None, None)
     pos.accept(3, retained=False)
     assert pos.resume_fields() == (None, None)
-    assert pos.acked(None, None, recovered=False) == Acked(True, False, Gap("prices", "not_recovered", 3, None, False))
+    assert pos.acked(None, None, recovered=False) == Acked(
+        Resubscribed("prices", False, epoch=None, seq=None), Gap("prices", "not_recovered", 3, None, False)
+    )
+
+
+def test_the_report_carries_the_acks_epoch_and_seq_not_the_last_one_delivered() -> None:
+    pos = subscribed(40)
+    pos.accept(41, retained=False)
+    report = pos.acked(47, "e1", recovered=True).report
+    assert report is not None
+    assert (report.epoch, report.seq) == ("e1", 47)  # the channel's position, not the client's 41
+
+
+def test_an_ack_without_epoch_or_seq_reports_neither() -> None:
+    pos = subscribed(40)
+    assert pos.acked(None, None, recovered=False).report == Resubscribed("prices", False, epoch=None, seq=None)

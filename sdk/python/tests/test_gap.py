@@ -14,7 +14,7 @@ import pytest
 from qe_nexus import Client, Gap, Message, Resubscribed, Subscription
 
 from .cut_proxy import CutProxy, cut_proxy
-from .helpers import Clients, Recorder, within
+from .helpers import Clients, Recorder, channel_position, within
 from .stack import LocalStack
 
 Event = Message | Resubscribed | Gap
@@ -52,12 +52,16 @@ async def test_an_outage_longer_than_the_history_is_a_not_recovered_gap(
     publisher = await clients.open(owner, app)
     await publisher.publish(name, "first", ack=True)
     assert await next_events(events, 1) == [(1, "first")]
+    epoch, seq = await channel_position(stack, stack.token(owner, app), name)
+    assert epoch is not None
+    assert seq == 1  # "first"
 
+    # Each report carries the channel's epoch and the seq its ack stood at: the last one published.
     proxy.cut()
     await states.state("reconnecting")
     await publisher.publish(name, "while away", ack=True)
     proxy.restore()
-    assert await next_events(events, 2) == [Resubscribed(name, recovered=True), (2, "while away")]
+    assert await next_events(events, 2) == [Resubscribed(name, True, epoch, seq + 1), (2, "while away")]
 
     proxy.cut()
     await states.state("reconnecting", 2)
@@ -66,7 +70,7 @@ async def test_an_outage_longer_than_the_history_is_a_not_recovered_gap(
     await publisher.publish(name, "lost 299", ack=True)  # one publisher's messages are numbered in order
     proxy.restore()
     assert await next_events(events, 2) == [
-        Resubscribed(name, recovered=False),
+        Resubscribed(name, False, epoch, seq + 1 + 300),
         Gap(name, "not_recovered", after_seq=2, next_seq=303, epoch_changed=False),
     ]
     await publisher.publish(name, "after", ack=True)

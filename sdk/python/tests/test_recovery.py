@@ -66,7 +66,7 @@ async def test_a_recovered_resubscribe_reports_true_before_the_missed_messages_i
     await second.send(msg(44, "44 again"))  # a duplicate the client must drop
     await second.send(msg(46, "46"))
     report = await within(got.get())
-    assert report == Resubscribed("prices", recovered=True)
+    assert report == Resubscribed("prices", recovered=True, epoch="e1", seq=44)  # where the ack stood
     texts = [await within(got.get()) for _ in range(5)]
     assert [m.text for m in texts if isinstance(m, Message)] == ["42", "43", "44", "45", "46"]  # and no gap
     assert sub.recovered is True
@@ -87,7 +87,7 @@ async def test_a_gap_reports_false_then_the_gap_and_the_new_retained_value_follo
     await answered(second, "sub", {"t": "ack", "seq": 900, "epoch": "e1", "recovered": False})
     await second.send(msg(899, "newer", retained=True))
     await second.send(msg(901, "live"))
-    assert await within(got.get()) == Resubscribed("prices", recovered=False)
+    assert await within(got.get()) == Resubscribed("prices", recovered=False, epoch="e1", seq=900)
     assert await within(got.get()) == Gap("prices", "not_recovered", after_seq=7, next_seq=901, epoch_changed=False)
     assert [(await within(got.get())).text for _ in range(2)] == ["newer", "live"]
     assert sub.recovered is False
@@ -96,7 +96,7 @@ async def test_a_gap_reports_false_then_the_gap_and_the_new_retained_value_follo
     third = await reconnect(edge, second, 2)
     request = await answered(third, "sub", {"t": "ack", "seq": 901, "epoch": "e1", "recovered": True})
     assert request["since"] == 901
-    assert await within(got.get()) == Resubscribed("prices", recovered=True)
+    assert await within(got.get()) == Resubscribed("prices", recovered=True, epoch="e1", seq=901)
 
 
 async def test_a_subscriber_that_saw_nothing_asks_from_the_first_acks_seq(session: Session) -> None:
@@ -128,7 +128,7 @@ async def test_a_new_epoch_starts_over_and_reports_false(session: Session) -> No
     await second.send(msg(3, "new"))
     assert [(await within(sub.__anext__())).seq for _ in range(2)] == [2, 3]
     assert reports == [
-        Resubscribed("prices", recovered=False),
+        Resubscribed("prices", recovered=False, epoch="e2", seq=2),
         Gap("prices", "not_recovered", 31, 3, epoch_changed=True),
     ]
 
@@ -146,7 +146,7 @@ async def test_an_edge_without_history_reports_false_and_never_asks_with_since(s
     await nx.flush()
     await second.send(msg(1, "x"))
     assert (await within(sub.__anext__())).text == "x"
-    assert reports == [Resubscribed("prices", recovered=False)]
+    assert reports == [Resubscribed("prices", recovered=False, epoch=None, seq=None)]  # the ack had neither
 
 
 async def test_a_live_seq_that_skips_reports_a_gap_before_the_message(session: Session) -> None:

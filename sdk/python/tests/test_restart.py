@@ -10,7 +10,7 @@ import pytest
 
 from qe_nexus import DisconnectedError, Message, Resubscribed
 
-from .helpers import Clients, Recorder, within
+from .helpers import Clients, Recorder, channel_position, within
 from .stack import LocalStack
 from .ts_peer import TsPeer
 
@@ -38,6 +38,7 @@ async def test_restart_restores_served_methods_and_subscriptions(stack: LocalSta
     caller = await clients.open(owner, app, kind="webuo")
     await caller.publish(channel, "before", retain=True, ack=True)
     assert (await within(received.get())).text == "before"
+    epoch, _ = await channel_position(stack, stack.token(owner, app), channel)
     peer = await TsPeer.start(stack.url, stack.token(owner, app), kind="default")
     try:
         assert await peer.call("api", app=app, method="sum", data={"a": 1, "b": 1}) == 2
@@ -54,6 +55,9 @@ async def test_restart_restores_served_methods_and_subscriptions(stack: LocalSta
         await worker_events.state("connected")
         await caller_events.state("connected")
         assert worker_events.states[0] == "reconnecting"
+        # Where the channel stands now, with nothing published since the worker's resubscribe was acked.
+        epoch_after, seq_after = await channel_position(stack, stack.token(owner, app), channel)
+        assert epoch_after == epoch  # the channel's history survived: the same run
         assert (worker.jid, caller.jid) == jids
         # Served methods are back (for the Python caller and the TypeScript one)...
         assert await within(caller.api(app, "sum", {"a": 2, "b": 3})) == 5
@@ -69,6 +73,6 @@ async def test_restart_restores_served_methods_and_subscriptions(stack: LocalSta
         assert received.empty()
         # The channel's history survived the restart (same data directory): the resubscribe recovered.
         assert sub.recovered is True
-        assert reports == [Resubscribed(channel, recovered=True)]
+        assert reports == [Resubscribed(channel, recovered=True, epoch=epoch, seq=seq_after)]
     finally:
         await peer.stop()

@@ -17,7 +17,7 @@
 """
 
 from .backoff import Backoff
-from .channel_position import Gap, GapReason
+from .channel_position import Gap, GapReason, Resubscribed
 from .client import Client, DirectHandler
 from .connecting import Connecting, connect
 from .connection import State
@@ -48,7 +48,7 @@ from .errors import (
 from .frames import Block, CallContext, DirectContext, Limits, Message
 from .identity import KINDS, Identity, Jid, is_worker_kind, parse_jid, parse_resource
 from .served import ApiHandler, Served, Serving
-from .subscription import MessageHandler, Resubscribed, Subscribing, Subscription
+from .subscription import MessageHandler, Subscribing, Subscription
 from .transport import TokenSource
 
 __version__ = "0.1.0"

@@ -1,4 +1,4 @@
-"""Where one channel's subscription stands in the channel's sequence, and the gaps it reports (pure)."""
+"""Where one channel's subscription stands in the channel's sequence, and what it reports (pure)."""
 
 from __future__ import annotations
 
@@ -34,12 +34,38 @@ class Gap:
     epoch_changed: bool
 
 
-class Acked(NamedTuple):
-    """What a ``sub`` ack means for the subscription: a resubscribe (to report) or the first subscribe,
-    whether it recovered, and the gap when it did not."""
+@dataclass(frozen=True)
+class Resubscribed:
+    """How a subscription came back after a reconnect (the ``resubscribed`` event, as centrifuge's
+    ``subscribed`` context with ``recovered``; the TypeScript SDK's ``ResubscribedEvent``).
 
-    resubscribed: bool
+    ``recovered`` is ``True`` when the edge delivered, from the channel's history, every message published
+    while this client was away: they follow, in order, before live ones, none twice. ``False`` means some
+    may be missing (the history no longer reached back, the channel started again, or nothing had told
+    the client where it stood); the retained value, if any, follows instead.
+
+    ``epoch`` and ``seq`` are the channel's epoch and its seq when the resubscription took effect, from the
+    edge's ``sub`` ack (not the last message this client had): after a recovery the missed messages up to
+    ``seq`` follow, otherwise live messages start after it. Both are ``None`` when the ack had none (an edge
+    without history).
+
+    >>> Resubscribed("prices", recovered=True, epoch="k3x9", seq=41)
+    Resubscribed(channel='prices', recovered=True, epoch='k3x9', seq=41)
+    >>> Resubscribed("prices", recovered=False)  # an ack without epoch or seq
+    Resubscribed(channel='prices', recovered=False, epoch=None, seq=None)
+    """
+
+    channel: str
     recovered: bool
+    epoch: str | None = None
+    seq: int | None = None
+
+
+class Acked(NamedTuple):
+    """What a ``sub`` ack means for the subscription: after a reconnect, the report for its listeners
+    (``None`` after the first subscribe), and the gap when the resubscribe did not recover."""
+
+    report: Resubscribed | None
     gap: Gap | None
 
 
@@ -62,7 +88,7 @@ class ChannelPosition:
 
     >>> pos = ChannelPosition("prices")
     >>> pos.acked(seq=41, epoch="k3x9", recovered=False)  # the first subscribe
-    Acked(resubscribed=False, recovered=False, gap=None)
+    Acked(report=None, gap=None)
     >>> pos.accept(43, retained=False).gap
     Gap(channel='prices', reason='seq_jump', after_seq=41, next_seq=43, epoch_changed=False)
     >>> pos.resume_fields()  # the since/epoch of the sub after a reconnect
@@ -83,7 +109,7 @@ class ChannelPosition:
         return self._resume, self._epoch
 
     def acked(self, seq: int | None, epoch: str | None, recovered: bool) -> Acked:
-        """Takes a ``sub`` ack's ``seq``, ``epoch`` and ``recovered``."""
+        """Takes a ``sub`` ack's ``seq``, ``epoch`` and ``recovered``; after a reconnect, says what to report."""
         resubscribed, self._subscribed_before = self._subscribed_before, True
         before = self._resume
         # Without an epoch (an edge without history), a seq that went back also means the sequence started again.
@@ -94,10 +120,13 @@ class ChannelPosition:
         # Unless recovered messages follow, live ones start after the ack's seq.
         if not recovered and seq is not None:
             self._resume = seq if self._resume is None else max(self._resume, seq)
-        if not resubscribed or recovered:
-            return Acked(resubscribed, recovered, None)
+        if not resubscribed:
+            return Acked(None, None)
+        report = Resubscribed(self.channel, recovered, epoch, seq)
+        if recovered:
+            return Acked(report, None)
         following = None if seq is None else seq + 1
-        return Acked(True, False, Gap(self.channel, "not_recovered", before, following, not same_run))
+        return Acked(report, Gap(self.channel, "not_recovered", before, following, not same_run))
 
     def accept(self, seq: int, retained: bool) -> Accepted:
         """Takes a message's ``seq``: deliver it unless a duplicate; a gap when it skipped some."""

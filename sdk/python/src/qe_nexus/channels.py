@@ -13,7 +13,7 @@ from .channel_position import ChannelPosition, wire_int
 from .errors import BadRequestError, DisconnectedError, NexusError
 from .frames import Frame, Message, sub_frame, unsub_frame
 from .identity import NAME_PATTERN
-from .subscription import MessageHandler, Resubscribed, Subscription
+from .subscription import MessageHandler, Subscription
 
 
 class Declare(Protocol):
@@ -171,12 +171,11 @@ class ChannelSubscriptions:
     def _on_ack(self, name: str, entry: _Channel, ack: Frame, asked: bool) -> None:
         # Runs as the ack arrives, before the frames behind it: the listener hears of a gap before what follows.
         epoch = ack.get("epoch")
-        resubscribed, recovered, gap = entry.position.acked(
+        report, gap = entry.position.acked(
             wire_int(ack.get("seq")), epoch if isinstance(epoch, str) else None, asked and ack.get("recovered") is True
         )
-        if not resubscribed:
+        if report is None:
             return
-        report = Resubscribed(name, recovered)
         waiting = {sub for sub, _ in entry.waiters}
         subs = [sub for sub in entry.subs if sub not in waiting]
         for sub in subs:

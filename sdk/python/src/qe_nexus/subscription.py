@@ -5,34 +5,15 @@ from __future__ import annotations
 import asyncio
 import functools
 from collections.abc import Awaitable, Callable, Generator
-from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Literal, overload
 
-from .channel_position import Gap
+from .channel_position import Gap, Resubscribed
 from .frames import Message
 from .handlers import positional_count
 
 #: A channel handler: ``handler(text, message)``, or ``handler(text)``; sync or async.
 MessageHandler = Callable[..., Any]
-
-
-@dataclass(frozen=True)
-class Resubscribed:
-    """How a subscription came back after a reconnect (the ``resubscribed`` event, as centrifuge's
-    ``subscribed`` context with ``recovered``).
-
-    ``recovered`` is ``True`` when the edge delivered, from the channel's history, every message published
-    while this client was away: they follow, in order, before live ones, none twice. ``False`` means some
-    may be missing (the history no longer reached back, the channel started again, or nothing had told
-    the client where it stood); the retained value, if any, follows instead.
-
-    >>> Resubscribed("prices", recovered=True)
-    Resubscribed(channel='prices', recovered=True)
-    """
-
-    channel: str
-    recovered: bool
 
 
 class Subscription:
