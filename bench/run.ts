@@ -8,8 +8,9 @@ import { writeReports } from "./report/write";
 //                   [--connections 10000] [--connection-rounds 10] [--only direct,api,channel,connections,bridge] [--peers]
 const { values } = parseArgs({
   options: {
-    json: { type: "string" },
-    html: { type: "string" },
+    // The reports go beside the table by default (bench-results/ is gitignored).
+    json: { type: "string", default: "bench-results/latest.json" },
+    html: { type: "string", default: "bench-results/latest.html" },
     quick: { type: "boolean", default: false },
     placements: { type: "string", default: "separate,shared" },
     "max-ms": { type: "string", default: "3000" },
