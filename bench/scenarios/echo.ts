@@ -1,5 +1,5 @@
 import type { Baseline, BenchContext } from "../context";
-import { runWindow } from "../loop";
+import { type LoopResult, runWindow } from "../loop";
 import { cpuMs } from "../pin";
 import { summarise } from "../stats";
 import { type Frame, WireClient } from "../wire-client";
@@ -17,6 +17,28 @@ const payload = (k: number) => JSON.stringify({ t: "direct", app: "bench-a", res
  */
 export function openEcho(ctx: BenchContext): Promise<WireClient> {
   return WireClient.open(`${ctx.edgeUrl.replace(/^http/, "ws")}/bench/echo`, { welcome: false });
+}
+
+/**
+ * A pipelined loop on one echo socket, to run beside a path in the same rounds (its floor measured in
+ * the same window of time, not minutes before).
+ *
+ * @example
+ * ```ts
+ * const echo = await echoLoop(ctx);
+ * const r = await echo.run(5000, 500, 8); // LoopResult
+ * await echo.close();
+ * ```
+ */
+export async function echoLoop(
+  ctx: BenchContext,
+): Promise<{ run(count: number, maxMs: number, window: number): Promise<LoopResult>; close(): Promise<void> }> {
+  const c = await openEcho(ctx);
+  const attach = (done: (k: number) => void) => {
+    c.onFrame = (f: Frame) => done(Number(f.data));
+  };
+  const send = (k: number) => c.send(payload(k));
+  return { run: (count, maxMs, window) => runWindow({ count, maxMs, window, send, attach }), close: () => c.close() };
 }
 
 /**
