@@ -9,8 +9,9 @@ import { echoLoop } from "./echo";
  * Scenario 3: one publisher, `subscribers` subscribers on one channel. A publish completes when the
  * last subscriber has it. Serial publishes give publish-to-last-delivery latency; 8 publishes in
  * flight give deliveries per second. With one subscriber the floor is the echo with 8 messages in
- * flight too, so that the path and its floor are measured with the same window, and in the same
- * rounds of time (`besideEcho`), so that the machine's drift falls on both.
+ * flight too, so that the path and its floor are measured with the same window; and both its loops
+ * (serial and 8 in flight) run in rounds with the echo's same loop (`besideEcho`), so that the
+ * machine's drift falls on the path and its floor alike.
  * Floors: deliveries/s against the echo's msgs/s; latency against one echo round trip plus the time
  * the echo needs to send `subscribers` messages at its pipelined rate.
  *
@@ -57,33 +58,41 @@ export async function benchChannel(
       }
     };
     await runWindow({ count: 20, maxMs: 1000, window: 4, send, attach });
-    const serial = await runWindow({
-      count: scaled(ctx, subscribers >= 1000 ? 100 : 500),
-      maxMs: ctx.maxMs,
-      window: 1,
-      send,
-      attach,
-    });
+    const serialCount = scaled(ctx, subscribers >= 1000 ? 100 : 500);
     const count = scaled(ctx, subscribers === 1 ? 5000 : subscribers >= 1000 ? 200 : 2000);
-    const loop = (n: number, ms: number) => runWindow({ count: n, maxMs: ms, window: 8, send, attach });
+    const loop = (window: number) => (n: number, ms: number) => runWindow({ count: n, maxMs: ms, window, send, attach });
     const scenario = `Channel, 1 to ${subscribers.toLocaleString("en")}${acrossApps ? " across apps" : ""}`;
     if (subscribers > 1) {
-      const piped = await loop(count, ctx.maxMs);
+      const serial = await loop(1)(serialCount, ctx.maxMs);
+      const piped = await loop(8)(count, ctx.maxMs);
       return channelFigures(scenario, subscribers, baseline, serial, piped, !acrossApps);
     }
-    // One subscriber: the rate's floor (the echo with 8 in flight) is measured in the same rounds.
-    const { path, echo } = await besideEcho(ctx, workerdPid, loop, count);
-    const floor: Baseline = { ...baseline, msgsPerSecAt8: (echo.completed / echo.elapsedMs) * 1000 };
-    const figures = channelFigures(scenario, subscribers, floor, serial, path, !acrossApps);
-    figures[0]!.floorLabel = "echo msgs/s (8 in flight), same rounds";
+    // One subscriber: the floors (the echo's round trip, the echo with 8 in flight) are measured in the same rounds.
+    const echo = await echoLoop(ctx);
+    let serial: { path: Measured; echo: Measured };
+    let piped: { path: Measured; echo: Measured };
+    try {
+      await echo.run(2000, 1000, 8); // warm-up
+      serial = await besideEcho(workerdPid, loop(1), (n, ms) => echo.run(n, ms, 1), serialCount, ctx.maxMs);
+      piped = await besideEcho(workerdPid, loop(8), (n, ms) => echo.run(n, ms, 8), count, ctx.maxMs);
+    } finally {
+      await echo.close();
+    }
+    const floor: Baseline = {
+      ...baseline,
+      serial: summarise(serial.echo.latencies),
+      msgsPerSecAt8: (piped.echo.completed / piped.echo.elapsedMs) * 1000,
+    };
+    const figures = channelFigures(scenario, subscribers, floor, serial.path, piped.path, !acrossApps);
+    for (const f of figures) f.floorLabel = `${f.floorLabel}, same rounds`;
     // CPU per delivery is steadier than a rate on a shared machine: the runtime's own time, beside the echo's.
     if (workerdPid !== undefined) {
       figures.push({
         scenario,
         metric: "workerd CPU per delivery (8 in flight)",
         unit: "µs",
-        value: (path.cpuMs * 1000) / path.completed,
-        floor: (echo.cpuMs * 1000) / echo.completed,
+        value: (piped.path.cpuMs * 1000) / piped.path.completed,
+        floor: (piped.echo.cpuMs * 1000) / piped.echo.completed,
         floorLabel: "echo CPU per msg (8 in flight), same rounds",
         better: "lower",
       });
@@ -94,45 +103,35 @@ export async function benchChannel(
   }
 }
 
-/** Rounds of a 1-to-1 channel's rate, each a window of the channel and one of the echo, the order alternating. */
-const RATE_ROUNDS = 6;
+/** Rounds of a 1-to-1 channel's loops, each a share of the path's loop and one of the echo's, the order alternating. */
+const ROUNDS = 6;
 
 type Measured = LoopResult & { cpuMs: number };
 
 /**
- * Runs `loop` and the echo with 8 in flight in turn, `RATE_ROUNDS` times, each for a share of the
- * budget, so that the machine's drift (the echo alone moved by a third between runs minutes apart)
- * falls on the path and its floor alike; answers both, summed, with workerd's CPU time of each.
+ * Runs `path` and `echo` (the same window) in turn, `ROUNDS` times, each for a share of the count and
+ * of the budget, so that the machine's drift (the echo alone moved by a third between runs minutes
+ * apart) falls on the path and its floor alike; answers both, summed, with workerd's CPU time of each.
  */
 async function besideEcho(
-  ctx: BenchContext,
   workerdPid: number | undefined,
-  loop: (count: number, maxMs: number) => Promise<LoopResult>,
+  path: (count: number, maxMs: number) => Promise<LoopResult>,
+  echo: (count: number, maxMs: number) => Promise<LoopResult>,
   count: number,
+  maxMs: number,
 ): Promise<{ path: Measured; echo: Measured }> {
-  const echoSocket = await echoLoop(ctx);
-  try {
-    await echoSocket.run(2000, 1000, 8); // warm-up
-    const sides = [
-      { run: loop, sum: { completed: 0, elapsedMs: 0, latencies: [] as number[], cpuMs: 0 } },
-      {
-        run: (n: number, ms: number) => echoSocket.run(n, ms, 8),
-        sum: { completed: 0, elapsedMs: 0, latencies: [] as number[], cpuMs: 0 },
-      },
-    ];
-    for (let r = 0; r < RATE_ROUNDS; r++) {
-      for (const side of r % 2 === 0 ? sides : [...sides].reverse()) {
-        const cpu0 = workerdPid === undefined ? 0 : cpuMs(workerdPid);
-        const result = await side.run(Math.ceil(count / RATE_ROUNDS), ctx.maxMs / RATE_ROUNDS);
-        side.sum.cpuMs += workerdPid === undefined ? 0 : cpuMs(workerdPid) - cpu0;
-        side.sum.completed += result.completed;
-        side.sum.elapsedMs += result.elapsedMs;
-      }
+  const sides = [path, echo].map((run) => ({ run, sum: { completed: 0, elapsedMs: 0, latencies: [] as number[], cpuMs: 0 } }));
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const side of r % 2 === 0 ? sides : [...sides].reverse()) {
+      const cpu0 = workerdPid === undefined ? 0 : cpuMs(workerdPid);
+      const result = await side.run(Math.ceil(count / ROUNDS), maxMs / ROUNDS);
+      side.sum.cpuMs += workerdPid === undefined ? 0 : cpuMs(workerdPid) - cpu0;
+      side.sum.completed += result.completed;
+      side.sum.elapsedMs += result.elapsedMs;
+      side.sum.latencies.push(...result.latencies);
     }
-    return { path: sides[0]!.sum, echo: sides[1]!.sum };
-  } finally {
-    await echoSocket.close();
   }
+  return { path: sides[0]!.sum, echo: sides[1]!.sum };
 }
 
 /**
