@@ -125,6 +125,25 @@ export function cpuMs(pid: number): number {
 }
 
 /**
+ * Waits until a process has done what the last step left it (a burst of closes, say): until its CPU
+ * time moves by less than `slackMs` in 100 ms.
+ *
+ * @example
+ * ```ts
+ * await closeAll(clients);
+ * await cpuIdle(workerdPid); // the closes' work is not counted in the next measurement
+ * ```
+ */
+export async function cpuIdle(pid: number, slackMs = 5): Promise<void> {
+  for (let last = cpuMs(pid); ; ) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const now = cpuMs(pid);
+    if (now - last < slackMs) return;
+    last = now;
+  }
+}
+
+/**
  * Pins every thread of `pid` to the given cores. `taskset -a`: a plain `-p` moves only the main
  * thread, and both Node (libuv pool) and workerd run several threads.
  *

@@ -23,9 +23,9 @@ import { APP_A, type BenchContext, OWNER_A, setUpApps } from "./context";
 import { profileWhile } from "./cpu-profile";
 import { freePort } from "./heap-probe";
 import { runWindow } from "./loop";
-import { cpuMs } from "./pin";
+import { cpuIdle, cpuMs } from "./pin";
 import { RuntimeTracker } from "./runtime-tracker";
-import { openEcho } from "./scenarios/echo";
+import { echoLoop, openEcho } from "./scenarios/echo";
 import { workerPair } from "./scenarios/workers";
 import { closeAll, openMany, type WireClient } from "./wire-client";
 
@@ -49,12 +49,8 @@ async function prepare(
   const loop = async (send: (k: number) => void, attach: (done: (k: number) => void) => void, count: number, ms: number) =>
     (await runWindow({ count, maxMs: ms, window, send, attach })).completed;
   if (path === "echo" || path === "echo8") {
-    const c = await openEcho(ctx);
-    const send = (k: number) => c.send(JSON.stringify({ t: "direct", app: APP_A, resource: "defaultEcho", data: String(k) }));
-    const attach = (done: (k: number) => void) => {
-      c.onFrame = (f) => done(Number(f.data));
-    };
-    return { run: (n, ms) => loop(send, attach, n, ms), close: () => c.close() };
+    const echo = await echoLoop(ctx);
+    return { run: async (n, ms) => (await echo.run(n, ms, window)).completed, close: () => echo.close() };
   }
   if (["api-same", "api-cross", "direct-same", "direct-cross"].includes(path)) {
     const pair = await workerPair(ctx, path.endsWith("same") ? "same" : "cross");
@@ -153,7 +149,11 @@ async function alternate(rt: RuntimeTracker, rounds: number): Promise<void> {
   rt.unpin();
   for (let r = 0; r < rounds; r++) {
     for (const x of r % 2 === 0 ? prepared : [...prepared].reverse()) {
-      await x.p.between?.();
+      if (x.p.between) {
+        // Closes the last turn's sockets, and waits until the runtime has done with them.
+        await x.p.between();
+        await cpuIdle(pid, 3);
+      }
       const cpu0 = cpuMs(pid);
       const t0 = performance.now();
       x.done += await x.p.run(1_000_000, maxMs / rounds);

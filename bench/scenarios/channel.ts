@@ -83,8 +83,7 @@ export async function benchChannel(
       serial: summarise(serial.echo.latencies),
       msgsPerSecAt8: (piped.echo.completed / piped.echo.elapsedMs) * 1000,
     };
-    const figures = channelFigures(scenario, subscribers, floor, serial.path, piped.path, !acrossApps);
-    for (const f of figures) f.floorLabel = `${f.floorLabel}, same rounds`;
+    const figures = channelFigures(scenario, subscribers, floor, serial.path, piped.path, !acrossApps, ", same rounds");
     // CPU per delivery is steadier than a rate on a shared machine: the runtime's own time, beside the echo's.
     if (workerdPid !== undefined) {
       figures.push({
@@ -137,7 +136,8 @@ async function besideEcho(
 /**
  * The figures of one fan-out scenario (Nexus or a peer): deliveries/s at 8 publishes in flight and
  * publish-to-last-delivery p50/p99, each against its echo floor. `withCurve` puts the latency curve
- * and its floor's curve on the p50 row, for the report's charts.
+ * and its floor's curve on the p50 row, for the report's charts; `floorNote` follows every floor's
+ * label (", same rounds" for floors measured beside the path).
  *
  * @example
  * ```ts
@@ -151,10 +151,11 @@ export function channelFigures(
   serial: LoopResult,
   piped: LoopResult,
   withCurve: boolean,
+  floorNote = "",
 ): Figure[] {
   const latency = summarise(serial.latencies);
   const fanFloor = (n: number) => n + ((subscribers - 1) / baseline.msgsPerSec) * 1000;
-  const floorLabel = subscribers === 1 ? "echo RTT" : `echo RTT + ${subscribers - 1} echo msgs`;
+  const floorLabel = (subscribers === 1 ? "echo RTT" : `echo RTT + ${subscribers - 1} echo msgs`) + floorNote;
   const curve = withCurve ? { latency, floorCurve: baseline.serial.curve.map(fanFloor) } : {};
   return [
     {
@@ -163,7 +164,7 @@ export function channelFigures(
       unit: "msg/s",
       value: ((piped.completed * subscribers) / piped.elapsedMs) * 1000,
       floor: subscribers === 1 ? baseline.msgsPerSecAt8 : baseline.msgsPerSec,
-      floorLabel: subscribers === 1 ? "echo msgs/s (8 in flight)" : "echo msgs/s (64 in flight)",
+      floorLabel: (subscribers === 1 ? "echo msgs/s (8 in flight)" : "echo msgs/s (64 in flight)") + floorNote,
       better: "higher",
     },
     {

@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { setTimeout as delay } from "node:timers/promises";
 import { APP_A, type BenchContext, type Figure, type FreshStack, OWNER_A, scaled } from "../context";
-import { cpuMs, rssBytes } from "../pin";
+import { cpuIdle, cpuMs, rssBytes } from "../pin";
 import { type LatencySummary, summarise } from "../stats";
 import { closeAll, openMany, type WireClient } from "../wire-client";
 import { openEcho } from "./echo";
@@ -56,16 +56,6 @@ interface Measured {
   /** workerd's CPU time per connect, in µs (what bounds the rate when it has a core alone). */
   cpuUs: number;
   bytesPerConnection: number;
-}
-
-/** Waits until workerd has done what the last step left it (a burst of closes), polling its CPU time. */
-async function quiet(pid: number): Promise<void> {
-  for (let last = cpuMs(pid); ; ) {
-    await delay(100);
-    const now = cpuMs(pid);
-    if (now - last < 5) return;
-    last = now;
-  }
 }
 
 /** Rounds of the connections scenario: in each, one set of each side, the order alternating. */
@@ -141,14 +131,13 @@ export async function benchConnections(fresh: FreshStack, count: number, rounds 
   });
   const nexus = side("Nexus", nexusOpen);
   const echo = side("echo", openEcho);
-  let log: (message: string) => void = () => {};
+  const ratios = () => nexus.rates.map((rate, r) => `${(rate / echo.rates[r]!).toFixed(2)}x`).join(", ");
   const n = await fresh(async (ctx, pid) => {
-    log = ctx.log;
     const n = scaled(ctx, count, 100);
     const set = Math.ceil(n / rounds);
     ensureOpenFiles([process.pid, pid], 2 * set + 4096);
     for (const s of [nexus, echo]) await closeAll((await openMany(WARM_UP, 250, () => s.open(ctx))).clients);
-    await quiet(pid);
+    await cpuIdle(pid);
     for (let r = 0; r < rounds; r++) {
       const size = Math.min(set, n - r * set);
       const open: WireClient[] = [];
@@ -168,8 +157,9 @@ export async function benchConnections(fresh: FreshStack, count: number, rounds 
         await closeAll(open);
       }
       // The closes' work (the app object's teardown of each block) is not the next set's.
-      await quiet(pid);
+      await cpuIdle(pid);
     }
+    ctx.log(`  Nexus ÷ echo connections/s per round: ${ratios()}`);
     for (const s of [nexus, echo])
       ctx.log(
         `  ${s.label}: ${Math.round((n / s.ms) * 1000)} conn/s, workerd CPU ${Math.round((s.cpuMs * 1000) / n)} µs per connect`,
@@ -197,8 +187,6 @@ export async function benchConnections(fresh: FreshStack, count: number, rounds 
   });
   const nexusFigures = await measured(nexus);
   const echoFigures = await measured(echo);
-  const ratios = nexus.rates.map((rate, r) => `${(rate / echo.rates[r]!).toFixed(2)}x`).join(", ");
-  log(`  Nexus ÷ echo connections/s per round: ${ratios}`);
   return metrics.map((m) => {
     const figure: Figure = {
       scenario: `Connections, ${n.toLocaleString("en")} idle`,
@@ -210,7 +198,7 @@ export async function benchConnections(fresh: FreshStack, count: number, rounds 
       better: m.better,
       note: m.metric.includes("RSS")
         ? "each side on a runtime of its own"
-        : `both sides on one runtime, in ${rounds} rounds of alternating order; Nexus ÷ echo rate per round: ${ratios}`,
+        : `both sides on one runtime, in ${rounds} rounds of alternating order; Nexus ÷ echo rate per round: ${ratios()}`,
     };
     if (m.metric.startsWith("connect time p50")) {
       figure.latency = nexusFigures.connectMs;

@@ -52,17 +52,13 @@ export async function echoLoop(
  * ```
  */
 export async function measureEcho(ctx: BenchContext, window = 64, workerdPid?: number): Promise<Baseline> {
-  const c = await openEcho(ctx);
+  const echo = await echoLoop(ctx);
   try {
-    const attach = (done: (k: number) => void) => {
-      c.onFrame = (f: Frame) => done(Number(f.data));
-    };
-    const send = (k: number) => c.send(payload(k));
-    await runWindow({ count: 2000, maxMs: 1000, window, send, attach }); // warm-up: JIT, object start
-    const serial = await runWindow({ count: Math.round(5000 * ctx.scale), maxMs: ctx.maxMs, window: 1, send, attach });
-    const piped = await runWindow({ count: Math.round(100_000 * ctx.scale), maxMs: ctx.maxMs, window, send, attach });
+    await echo.run(2000, 1000, window); // warm-up: JIT, object start
+    const serial = await echo.run(Math.round(5000 * ctx.scale), ctx.maxMs, 1);
+    const piped = await echo.run(Math.round(100_000 * ctx.scale), ctx.maxMs, window);
     const cpu0 = workerdPid === undefined ? 0 : cpuMs(workerdPid);
-    const piped8 = await runWindow({ count: Math.round(50_000 * ctx.scale), maxMs: ctx.maxMs, window: 8, send, attach });
+    const piped8 = await echo.run(Math.round(50_000 * ctx.scale), ctx.maxMs, 8);
     const baseline: Baseline = {
       serial: summarise(serial.latencies),
       msgsPerSec: (piped.completed / piped.elapsedMs) * 1000,
@@ -71,6 +67,6 @@ export async function measureEcho(ctx: BenchContext, window = 64, workerdPid?: n
     if (workerdPid !== undefined) baseline.cpuUsPerMsgAt8 = ((cpuMs(workerdPid) - cpu0) * 1000) / piped8.completed;
     return baseline;
   } finally {
-    await c.close();
+    await echo.close();
   }
 }

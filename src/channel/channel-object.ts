@@ -139,9 +139,7 @@ export class ChannelObject extends DurableObject<Env> implements ChannelRpc {
     if (!this.leases.accepts(app, id, first, items.length)) {
       throw new Error(`the numbering lease ${id} of "${channel}" has ended`);
     }
-    const published = items.map((p) => this.state.publish(p.fromJson, p.data, p.retain));
-    this.history.append(published, Date.now());
-    this.flush.soon();
+    this.keep(items);
     this.routed.set(app, this.state.seq);
     return this.leases.extend();
   }
@@ -182,10 +180,16 @@ export class ChannelObject extends DurableObject<Env> implements ChannelRpc {
     return this.flush.durable(seq);
   }
 
-  private number(items: Publish[], from: string | undefined, mayLease: boolean): Published {
+  /** Numbers the messages and keeps them: in the channel's state, in history, and stored by the next flush. */
+  private keep(items: Publish[]): { seq: number; text: string }[] {
     const published = items.map((p) => this.state.publish(p.fromJson, p.data, p.retain));
     this.history.append(published, Date.now());
     this.flush.soon();
+    return published;
+  }
+
+  private number(items: Publish[], from: string | undefined, mayLease: boolean): Published {
+    const published = this.keep(items);
     void this.armIdleCheck();
     const handed: Promise<unknown>[] = [];
     let local: Delivery[] | undefined;
